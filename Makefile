@@ -1,0 +1,112 @@
+# jvmsnap — one Makefile for the agent, the tests, the demo and the tools.
+# `make` builds build/libjvmsnap.so; `make test` runs every test; `make demo` is the main job.
+
+BUILD     ?= build
+SAN       ?=
+CC        ?= cc
+
+JAVAC     := $(shell command -v javac 2>/dev/null)
+JAVA_HOME ?= $(if $(JAVAC),$(patsubst %/bin/javac,%,$(realpath $(JAVAC))),)
+JDK_INC   := -isystem $(JAVA_HOME)/include -isystem $(JAVA_HOME)/include/linux
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread $(WARN) $(JDK_INC)
+LDLIBS    := -lzip -lcurl -lssl -lcrypto -lcsv -lz -lpthread -lm
+ifneq ($(SAN),)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+CORE_DIRS := common snapshot stats upload visualvm-format
+CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
+AGENT_SRCS:= $(sort $(wildcard jvmagent/*.c))
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+AGENT_OBJS:= $(AGENT_SRCS:%.c=$(BUILD)/obj/%.o)
+CORE_LIB  := $(BUILD)/libjvmsnapcore.a
+AGENT     := $(BUILD)/libjvmsnap.so
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+# VisualVM's own snapshot loader (Debian package `visualvm`) validates every .nps we write.
+VV_MOD    := /usr/share/visualvm/visualvm/modules
+VV_CP     := $(VV_MOD)/org-graalvm-visualvm-lib-profiler.jar:$(VV_MOD)/org-graalvm-visualvm-lib-jfluid.jar:$(VV_MOD)/org-graalvm-visualvm-lib-common.jar:/usr/share/java/org-openide-util.jar:/usr/share/java/org-openide-util-lookup.jar
+JAVA_TEST_SRCS := $(sort $(wildcard tests/java/*.java))
+JAVA_STAMP:= $(BUILD)/tests/java/.stamp
+EXAMPLE_STAMP := $(BUILD)/examples/.stamp
+
+export JAVA_HOME VV_CP BUILD
+
+# Module-specific build rules (test probes, npm test servers) live in mk/*.mk; they add
+# what `make test` must build first to TEST_EXTRA.
+TEST_EXTRA :=
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps test-deps test unit-tests java-tests demo asan asan-test format lint clean
+all: $(AGENT)
+
+deps:
+	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh --test
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(AGENT): $(AGENT_OBJS) $(CORE_LIB)
+	$(CC) -shared $(LDFLAGS) -o $@ $(AGENT_OBJS) $(CORE_LIB) $(LDLIBS) -Wl,--no-undefined
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(AGENT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fvisibility=default -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(AGENT_OBJS) $(CORE_LIB) -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+
+$(JAVA_STAMP): $(JAVA_TEST_SRCS)
+	@mkdir -p $(dir $@)
+	javac -encoding UTF-8 -cp "$(VV_CP)" -d $(dir $@) $(JAVA_TEST_SRCS)
+	@touch $@
+
+$(EXAMPLE_STAMP): $(wildcard examples/*.java)
+	@mkdir -p $(dir $@)
+	javac -encoding UTF-8 -d $(dir $@) $^
+	@touch $@
+
+unit-tests: $(UNIT_BINS)
+java-tests: $(JAVA_STAMP) $(TOOL_BINS)
+
+test: test-deps
+	@$(MAKE) --no-print-directory all unit-tests java-tests $(TEST_EXTRA)
+	@bash tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all $(EXAMPLE_STAMP) $(BUILD)/tests/npsdump
+	@bash scripts/demo.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all unit-tests
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	clang-tidy --quiet $$(git ls-files '*.c') -- $(filter-out -Werror,$(CFLAGS)) -Wno-unknown-warning-option
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem $(JDK_INC) $$(git ls-files '*.c')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

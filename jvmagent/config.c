@@ -1,0 +1,302 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../common/log.h"
+
+typedef enum { K_BOOL, K_MICROS, K_MILLIS, K_UINT, K_PATH, K_PREFIX, K_STRING } setting_kind;
+
+typedef struct {
+	const char *env;
+	const char *opt;
+	setting_kind kind;
+	size_t offset;
+	uint32_t def, min, max; /* numbers; min/max clamp with a warning */
+	const char *def_str;    /* strings */
+} setting;
+
+#define AT(field) offsetof(agent_config, field)
+static const setting SETTINGS[] = {
+    {"IOPIPE_PROFILER_ENABLED", "enabled", K_BOOL, AT(enabled), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_DEBUG", "debug", K_BOOL, AT(debug), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_SAMPLERATE", "samplerate", K_MICROS, AT(interval_us), AGENT_DEFAULT_INTERVAL_US,
+     AGENT_MIN_INTERVAL_US, AGENT_MAX_INTERVAL_US, NULL},
+    {"IOPIPE_PROFILER_LOCAL_DUMP_PATH", "file", K_PATH, AT(dump_path), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_ALTERNATIVE_PREFIX", "prefix", K_PREFIX, AT(prefix), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_DEPTH", "depth", K_UINT, AT(max_depth), AGENT_DEFAULT_DEPTH, 16, AGENT_MAX_DEPTH,
+     NULL},
+    {"IOPIPE_PROFILER_MEMORY_MB", "memory", K_UINT, AT(memory_mb), AGENT_DEFAULT_MEMORY_MB, 16, 4096,
+     NULL},
+    {"IOPIPE_PROFILER_STATS_INTERVAL", "statsinterval", K_MILLIS, AT(stats_interval_ms), 1000, 0,
+     3600000, NULL},
+    {"IOPIPE_PROFILER_THREAD_CONTENTION", "contention", K_BOOL, AT(thread_contention), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_S3_BUCKET", "bucket", K_STRING, AT(s3_bucket), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_S3_PREFIX", "s3prefix", K_STRING, AT(s3_prefix), 0, 0, 0, "jvmsnap/"},
+    {"IOPIPE_PROFILER_S3_REGION", "region", K_STRING, AT(s3_region), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_S3_ENDPOINT", "endpoint", K_STRING, AT(s3_endpoint), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_UPLOAD_BUDGET", "uploadbudget", K_MILLIS, AT(upload_budget_ms), 10000, 100,
+     600000, NULL},
+};
+#define NSETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
+enum { MAX_VALUE_LEN = 4096 };
+
+/* Values are echoed in warnings: show a short, printable excerpt, never a megabyte. */
+static const char *shown(const char *v, char out[48])
+{
+	size_t i = 0;
+	for (; v[i] && i < 40; i++)
+		out[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
+	strcpy(out + i, v[i] ? "..." : "");
+	return out;
+}
+
+static void warn_value(const char *source, const char *value, const char *why, const char *fallback)
+{
+	char s[48];
+	log_warn("%s='%s' %s; using %s", source, shown(value, s), why, fallback);
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = {"true", "1", "yes", "on"};
+	static const char *const no[] = {"false", "0", "no", "off"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, true;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, true;
+	}
+	return false;
+}
+
+/* "<digits>[unit]" scaled to `base_ns` units; false when malformed, zero or negative. */
+static bool parse_duration(const char *v, uint64_t base_ns, uint64_t *out)
+{
+	static const struct { const char *suffix; uint64_t ns; } units[] = {
+	    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}, {"", 0}};
+	while (isspace((unsigned char)*v))
+		v++;
+	if (!isdigit((unsigned char)*v))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno == ERANGE || n > UINT32_MAX * 1000ull)
+		n = UINT32_MAX * 1000ull; /* absurd: let the clamp report it */
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcasecmp(end, units[i].suffix) != 0)
+			continue;
+		uint64_t unit_ns = units[i].ns ? units[i].ns : base_ns;
+		*out = (uint64_t)n * unit_ns / base_ns; /* may round to 0: the clamp reports it */
+		return n > 0;
+	}
+	return false;
+}
+
+static void set_number(agent_config *c, const setting *s, const char *src, const char *v)
+{
+	uint32_t *field = (uint32_t *)((char *)c + s->offset);
+	uint64_t n = 0;
+	char fallback[32];
+	snprintf(fallback, sizeof fallback, "%u", s->def);
+	bool ok = false;
+	if (s->kind == K_UINT) {
+		char *end;
+		errno = 0;
+		unsigned long long u = isdigit((unsigned char)*v) ? strtoull(v, &end, 10) : 0;
+		ok = isdigit((unsigned char)*v) && *end == '\0';
+		n = errno == ERANGE ? UINT64_MAX : u;
+	} else if (s->kind == K_MILLIS && strcmp(v, "0") == 0) {
+		ok = true; /* 0 ms means "off" for intervals that allow it */
+	} else {
+		ok = parse_duration(v, s->kind == K_MICROS ? 1000 : 1000000, &n);
+	}
+	if (!ok) {
+		warn_value(src, v, s->kind == K_UINT ? "is not a whole number" : "is not a positive duration",
+			   fallback);
+		*field = s->def;
+		return;
+	}
+	uint64_t clamped = n < s->min ? s->min : n > s->max ? s->max : n;
+	if (clamped != n) {
+		snprintf(fallback, sizeof fallback, "%llu", (unsigned long long)clamped);
+		warn_value(src, v, n < s->min ? "is below the minimum" : "is above the maximum", fallback);
+	}
+	*field = (uint32_t)clamped;
+}
+
+static void set_string(agent_config *c, const setting *s, const char *src, const char *v)
+{
+	char **field = (char **)((char *)c + s->offset);
+	size_t len = strnlen(v, MAX_VALUE_LEN + 1);
+	if (len == 0 || len > MAX_VALUE_LEN) {
+		warn_value(src, v, len ? "is too long" : "is empty", "the default");
+		return;
+	}
+	for (size_t i = 0; i < len && s->kind == K_STRING; i++) {
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f) {
+			warn_value(src, v, "has characters that are not printable ASCII", "the default");
+			return;
+		}
+	}
+	char *copy = strdup(v);
+	if (!copy)
+		return;
+	free(*field);
+	*field = copy;
+}
+
+static void apply(agent_config *c, const setting *s, const char *src, const char *v)
+{
+	switch (s->kind) {
+	case K_BOOL: {
+		bool *field = (bool *)((char *)c + s->offset);
+		bool b = false;
+		if (!parse_bool(v, &b))
+			warn_value(src, v, "is not true or false", "false");
+		*field = b;
+		break;
+	}
+	case K_PREFIX:
+		if (!agent_sanitize_prefix(v, c->prefix, sizeof c->prefix))
+			warn_value(src, v, "is not a safe file name prefix",
+				   c->prefix[0] ? c->prefix : "the timestamp");
+		break;
+	case K_PATH:
+	case K_STRING:
+		set_string(c, s, src, v);
+		break;
+	default:
+		set_number(c, s, src, v);
+	}
+}
+
+static void set_defaults(agent_config *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const setting *s = &SETTINGS[i];
+		if (s->kind == K_MICROS || s->kind == K_MILLIS || s->kind == K_UINT)
+			*(uint32_t *)((char *)c + s->offset) = s->def;
+		else if (s->def_str)
+			*(char **)((char *)c + s->offset) = strdup(s->def_str);
+	}
+}
+
+static const setting *find_option(const char *key, size_t len)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strlen(SETTINGS[i].opt) == len && strncasecmp(SETTINGS[i].opt, key, len) == 0)
+			return &SETTINGS[i];
+	return NULL;
+}
+
+/* Calls `fn` for each `key=value` of the options string, in order. A segment without
+ * '=' gets value NULL. Returns false to stop early. */
+typedef bool (*option_fn)(void *ctx, const char *key, size_t klen, const char *value);
+
+static void each_option(const char *options, option_fn fn, void *ctx)
+{
+	char value[MAX_VALUE_LEN + 2];
+	for (const char *p = options; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t seg = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', seg);
+		size_t klen = eq ? (size_t)(eq - p) : seg;
+		const char *v = NULL;
+		if (eq) {
+			size_t vlen = seg - klen - 1;
+			vlen = vlen > MAX_VALUE_LEN ? MAX_VALUE_LEN + 1 : vlen; /* too long: rejected later */
+			memcpy(value, eq + 1, vlen);
+			value[vlen] = '\0';
+			v = value;
+		}
+		if (seg > 0 && !fn(ctx, p, klen, v))
+			return;
+		p = end ? end + 1 : p + seg;
+	}
+}
+
+static bool find_enabled(void *ctx, const char *key, size_t klen, const char *value)
+{
+	if (klen == 7 && strncasecmp(key, "enabled", 7) == 0)
+		*(int *)ctx = value && strcasecmp(value, "true") == 0 ? 1 : 0;
+	return true;
+}
+
+bool agent_config_enabled(const char *options, agent_getenv_fn getenv_fn)
+{
+	int opt = -1;
+	each_option(options, find_enabled, &opt);
+	if (opt >= 0)
+		return opt == 1;
+	const char *env = getenv_fn("IOPIPE_PROFILER_ENABLED");
+	return env && strcasecmp(env, "true") == 0;
+}
+
+static bool apply_option(void *ctx, const char *key, size_t klen, const char *value)
+{
+	agent_config *c = ctx;
+	const setting *s = find_option(key, klen);
+	char name[64];
+	snprintf(name, sizeof name, "option %.*s", (int)(klen < 40 ? klen : 40), key);
+	if (!s)
+		log_warn("unknown %s ignored (see docs/configuration.md)", name);
+	else if (!value)
+		log_warn("%s has no value (expected %s=...); ignored", name, s->opt);
+	else if (s->kind != K_BOOL || strcmp(s->opt, "enabled") != 0)
+		apply(c, s, name, value);
+	return true;
+}
+
+void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn)
+{
+	set_defaults(c);
+	c->enabled = agent_config_enabled(options, getenv_fn);
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *v = getenv_fn(SETTINGS[i].env);
+		if (v && SETTINGS[i].offset != AT(enabled))
+			apply(c, &SETTINGS[i], SETTINGS[i].env, v);
+	}
+	each_option(options, apply_option, c);
+}
+
+void agent_config_free(agent_config *c)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (SETTINGS[i].kind == K_PATH || SETTINGS[i].kind == K_STRING) {
+			char **field = (char **)((char *)c + SETTINGS[i].offset);
+			free(*field);
+			*field = NULL;
+		}
+	}
+}
+
+/* Not isalnum: the JVM may have set a locale in which bytes above 0x7f are letters. */
+static bool ascii_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+bool agent_sanitize_prefix(const char *in, char *out, size_t out_size)
+{
+	size_t n = 0;
+	bool changed = false;
+	for (const char *p = in; *p; p++) {
+		bool allowed = ascii_alnum(*p) || *p == '_' || *p == '-' ||
+			       (*p == '.' && n > 0 && out[n - 1] != '.');
+		if (!allowed || n + 1 >= out_size) {
+			changed = true;
+			continue;
+		}
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return !changed && n > 0;
+}

@@ -1,0 +1,52 @@
+/* Agent settings: each has an environment variable (IOpipe's names) and an agent option
+ * (`-agentpath:libjvmsnap.so=key=value,key=value`). An option overrides its variable.
+ * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails. */
+#ifndef JVMSNAP_AGENT_CONFIG_H
+#define JVMSNAP_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AGENT_DEFAULT_INTERVAL_US 1000u
+#define AGENT_MIN_INTERVAL_US 100u       /* below this the sampler would only measure itself */
+#define AGENT_MAX_INTERVAL_US 60000000u  /* one minute */
+#define AGENT_DEFAULT_DEPTH 1024u
+#define AGENT_MAX_DEPTH 4000u            /* VisualVM's tree walk overflows beyond ~4000 */
+#define AGENT_PREFIX_MAX 100u
+#define AGENT_DEFAULT_MEMORY_MB 256u
+
+typedef const char *(*agent_getenv_fn)(const char *name);
+
+typedef struct {
+	bool enabled;
+	bool debug;
+	uint32_t interval_us;
+	uint32_t max_depth;          /* frames kept per stack */
+	uint32_t memory_mb;          /* cap on the profile's memory */
+	uint32_t stats_interval_ms;  /* 0 = only begin and end columns */
+	bool thread_contention;
+	char *dump_path;             /* NULL: default location */
+	char prefix[AGENT_PREFIX_MAX + 1]; /* sanitised; "" = timestamp prefix */
+	/* S3 upload: bucket NULL = no upload */
+	char *s3_bucket;
+	char *s3_prefix;
+	char *s3_region;
+	char *s3_endpoint;
+	uint32_t upload_budget_ms;
+} agent_config;
+
+/* True when the profiler is switched on by `options` or the environment. Allocates
+ * nothing, so a disabled agent costs only this check. */
+bool agent_config_enabled(const char *options, agent_getenv_fn getenv_fn);
+
+/* Fills `c` from the environment, then the options. `getenv_fn` is getenv in the agent
+ * and a table in the tests. Free with agent_config_free. */
+void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn);
+void agent_config_free(agent_config *c);
+
+/* Keeps only [A-Za-z0-9._-], drops leading dots (no "..", no hidden files), bounds the
+ * length; `out` gets "" when nothing usable is left. Returns true if `in` was unchanged. */
+bool agent_sanitize_prefix(const char *in, char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,309 @@
+#include "sampler.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "../common/mutf8.h"
+#include "../snapshot/aggregate.h"
+#include "agent.h"
+#include "methods.h"
+
+struct sampler {
+	agent *a;
+	jvmtiEnv *jvmti;
+	snap_profile *profile;
+	snap_aggregator *agg;
+	method_cache *methods;
+	jfieldID tid_field;  /* java.lang.Thread.tid, or NULL: call getId() */
+	jmethodID get_id;
+	jlong own_tid;
+	uint32_t max_depth;
+	snap_frame *frames;     /* one stack, bottom first */
+	jvmtiFrameInfo *deep;   /* bottom frames of a stack deeper than max_depth */
+	bool warned_sample_error;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop_requested;
+	bool stopped;
+	sampler_stats stats;
+};
+
+static bool jni_failed(JNIEnv *jni)
+{
+	if (!(*jni)->ExceptionCheck(jni))
+		return false;
+	(*jni)->ExceptionClear(jni);
+	return true;
+}
+
+static bool thread_id(sampler *s, JNIEnv *jni, jthread t, jlong *out)
+{
+	if (s->tid_field)
+		*out = (*jni)->GetLongField(jni, t, s->tid_field);
+	else
+		*out = (*jni)->CallLongMethod(jni, t, s->get_id);
+	return !jni_failed(jni);
+}
+
+static void thread_name(sampler *s, JNIEnv *jni, jthread t, char *out, size_t n)
+{
+	jvmtiThreadInfo info;
+	memset(&info, 0, sizeof info);
+	snprintf(out, n, "?");
+	if ((*s->jvmti)->GetThreadInfo(s->jvmti, t, &info) != JVMTI_ERROR_NONE)
+		return;
+	if (info.name)
+		mutf8_to_utf8(info.name, strlen(info.name), out, n);
+	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)info.name);
+	if (info.thread_group)
+		(*jni)->DeleteLocalRef(jni, info.thread_group);
+	if (info.context_class_loader)
+		(*jni)->DeleteLocalRef(jni, info.context_class_loader);
+}
+
+/* Fills s->frames bottom first; returns the depth kept. */
+static uint32_t convert(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first, jint count)
+{
+	uint32_t depth = 0;
+	for (jint i = count - 1; i >= 0; i--) {
+		uint32_t id = methods_id(s->methods, s->jvmti, jni, s->profile, top_first[i].method);
+		if (id == SNAP_ROOT_METHOD)
+			break; /* method table full: keep the path up to here */
+		s->frames[depth++] = (snap_frame){id, (int64_t)top_first[i].location};
+	}
+	return depth;
+}
+
+/* A stack deeper than the cap keeps its bottom frames (so the tree stays rooted where
+ * the thread started) and ends in a "[truncated stack]" frame that takes the time. */
+static uint32_t deep_stack(sampler *s, JNIEnv *jni, jthread t)
+{
+	jint got = 0;
+	jint want = (jint)s->max_depth - 1;
+	if ((*s->jvmti)->GetStackTrace(s->jvmti, t, -want, want, s->deep, &got) != JVMTI_ERROR_NONE)
+		return 0;
+	uint32_t depth = convert(s, jni, s->deep, got);
+	uint32_t marker = methods_truncated_id(s->profile);
+	if (marker != SNAP_ROOT_METHOD)
+		s->frames[depth++] = (snap_frame){marker, -1};
+	return depth;
+}
+
+static void record_thread(sampler *s, JNIEnv *jni, const jvmtiStackInfo *si)
+{
+	jlong tid;
+	if (!thread_id(s, jni, si->thread, &tid) || tid == s->own_tid)
+		return;
+	char name[512];
+	bool known = snap_agg_known(s->agg, (uint64_t)tid);
+	if (!known)
+		thread_name(s, jni, si->thread, name, sizeof name);
+	uint64_t cpu = SNAP_CPU_UNKNOWN;
+	jlong cpu_ns;
+	if (s->a->has_cpu_time &&
+	    (*s->jvmti)->GetThreadCpuTime(s->jvmti, si->thread, &cpu_ns) == JVMTI_ERROR_NONE)
+		cpu = (uint64_t)cpu_ns;
+	uint32_t depth = si->frame_count > (jint)s->max_depth
+			     ? deep_stack(s, jni, si->thread)
+			     : convert(s, jni, si->frame_buffer, si->frame_count);
+	snap_agg_thread(s->agg, (uint64_t)tid, known ? NULL : name, cpu, s->frames, depth);
+}
+
+static void sample_round(sampler *s, JNIEnv *jni)
+{
+	if ((*jni)->PushLocalFrame(jni, 64) != JNI_OK) {
+		jni_failed(jni);
+		return;
+	}
+	uint64_t t0 = agent_mono_ns();
+	jvmtiStackInfo *infos = NULL;
+	jint n = 0;
+	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
+	if (err != JVMTI_ERROR_NONE) {
+		if (!s->warned_sample_error)
+			agent_check(s->jvmti, err, "GetAllStackTraces");
+		s->warned_sample_error = true;
+		(*jni)->PopLocalFrame(jni, NULL);
+		return;
+	}
+	/* Checked after the stacks were taken: a GC that unloaded classes finished before
+	 * this safepoint, so no stale jmethodID is resolved below. */
+	if (atomic_exchange(&s->a->classes_may_unload, false))
+		methods_clear(s->methods);
+	snap_agg_begin(s->agg, t0);
+	for (jint i = 0; i < n; i++)
+		record_thread(s, jni, &infos[i]);
+	snap_agg_end(s->agg);
+	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
+	(*jni)->PopLocalFrame(jni, NULL);
+
+	uint64_t t1 = agent_mono_ns();
+	if (!s->stats.samples)
+		s->stats.first_ns = t0;
+	s->stats.last_ns = t0;
+	s->stats.samples++;
+	s->stats.busy_ns += t1 - t0;
+	if ((uint32_t)n > s->stats.max_threads_seen)
+		s->stats.max_threads_seen = (uint32_t)n;
+}
+
+static struct timespec mono_ts(uint64_t ns)
+{
+	return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+}
+
+/* Sleeps until `deadline_ns` or a stop request; true when asked to stop. */
+static bool wait_until(sampler *s, uint64_t deadline_ns)
+{
+	struct timespec ts = mono_ts(deadline_ns);
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop_requested && agent_mono_ns() < deadline_ns)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
+			break;
+	bool stop = s->stop_requested;
+	pthread_mutex_unlock(&s->mu);
+	return stop;
+}
+
+static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+{
+	(void)jvmti;
+	sampler *s = arg;
+	uint64_t interval = (uint64_t)s->a->cfg.interval_us * 1000u;
+	uint64_t next = agent_mono_ns();
+	for (;;) {
+		sample_round(s, jni);
+		/* Absolute deadlines: no drift. A round that overran skips the deadlines it
+		 * missed instead of sampling back to back. */
+		next += interval;
+		uint64_t now = agent_mono_ns();
+		if (next <= now) {
+			uint64_t behind = (now - next) / interval + 1;
+			s->stats.missed += behind;
+			next += behind * interval;
+		}
+		if (wait_until(s, next))
+			break;
+	}
+	sample_round(s, jni); /* charges every stack up to the end of the window */
+	pthread_mutex_lock(&s->mu);
+	s->stopped = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static bool init_sync(sampler *s)
+{
+	pthread_condattr_t attr;
+	if (pthread_condattr_init(&attr) != 0)
+		return false;
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	bool ok = pthread_cond_init(&s->cv, &attr) == 0 && pthread_mutex_init(&s->mu, NULL) == 0;
+	pthread_condattr_destroy(&attr);
+	return ok;
+}
+
+static sampler *sampler_new(agent *a)
+{
+	sampler *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->a = a;
+	s->jvmti = a->jvmti;
+	s->max_depth = a->cfg.max_depth;
+	s->stopped = true; /* until the thread runs */
+	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
+	s->profile = snap_profile_new(&limits);
+	s->methods = methods_new();
+	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
+	s->deep = calloc(s->max_depth, sizeof *s->deep);
+	s->agg = s->profile ? snap_agg_new(s->profile, SNAP_DEFAULT_MAX_THREADS) : NULL;
+	if (!s->profile || !s->methods || !s->frames || !s->deep || !s->agg || !init_sync(s)) {
+		sampler_free(s);
+		return NULL;
+	}
+	s->profile->begin_ms = a->start_epoch_ms;
+	s->profile->interval_us = a->cfg.interval_us;
+	s->profile->has_cpu = a->has_cpu_time;
+	return s;
+}
+
+/* A java.lang.Thread for RunAgentThread, and how to read thread ids. */
+static jthread new_thread_object(sampler *s, JNIEnv *jni)
+{
+	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
+	if (!cls || jni_failed(jni))
+		return NULL;
+	s->tid_field = (*jni)->GetFieldID(jni, cls, "tid", "J");
+	if (!s->tid_field || jni_failed(jni)) {
+		s->tid_field = NULL;
+		s->get_id = (*jni)->GetMethodID(jni, cls, "getId", "()J");
+		if (!s->get_id || jni_failed(jni))
+			return NULL;
+	}
+	jmethodID ctor = (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V");
+	jstring name = ctor ? (*jni)->NewStringUTF(jni, "jvmsnap sampler") : NULL;
+	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
+	if (!t || jni_failed(jni))
+		return NULL;
+	return t;
+}
+
+sampler *sampler_start(agent *a, JNIEnv *jni)
+{
+	sampler *s = sampler_new(a);
+	if (!s) {
+		log_warn("out of memory starting the sampler; profiling is off");
+		return NULL;
+	}
+	jthread t = new_thread_object(s, jni);
+	if (!t || !thread_id(s, jni, t, &s->own_tid)) {
+		log_warn("cannot create the sampler's java.lang.Thread; profiling is off");
+		sampler_free(s);
+		return NULL;
+	}
+	s->stopped = false;
+	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, t, run, s, JVMTI_THREAD_MAX_PRIORITY);
+	(*jni)->DeleteLocalRef(jni, t);
+	if (!agent_check(a->jvmti, err, "RunAgentThread")) {
+		sampler_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+bool sampler_stop(sampler *s, uint32_t timeout_ms)
+{
+	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)timeout_ms * 1000000u);
+	pthread_mutex_lock(&s->mu);
+	s->stop_requested = true;
+	pthread_cond_broadcast(&s->cv);
+	while (!s->stopped)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
+			break;
+	bool stopped = s->stopped;
+	pthread_mutex_unlock(&s->mu);
+	return stopped;
+}
+
+snap_profile *sampler_profile(sampler *s) { return s->profile; }
+
+sampler_stats sampler_get_stats(const sampler *s) { return s->stats; }
+
+void sampler_close_window(sampler *s, uint64_t t_ns) { snap_agg_flush(s->agg, t_ns); }
+
+void sampler_free(sampler *s)
+{
+	if (!s)
+		return;
+	snap_agg_free(s->agg);
+	snap_profile_free(s->profile);
+	methods_free(s->methods);
+	free(s->frames);
+	free(s->deep);
+	free(s);
+}

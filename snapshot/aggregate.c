@@ -1,0 +1,255 @@
+#include "aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	uint64_t key;
+	bool used;
+	uint64_t seen;    /* sample number that last saw the thread */
+	snap_node *root;
+	uint32_t depth;   /* frames of the previous stack */
+	uint32_t cap;
+	snap_frame *frames;
+	snap_node **nodes; /* nodes[i] is the tree node of frames[i] */
+	uint64_t last_t_ns;
+	uint64_t last_cpu_ns;
+} thread_state;
+
+struct snap_aggregator {
+	snap_profile *p;
+	uint32_t max_threads;
+	uint32_t threads_recorded; /* own records created, overflow excluded */
+	snap_node *overflow_root;
+	thread_state *slots;
+	uint32_t cap; /* power of two */
+	uint32_t count;
+	uint32_t seen_this_sample;
+	uint64_t sample_no;
+	uint64_t t_ns;
+	uint64_t samples;
+};
+
+static uint32_t slot_of(uint64_t key, uint32_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdull;
+	key ^= key >> 33;
+	return (uint32_t)key & (cap - 1);
+}
+
+static thread_state *lookup(const snap_aggregator *a, uint64_t key)
+{
+	for (uint32_t i = slot_of(key, a->cap);; i = (i + 1) & (a->cap - 1)) {
+		thread_state *s = &a->slots[i];
+		if (!s->used || s->key == key)
+			return s;
+	}
+}
+
+/* Rebuilds the table at `cap` slots; with `drop_unseen`, threads the current sample did
+ * not see have ended and are released. */
+static bool rehash(snap_aggregator *a, uint32_t cap, bool drop_unseen)
+{
+	thread_state *old = a->slots;
+	uint32_t old_cap = a->cap;
+	thread_state *slots = calloc(cap, sizeof *slots);
+	if (!slots)
+		return false;
+	a->slots = slots;
+	a->cap = cap;
+	a->count = 0;
+	for (uint32_t i = 0; i < old_cap; i++) {
+		thread_state *s = &old[i];
+		if (!s->used)
+			continue;
+		if (drop_unseen && s->seen != a->sample_no) {
+			free(s->frames);
+			free(s->nodes);
+			continue;
+		}
+		*lookup(a, s->key) = *s;
+		a->count++;
+	}
+	free(old);
+	return true;
+}
+
+snap_aggregator *snap_agg_new(snap_profile *p, uint32_t max_threads)
+{
+	snap_aggregator *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	a->p = p;
+	a->max_threads = max_threads ? max_threads : SNAP_DEFAULT_MAX_THREADS;
+	a->cap = 64;
+	a->slots = calloc(a->cap, sizeof *a->slots);
+	if (!a->slots) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void snap_agg_free(snap_aggregator *a)
+{
+	if (!a)
+		return;
+	for (uint32_t i = 0; i < a->cap; i++) {
+		free(a->slots[i].frames);
+		free(a->slots[i].nodes);
+	}
+	free(a->slots);
+	free(a);
+}
+
+void snap_agg_begin(snap_aggregator *a, uint64_t t_ns)
+{
+	a->sample_no++;
+	a->t_ns = t_ns;
+	a->seen_this_sample = 0;
+}
+
+bool snap_agg_known(const snap_aggregator *a, uint64_t key) { return lookup(a, key)->used; }
+
+static void charge(snap_profile *p, thread_state *s, uint64_t t_ns, uint64_t cpu_ns)
+{
+	if (s->depth == 0 || t_ns < s->last_t_ns)
+		return; /* no Java frame to charge: the root's self time must stay 0 */
+	snap_node *leaf = s->nodes[s->depth - 1];
+	leaf->self_wall_ns += t_ns - s->last_t_ns;
+	if (cpu_ns != SNAP_CPU_UNKNOWN && s->last_cpu_ns != SNAP_CPU_UNKNOWN && cpu_ns >= s->last_cpu_ns) {
+		uint64_t d = cpu_ns - s->last_cpu_ns;
+		uint64_t wall = t_ns - s->last_t_ns;
+		/* CPU clocks tick in coarser steps than the monotonic clock; never let one
+		 * interval claim more CPU than wall time. */
+		leaf->self_cpu_ns += d < wall ? d : wall;
+	}
+	(void)p;
+}
+
+static snap_node *thread_root(snap_aggregator *a, const char *name)
+{
+	if (a->threads_recorded < a->max_threads) {
+		snap_thread *t = snap_thread_add(a->p, name ? name : "");
+		if (t) {
+			a->threads_recorded++;
+			return t->root;
+		}
+	}
+	if (!a->overflow_root) {
+		snap_thread *t = snap_thread_add(a->p, "[other threads]");
+		a->overflow_root = t ? t->root : NULL;
+	}
+	return a->overflow_root;
+}
+
+static bool reserve(thread_state *s, uint32_t depth)
+{
+	if (depth <= s->cap)
+		return true;
+	uint32_t cap = depth < 64 ? 64 : depth + depth / 2;
+	snap_frame *f = realloc(s->frames, cap * sizeof *f);
+	if (f)
+		s->frames = f;
+	snap_node **n = realloc(s->nodes, cap * sizeof *n);
+	if (n)
+		s->nodes = n;
+	if (!f || !n)
+		return false;
+	s->cap = cap;
+	return true;
+}
+
+static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *name)
+{
+	if ((a->count + 1) * 4 > a->cap * 3 && !rehash(a, a->cap * 2, false))
+		return NULL;
+	snap_node *root = thread_root(a, name);
+	if (!root)
+		return NULL;
+	thread_state *s = lookup(a, key);
+	memset(s, 0, sizeof *s);
+	s->used = true;
+	s->key = key;
+	s->root = root;
+	s->last_cpu_ns = SNAP_CPU_UNKNOWN;
+	a->count++;
+	return s;
+}
+
+/* Position from which `frames` differs from the previous stack, following the rule
+ * that a frame whose method stays (only its line moved) continues. */
+static uint32_t first_new_frame(const thread_state *s, const snap_frame *frames, uint32_t depth)
+{
+	uint32_t common = depth < s->depth ? depth : s->depth;
+	uint32_t i = 0;
+	while (i < common && frames[i].method == s->frames[i].method &&
+	       frames[i].location == s->frames[i].location)
+		i++;
+	if (i < common && frames[i].method == s->frames[i].method)
+		i++;
+	return i;
+}
+
+static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uint32_t depth)
+{
+	uint32_t keep = first_new_frame(s, frames, depth);
+	snap_node *parent = keep ? s->nodes[keep - 1] : s->root;
+	uint32_t j = keep;
+	for (; j < depth; j++) {
+		bool created;
+		snap_node *n = snap_node_child(p, parent, frames[j].method, &created);
+		if (!n)
+			break; /* memory limit: the path is cut here (p->full is set) */
+		n->ncalls++;
+		s->nodes[j] = n;
+		parent = n;
+	}
+	memcpy(s->frames, frames, j * sizeof *frames);
+	s->depth = j;
+}
+
+int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
+		    const snap_frame *frames, uint32_t depth)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used && !(s = new_state(a, key, name)))
+		return -1;
+	if (s->seen == a->sample_no)
+		return 0; /* the same thread twice in one sample: keep the first */
+	s->seen = a->sample_no;
+	a->seen_this_sample++;
+	charge(a->p, s, a->t_ns, cpu_ns);
+	s->last_t_ns = a->t_ns;
+	s->last_cpu_ns = cpu_ns;
+	if (!reserve(s, depth))
+		depth = s->cap < depth ? s->cap : depth;
+	walk(a->p, s, frames, depth);
+	a->samples++;
+	return 0;
+}
+
+void snap_agg_end(snap_aggregator *a)
+{
+	if (a->seen_this_sample < a->count)
+		rehash(a, a->cap, true);
+}
+
+void snap_agg_flush(snap_aggregator *a, uint64_t t_ns)
+{
+	for (uint32_t i = 0; i < a->cap; i++) {
+		thread_state *s = &a->slots[i];
+		if (!s->used)
+			continue;
+		charge(a->p, s, t_ns, SNAP_CPU_UNKNOWN);
+		free(s->frames);
+		free(s->nodes);
+		memset(s, 0, sizeof *s);
+	}
+	a->count = 0;
+}
+
+uint32_t snap_agg_live_threads(const snap_aggregator *a) { return a->count; }
+
+uint64_t snap_agg_samples(const snap_aggregator *a) { return a->samples; }

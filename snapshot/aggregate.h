@@ -1,0 +1,58 @@
+/* Turns a stream of stack samples into the per-thread call trees of a snap_profile,
+ * following VisualVM's sampler rules (docs/snapshot-format.md):
+ *  - the interval between two samples of a thread is charged to the stack seen at the
+ *    first of them (self time of its top frame); totals are derived at write time;
+ *  - a hit is counted for each frame that newly appears at its tree position between
+ *    two consecutive samples (a frame whose method stays but whose line changed continues);
+ *  - thread CPU time measured between two samples is charged like the wall time.
+ * Memory grows with distinct call paths, never with the number of samples. */
+#ifndef JVMSNAP_SNAP_AGGREGATE_H
+#define JVMSNAP_SNAP_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+#define SNAP_CPU_UNKNOWN UINT64_MAX
+#define SNAP_DEFAULT_MAX_THREADS 4096u
+
+typedef struct {
+	uint32_t method;  /* id in the profile's method table */
+	int64_t location; /* bytecode index, or -1; only compared for equality */
+} snap_frame;
+
+typedef struct snap_aggregator snap_aggregator;
+
+/* An aggregator writing into `p` (not owned). Threads beyond `max_threads` share one
+ * "[other threads]" record so that thread churn cannot grow the profile without bound.
+ * Free with snap_agg_free. */
+snap_aggregator *snap_agg_new(snap_profile *p, uint32_t max_threads);
+void snap_agg_free(snap_aggregator *a);
+
+/* Starts sample number N taken at monotonic time `t_ns`. */
+void snap_agg_begin(snap_aggregator *a, uint64_t t_ns);
+
+/* Whether the thread `key` (a stable thread id) was seen before, so the caller fetches
+ * the thread's name only once. */
+bool snap_agg_known(const snap_aggregator *a, uint64_t key);
+
+/* Records one thread's stack, `frames[0]` being the bottom (outermost) frame. `name` is
+ * used only for a new thread. `cpu_ns` is the thread's cumulative CPU time, or
+ * SNAP_CPU_UNKNOWN. Returns 0, or -1 when the thread could not be recorded (limits). */
+int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
+		    const snap_frame *frames, uint32_t depth);
+
+/* Ends the sample: threads not seen since snap_agg_begin have ended and are forgotten
+ * (their trees stay in the profile). */
+void snap_agg_end(snap_aggregator *a);
+
+/* Charges every live thread's current stack up to `t_ns` (the end of the window) and
+ * forgets all threads; used when the window closes without a final sample. */
+void snap_agg_flush(snap_aggregator *a, uint64_t t_ns);
+
+/* Number of threads currently tracked, and samples recorded so far. */
+uint32_t snap_agg_live_threads(const snap_aggregator *a);
+uint64_t snap_agg_samples(const snap_aggregator *a);
+
+#endif

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The agent in a real JVM, enabled the way users enable it (JAVA_TOOL_OPTIONS and
+# IOPIPE_PROFILER_* variables), on every JDK present; every snapshot is checked by
+# VisualVM's own loader (NpsCheck).
+. "$(dirname "$0")/lib.sh"
+WORK=$(mktemp -d /tmp/jvmsnap-agent.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+# run_java JDK OUTDIR CLASS ARGS...: profile one program, output in OUTDIR.
+run_java() {
+	local jdk=$1 out=$2
+	shift 2
+	mkdir -p "$out"
+	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
+		timeout 60 "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
+}
+
+field() { awk -F'\t' -v k="$1" '$1 == k' "$2"; }
+
+thread_total() { # thread_total SUMMARY NAME -> wall µs
+	awk -F'\t' -v n="$2" '$1 ~ /^thread / && $4 == n {print $2}' "$1" | head -n 1
+}
+
+within_pct() { # within_pct VALUE EXPECTED PCT
+	awk -v v="$1" -v e="$2" -v p="$3" 'BEGIN {d = v - e; if (d < 0) d = -d; exit !(e > 0 && d <= e * p / 100)}'
+}
+
+check_hotspin() {
+	local jdk=$1 tag=$2 out=$WORK/$2/hot
+	run_java "$jdk" "$out" HotSpin 2000
+	check "$tag: HotSpin exits 0 under the agent" test -f "$out/stdout" -a "$(grep -c elapsed_ms "$out/stdout")" = 1
+	check "$tag: snapshot zip at the configured directory" test -f "$out/snap.zip"
+	check "$tag: zip holds snap_cpu.nps" sh -c "unzip -l '$out/snap.zip' | grep -q ' snap_cpu.nps$'"
+	check "$tag: path logged at info level" grep -q "jvmsnap: info: snapshot written to $out/snap.zip" "$out/stderr"
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: VisualVM's loader accepts the snapshot and walks its views" grep -q '^NpsCheck: OK' "$out/summary"
+	local top
+	top=$(grep -m1 '^hot' "$out/summary" | cut -f6)
+	check "$tag: hottest self time is HotSpin.hotMethod (got '$top')" test "$top" = "HotSpin.hotMethod"
+	local hotname='hot-ümläut-线程' total
+	total=$(thread_total "$out/summary" "$hotname")
+	check "$tag: non-ASCII thread name survives ('$hotname')" test -n "$total"
+	check "$tag: hot thread wall total ${total:-?} us within 10 % of its 2000 ms run" within_pct "${total:-0}" 2000000 10
+	total=$(thread_total "$out/summary" main)
+	local elapsed
+	elapsed=$(awk '/elapsed_ms/ {print $2 * 1000}' "$out/stdout")
+	check "$tag: main thread wall total ${total:-?} us within 10 % of main's ${elapsed:-?} us" within_pct "${total:-0}" "${elapsed:-1}" 10
+	check "$tag: sleeper's time sits in Thread.sleep" sh -c "grep -P '^threadhot sleeper\t' '$out/summary' | head -n 1 | grep -q 'java.lang.Thread.sleep'"
+	check "$tag: the sampler's own thread is absent" sh -c "! grep -P '^thread .*jvmsnap' '$out/summary'"
+	check "$tag: parameter types shown (signatures kept)" sh -c "grep -P '^hassig HotSpin.hotMethod\t' '$out/summary' | grep -q 'hotMethod(long)'"
+	check "$tag: no warning or error logged" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$out/stderr'"
+}
+
+check_exit_paths() {
+	local jdk=$1 tag=$2 out=$WORK/$2/exit rc
+	run_java "$jdk" "$out" ExitFromWorker
+	rc=$?
+	check "$tag: System.exit(3) from a worker keeps exit code 3 (got $rc)" test "$rc" = 3
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: System.exit from a worker writes a valid snapshot" grep -q '^NpsCheck: OK' "$out/summary"
+
+	out=$WORK/$2/term
+	mkdir -p "$out"
+	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
+		"$jdk/bin/java" -cp "$JAVA_TESTS" RunForever >"$out/stdout" 2>"$out/stderr") &
+	local pid=$! i
+	for i in $(seq 100); do grep -q ready "$out/stdout" 2>/dev/null && break; sleep 0.1; done
+	sleep 0.5
+	pkill -TERM -f "RunForever" -P "$pid" 2>/dev/null || kill -TERM "$pid"
+	local waited=0
+	while kill -0 "$pid" 2>/dev/null && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+	wait "$pid" 2>/dev/null
+	check "$tag: SIGTERM: JVM exits within 10 s" test $waited -lt 100
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: SIGTERM writes a valid snapshot" grep -q '^NpsCheck: OK' "$out/summary"
+	check "$tag: SIGTERM profile shows RunForever.busy" grep -q 'RunForever.busy' "$out/summary"
+}
+
+check_disabled() {
+	local jdk=$1 tag=$2 out=$WORK/$2/off
+	mkdir -p "$out"
+	(cd "$out" && env -u IOPIPE_PROFILER_ENABLED JAVA_TOOL_OPTIONS="-agentpath:$AGENT" \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" \
+		"$jdk/bin/java" -cp "$JAVA_TESTS" NativeThreads >"$out/stdout" 2>"$out/stderr")
+	check "$tag: disabled: program runs" grep -q '^native-thread main' "$out/stdout"
+	check "$tag: disabled: no jvmsnap thread" sh -c "! grep -q 'jvmsnap' '$out/stdout'"
+	check "$tag: disabled: nothing written" test -z "$(ls "$out" | grep -v -e stdout -e stderr)"
+	check "$tag: disabled: no jvmsnap line on stderr" sh -c "! grep -q 'jvmsnap:' '$out/stderr'"
+	# Positive control: the same probe sees the sampler thread when enabled.
+	run_java "$jdk" "$out.on" NativeThreads
+	check "$tag: enabled: the sampler thread exists (control)" grep -q 'native-thread jvmsnap' "$out.on/stdout"
+}
+
+check_churn_and_unload() {
+	local jdk=$1 tag=$2 out=$WORK/$2/churn
+	run_java "$jdk" "$out" ThreadChurn 2000
+	check "$tag: thread churn: program completes" grep -q '^started' "$out/stdout"
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: thread churn: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
+	check "$tag: thread churn: churn-N threads named" grep -qP '^thread \d+\t\d+\t\d+\tchurn-\d+$' "$out/summary"
+	out=$WORK/$2/unload
+	run_java "$jdk" "$out" -Xlog:class+unload=info:file="$WORK/$2/unload.log" ClassUnload 2000
+	check "$tag: class unloading: program completes" grep -q '^loaders' "$out/stdout"
+	check "$tag: class unloading: UnloadPayload classes did unload" grep -q 'UnloadPayload' "$WORK/$2/unload.log"
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: class unloading: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
+	check "$tag: class unloading: UnloadPayload.work named correctly" grep -q 'UnloadPayload.work' "$out/summary"
+}
+
+for jdk in $(all_jdks); do
+	tag=$(basename "$jdk")
+	check_hotspin "$jdk" "$tag"
+	check_exit_paths "$jdk" "$tag"
+	check_disabled "$jdk" "$tag"
+	check_churn_and_unload "$jdk" "$tag"
+done
+finish

@@ -1,0 +1,59 @@
+import java.util.concurrent.CountDownLatch;
+
+/** A known profile: one thread burns CPU in hotMethod, one sleeps, main waits for both. */
+public class HotSpin {
+    static volatile long sink;
+
+    static long hotMethod(long n) {
+        long x = 0;
+        for (long i = 0; i < n; i++) {
+            x += (i * 31) ^ (x >>> 3);
+        }
+        return x;
+    }
+
+    static long coldMethod(long n) {
+        long x = 0;
+        for (long i = 0; i < n; i++) {
+            x += i;
+        }
+        return x;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long runMs = args.length > 0 ? Long.parseLong(args[0]) : 2000;
+        String hotName = args.length > 1 ? args[1] : "hot-\u00fcml\u00e4ut-\u7ebf\u7a0b";
+        long start = System.nanoTime();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread hot = new Thread(() -> {
+            await(go);
+            long end = System.nanoTime() + runMs * 1_000_000L;
+            while (System.nanoTime() < end) {
+                sink += hotMethod(200_000);
+                sink += coldMethod(5_000);
+            }
+        }, hotName);
+        Thread sleeper = new Thread(() -> {
+            await(go);
+            try {
+                Thread.sleep(runMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sleeper");
+        hot.start();
+        sleeper.start();
+        go.countDown();
+        hot.join();
+        sleeper.join();
+        System.out.println("elapsed_ms " + (System.nanoTime() - start) / 1_000_000L);
+    }
+
+    static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

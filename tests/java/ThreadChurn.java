@@ -1,0 +1,29 @@
+/** Starts short-lived threads continuously for a while: thousands start and die. */
+public class ThreadChurn {
+    static volatile long sink;
+
+    static long shortWork(int n) {
+        long x = 0;
+        for (int i = 0; i < n; i++) {
+            x += i * 7;
+        }
+        return x;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long runMs = args.length > 0 ? Long.parseLong(args[0]) : 2000;
+        long end = System.nanoTime() + runMs * 1_000_000L;
+        int started = 0;
+        while (System.nanoTime() < end) {
+            Thread[] batch = new Thread[16];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = new Thread(() -> sink += shortWork(20_000), "churn-" + started++);
+                batch[i].start();
+            }
+            for (Thread t : batch) {
+                t.join();
+            }
+        }
+        System.out.println("started " + started);
+    }
+}

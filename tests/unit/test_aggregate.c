@@ -1,0 +1,245 @@
+/* Call-tree aggregation: interval charging, VisualVM's hit rule, thread lifecycle,
+ * limits, and the method table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../snapshot/aggregate.h"
+
+#define MS 1000000ull
+
+static snap_node *child(const snap_node *n, uint32_t method)
+{
+	for (snap_node *c = n->child; c; c = c->sibling)
+		if (c->method == method)
+			return c;
+	return NULL;
+}
+
+static uint64_t total_wall(const snap_node *n)
+{
+	uint64_t t = n->self_wall_ns;
+	for (snap_node *c = n->child; c; c = c->sibling)
+		t += total_wall(c);
+	return t;
+}
+
+static int count_children(const snap_node *n)
+{
+	int k = 0;
+	for (snap_node *c = n->child; c; c = c->sibling)
+		k++;
+	return k;
+}
+
+typedef struct {
+	snap_profile *p;
+	snap_aggregator *a;
+	uint32_t main, run, work, other;
+} fixture;
+
+static int setup(void **state)
+{
+	static fixture f;
+	f.p = snap_profile_new(NULL);
+	f.a = snap_agg_new(f.p, 0);
+	f.main = snap_method_intern(f.p, "demo.App", "main", "([Ljava/lang/String;)V");
+	f.run = snap_method_intern(f.p, "demo.App", "run", "()V");
+	f.work = snap_method_intern(f.p, "demo.App", "work", "(I)J");
+	f.other = snap_method_intern(f.p, "demo.App", "other", "()V");
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	snap_agg_free(f->a);
+	snap_profile_free(f->p);
+	return 0;
+}
+
+static void sample(fixture *f, uint64_t t, uint64_t key, uint64_t cpu, const snap_frame *fr, uint32_t n)
+{
+	snap_agg_begin(f->a, t);
+	assert_int_equal(snap_agg_thread(f->a, key, "worker", cpu, fr, n), 0);
+	snap_agg_end(f->a);
+}
+
+static void test_interval_goes_to_stack_at_its_start(void **state)
+{
+	fixture *f = *state;
+	snap_frame s1[] = {{f->main, 1}, {f->run, 5}};
+	snap_frame s2[] = {{f->main, 1}, {f->work, 7}};
+	sample(f, 0, 1, 0, s1, 2);
+	sample(f, 1 * MS, 1, 1 * MS, s2, 2);  /* [0,1ms) -> run */
+	sample(f, 4 * MS, 1, 2 * MS, s2, 2);  /* [1,4ms) -> work, 1 ms CPU */
+	snap_agg_flush(f->a, 6 * MS);         /* [4,6ms) -> work, CPU unknown */
+	snap_node *root = f->p->threads[0].root;
+	snap_node *m = child(root, f->main);
+	assert_non_null(m);
+	assert_int_equal(child(m, f->run)->self_wall_ns, 1 * MS);
+	assert_int_equal(child(m, f->run)->self_cpu_ns, 1 * MS);
+	assert_int_equal(child(m, f->work)->self_wall_ns, 5 * MS);
+	assert_int_equal(child(m, f->work)->self_cpu_ns, 1 * MS);
+	assert_int_equal(m->self_wall_ns, 0);
+	assert_int_equal(root->self_wall_ns, 0); /* the thread root never gets self time */
+	assert_int_equal(total_wall(root), 6 * MS);
+	assert_string_equal(f->p->threads[0].name, "worker");
+}
+
+static void test_hits_follow_visualvm_rule(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 5}, {f->work, 9}};
+	snap_frame b[] = {{f->main, 1}, {f->run, 6}, {f->work, 9}}; /* run's line moved */
+	snap_frame c[] = {{f->main, 1}, {f->other, 2}, {f->work, 9}};
+	sample(f, 0, 7, 0, a, 3);
+	sample(f, 1 * MS, 7, 0, a, 3); /* same stack: nothing new */
+	sample(f, 2 * MS, 7, 0, b, 3); /* run continues, work is a new call */
+	sample(f, 3 * MS, 7, 0, c, 3); /* other and its work are new */
+	snap_node *m = child(f->p->threads[0].root, f->main);
+	assert_int_equal(m->ncalls, 1);
+	snap_node *run = child(m, f->run);
+	assert_int_equal(run->ncalls, 1);
+	assert_int_equal(child(run, f->work)->ncalls, 2);
+	assert_int_equal(child(m, f->other)->ncalls, 1);
+	assert_int_equal(child(child(m, f->other), f->work)->ncalls, 1);
+	assert_int_equal(snap_agg_samples(f->a), 4);
+}
+
+static void test_siblings_unique_and_threads_separate(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 1}};
+	snap_frame b[] = {{f->main, 1}, {f->work, 1}};
+	for (int i = 0; i < 50; i++) {
+		snap_agg_begin(f->a, (uint64_t)i * MS);
+		snap_agg_thread(f->a, 1, "one", SNAP_CPU_UNKNOWN, i % 2 ? a : b, 2);
+		snap_agg_thread(f->a, 2, "two", SNAP_CPU_UNKNOWN, i % 3 ? b : a, 2);
+		snap_agg_end(f->a);
+	}
+	assert_int_equal(f->p->nthreads, 2);
+	assert_string_equal(f->p->threads[1].name, "two");
+	for (uint32_t t = 0; t < 2; t++) {
+		snap_node *root = f->p->threads[t].root;
+		assert_int_equal(count_children(root), 1);
+		assert_int_equal(count_children(child(root, f->main)), 2);
+		assert_int_equal(total_wall(root), 49 * MS);
+	}
+}
+
+static void test_ended_threads_forgotten_but_kept(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}};
+	sample(f, 0, 1, SNAP_CPU_UNKNOWN, a, 1);
+	sample(f, 1 * MS, 1, SNAP_CPU_UNKNOWN, a, 1);
+	snap_agg_begin(f->a, 2 * MS); /* thread 1 has ended */
+	snap_agg_end(f->a);
+	assert_int_equal(snap_agg_live_threads(f->a), 0);
+	assert_false(snap_agg_known(f->a, 1));
+	sample(f, 3 * MS, 1, SNAP_CPU_UNKNOWN, a, 1); /* a new thread reusing the key */
+	assert_int_equal(f->p->nthreads, 2);
+	assert_int_equal(total_wall(f->p->threads[0].root), 1 * MS);
+}
+
+static void test_many_threads_rehash(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	for (int round = 0; round < 3; round++) {
+		snap_agg_begin(f->a, (uint64_t)round * MS);
+		for (uint64_t k = 0; k < 1000; k++)
+			snap_agg_thread(f->a, k * 7919, "t", SNAP_CPU_UNKNOWN, a, 2);
+		snap_agg_end(f->a);
+	}
+	assert_int_equal(snap_agg_live_threads(f->a), 1000);
+	assert_int_equal(f->p->nthreads, 1000);
+	for (uint32_t t = 0; t < 1000; t++)
+		assert_int_equal(total_wall(f->p->threads[t].root), 2 * MS);
+}
+
+static void test_thread_cap_uses_overflow_record(void **state)
+{
+	fixture *f = *state;
+	snap_aggregator *a = snap_agg_new(f->p, 3);
+	snap_frame s[] = {{f->main, 1}};
+	snap_agg_begin(a, 0);
+	for (uint64_t k = 0; k < 10; k++)
+		assert_int_equal(snap_agg_thread(a, k, "t", SNAP_CPU_UNKNOWN, s, 1), 0);
+	snap_agg_end(a);
+	assert_int_equal(f->p->nthreads, 4);
+	assert_string_equal(f->p->threads[3].name, "[other threads]");
+	snap_agg_flush(a, 1 * MS);
+	assert_int_equal(total_wall(f->p->threads[3].root), 7 * MS);
+	snap_agg_free(a);
+}
+
+static void test_memory_limit_cuts_paths(void **state)
+{
+	(void)state;
+	snap_limits lim = {64 * 1024, 0};
+	snap_profile *p = snap_profile_new(&lim);
+	snap_aggregator *a = snap_agg_new(p, 0);
+	snap_frame deep[600];
+	for (uint32_t i = 0; i < 600; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "m%u", i);
+		deep[i] = (snap_frame){snap_method_intern(p, "C", name, "()V"), 0};
+	}
+	for (int i = 0; i < 20; i++) {
+		deep[300].method = deep[i].method; /* a new 300-frame branch each time */
+		snap_agg_begin(a, (uint64_t)i * MS);
+		snap_agg_thread(a, 1, "deep", SNAP_CPU_UNKNOWN, deep, 600);
+		snap_agg_end(a);
+	}
+	assert_true(p->full);
+	assert_true(p->mem.used_bytes <= 64 * 1024);
+	snap_agg_free(a);
+	snap_profile_free(p);
+}
+
+static void test_method_table(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(f->p->nmethods, 5);
+	assert_string_equal(f->p->methods[0].class_name, "Thread");
+	assert_int_equal(snap_method_intern(f->p, "demo.App", "run", "()V"), f->run);
+	assert_int_not_equal(snap_method_intern(f->p, "demo.App", "run", "(I)V"), f->run);
+	/* ("ab","c") and ("a","bc") are different methods */
+	uint32_t x = snap_method_intern(f->p, "ab", "c", "");
+	uint32_t y = snap_method_intern(f->p, "a", "bc", "");
+	assert_int_not_equal(x, y);
+	/* a class named like the pseudo-method still gets its own id */
+	assert_int_not_equal(snap_method_intern(f->p, "Thread", "", ""), 0);
+	for (uint32_t i = 0; i < SNAP_MAX_METHODS + 10; i++) {
+		char n[16];
+		snprintf(n, sizeof n, "m%u", i);
+		snap_method_intern(f->p, "Big", n, "");
+	}
+	assert_int_equal(f->p->nmethods, SNAP_MAX_METHODS);
+	assert_true(f->p->full);
+	assert_int_equal(snap_method_intern(f->p, "Big", "new-one", ""), SNAP_ROOT_METHOD);
+	assert_int_equal(snap_method_intern(f->p, "Big", "m7", ""), snap_method_intern(f->p, "Big", "m7", ""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_interval_goes_to_stack_at_its_start, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hits_follow_visualvm_rule, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_siblings_unique_and_threads_separate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ended_threads_forgotten_but_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_threads_rehash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_thread_cap_uses_overflow_record, setup, teardown),
+	    cmocka_unit_test(test_memory_limit_cuts_paths),
+	    cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

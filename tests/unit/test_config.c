@@ -1,0 +1,218 @@
+/* Configuration: every setting from the environment and from options, precedence, and
+ * each bad value falling back safely. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../jvmagent/config.h"
+
+/* A fake environment: NULL-terminated name/value pairs. */
+static const char *const *fake_env;
+
+static const char *fake_getenv(const char *name)
+{
+	for (const char *const *p = fake_env; p && p[0]; p += 2)
+		if (strcmp(p[0], name) == 0)
+			return p[1];
+	return NULL;
+}
+
+static void load(agent_config *c, const char *options, const char *const *env)
+{
+	fake_env = env;
+	agent_config_load(c, options, fake_getenv);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	agent_config c;
+	load(&c, NULL, NULL);
+	assert_false(c.enabled);
+	assert_false(c.debug);
+	assert_int_equal(c.interval_us, 1000);
+	assert_int_equal(c.max_depth, 1024);
+	assert_int_equal(c.stats_interval_ms, 1000);
+	assert_null(c.dump_path);
+	assert_string_equal(c.prefix, "");
+	assert_string_equal(c.s3_prefix, "jvmsnap/");
+	assert_null(c.s3_bucket);
+	agent_config_free(&c);
+}
+
+static void test_enabled_rules(void **state)
+{
+	(void)state;
+	const char *const on[] = {"IOPIPE_PROFILER_ENABLED", "TRUE", NULL};
+	const char *const yes[] = {"IOPIPE_PROFILER_ENABLED", "yes", NULL};
+	const char *const off[] = {"IOPIPE_PROFILER_ENABLED", "false", NULL};
+	fake_env = on;
+	assert_true(agent_config_enabled(NULL, fake_getenv));
+	assert_true(agent_config_enabled("samplerate=2ms", fake_getenv));
+	assert_false(agent_config_enabled("enabled=false", fake_getenv)); /* option wins */
+	fake_env = yes; /* IOpipe's rule: only "true" enables */
+	assert_false(agent_config_enabled(NULL, fake_getenv));
+	fake_env = off;
+	assert_true(agent_config_enabled("enabled=true", fake_getenv));
+	assert_true(agent_config_enabled("x=1,enabled=TRUE", fake_getenv));
+	fake_env = NULL;
+	assert_false(agent_config_enabled("", fake_getenv));
+	assert_false(agent_config_enabled(",,,", fake_getenv));
+}
+
+static void test_env_values(void **state)
+{
+	(void)state;
+	const char *const env[] = {"IOPIPE_PROFILER_ENABLED", "true",
+				   "IOPIPE_PROFILER_SAMPLERATE", "2500",
+				   "IOPIPE_PROFILER_LOCAL_DUMP_PATH", "/tmp/out/",
+				   "IOPIPE_PROFILER_ALTERNATIVE_PREFIX", "my-run.1",
+				   "IOPIPE_PROFILER_DEBUG", "True",
+				   "IOPIPE_PROFILER_S3_BUCKET", "bucket-1",
+				   NULL};
+	agent_config c;
+	load(&c, NULL, env);
+	assert_true(c.enabled);
+	assert_true(c.debug);
+	assert_int_equal(c.interval_us, 2500);
+	assert_string_equal(c.dump_path, "/tmp/out/");
+	assert_string_equal(c.prefix, "my-run.1");
+	assert_string_equal(c.s3_bucket, "bucket-1");
+	agent_config_free(&c);
+}
+
+static void test_option_overrides_env(void **state)
+{
+	(void)state;
+	const char *const env[] = {"IOPIPE_PROFILER_SAMPLERATE", "2500", "IOPIPE_PROFILER_LOCAL_DUMP_PATH",
+				   "/a.zip", NULL};
+	agent_config c;
+	load(&c, "samplerate=500us,file=/b.zip,debug=true", env);
+	assert_int_equal(c.interval_us, 500);
+	assert_string_equal(c.dump_path, "/b.zip");
+	assert_true(c.debug);
+	agent_config_free(&c);
+}
+
+static uint32_t rate_of(const char *options)
+{
+	agent_config c;
+	load(&c, options, NULL);
+	uint32_t r = c.interval_us;
+	agent_config_free(&c);
+	return r;
+}
+
+static void test_duration_units(void **state)
+{
+	(void)state;
+	assert_int_equal(rate_of("samplerate=500us"), 500);
+	assert_int_equal(rate_of("samplerate=2ms"), 2000);
+	assert_int_equal(rate_of("samplerate=1s"), 1000000);
+	assert_int_equal(rate_of("samplerate=750"), 750);
+	assert_int_equal(rate_of("samplerate=200000ns"), 200);
+	assert_int_equal(rate_of("SampleRate=3MS"), 3000);
+}
+
+static void test_bad_rates_fall_back(void **state)
+{
+	(void)state;
+	assert_int_equal(rate_of("samplerate=abc"), 1000);
+	assert_int_equal(rate_of("samplerate=0"), 1000);
+	assert_int_equal(rate_of("samplerate=-5"), 1000);
+	assert_int_equal(rate_of("samplerate="), 1000);
+	assert_int_equal(rate_of("samplerate=10 parsecs"), 1000);
+	assert_int_equal(rate_of("samplerate=1.5ms"), 1000);
+	/* Clamped, never a busy loop and never an overflow. */
+	assert_int_equal(rate_of("samplerate=1us"), AGENT_MIN_INTERVAL_US);
+	assert_int_equal(rate_of("samplerate=5ns"), AGENT_MIN_INTERVAL_US);
+	assert_int_equal(rate_of("samplerate=99999999999999999999999"), AGENT_MAX_INTERVAL_US);
+	assert_int_equal(rate_of("samplerate=1000000s"), AGENT_MAX_INTERVAL_US);
+	const char *const env[] = {"IOPIPE_PROFILER_SAMPLERATE", "\xff\xfe", NULL};
+	agent_config c;
+	load(&c, NULL, env);
+	assert_int_equal(c.interval_us, 1000);
+	agent_config_free(&c);
+}
+
+static void test_huge_and_unknown_values(void **state)
+{
+	(void)state;
+	size_t n = 1 << 20;
+	char *huge = malloc(n + 1);
+	memset(huge, 'a', n);
+	huge[n] = '\0';
+	const char *const env[] = {"IOPIPE_PROFILER_LOCAL_DUMP_PATH", huge, "IOPIPE_PROFILER_ALTERNATIVE_PREFIX",
+				   huge, "IOPIPE_PROFILER_SAMPLERATE", huge, NULL};
+	agent_config c;
+	load(&c, "nonsense=1,debug,depth=9999999,memory=x", env);
+	assert_null(c.dump_path); /* too long: default location */
+	assert_true(strlen(c.prefix) <= AGENT_PREFIX_MAX);
+	assert_int_equal(c.interval_us, 1000);
+	assert_int_equal(c.max_depth, AGENT_MAX_DEPTH);
+	assert_int_equal(c.memory_mb, AGENT_DEFAULT_MEMORY_MB);
+	assert_false(c.debug); /* "debug" without a value is ignored */
+	agent_config_free(&c);
+	free(huge);
+}
+
+static void test_prefix_sanitising(void **state)
+{
+	(void)state;
+	char out[AGENT_PREFIX_MAX + 1];
+	assert_true(agent_sanitize_prefix("run_2024-01.a", out, sizeof out));
+	assert_string_equal(out, "run_2024-01.a");
+	assert_false(agent_sanitize_prefix("../../etc/passwd", out, sizeof out));
+	assert_string_equal(out, "etcpasswd");
+	assert_false(agent_sanitize_prefix("a/b", out, sizeof out));
+	assert_string_equal(out, "ab");
+	assert_false(agent_sanitize_prefix("..", out, sizeof out));
+	assert_string_equal(out, "");
+	assert_false(agent_sanitize_prefix("ünï", out, sizeof out));
+	assert_string_equal(out, "n");
+	char longp[301];
+	memset(longp, 'x', 300);
+	longp[300] = '\0';
+	assert_false(agent_sanitize_prefix(longp, out, sizeof out));
+	assert_int_equal(strlen(out), AGENT_PREFIX_MAX);
+}
+
+static void test_stats_and_s3_settings(void **state)
+{
+	(void)state;
+	const char *const env[] = {"IOPIPE_PROFILER_STATS_INTERVAL", "0", "IOPIPE_PROFILER_THREAD_CONTENTION",
+				   "true", "IOPIPE_PROFILER_S3_REGION", "eu-west-1", NULL};
+	agent_config c;
+	load(&c, "endpoint=http://127.0.0.1:9000,s3prefix=p/,uploadbudget=2s", env);
+	assert_int_equal(c.stats_interval_ms, 0);
+	assert_true(c.thread_contention);
+	assert_string_equal(c.s3_region, "eu-west-1");
+	assert_string_equal(c.s3_endpoint, "http://127.0.0.1:9000");
+	assert_string_equal(c.s3_prefix, "p/");
+	assert_int_equal(c.upload_budget_ms, 2000);
+	agent_config_free(&c);
+	load(&c, "bucket=bad\x01name", NULL);
+	assert_null(c.s3_bucket); /* control characters rejected */
+	agent_config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_enabled_rules),
+	    cmocka_unit_test(test_env_values),
+	    cmocka_unit_test(test_option_overrides_env),
+	    cmocka_unit_test(test_duration_units),
+	    cmocka_unit_test(test_bad_rates_fall_back),
+	    cmocka_unit_test(test_huge_and_unknown_values),
+	    cmocka_unit_test(test_prefix_sanitising),
+	    cmocka_unit_test(test_stats_and_s3_settings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
