@@ -103,10 +103,14 @@ static void record_thread(sampler *s, JNIEnv *jni, const jvmtiStackInfo *si)
 	if (!known)
 		thread_name(s, jni, si->thread, name, sizeof name);
 	uint64_t cpu = SNAP_CPU_UNKNOWN;
-	jlong cpu_ns;
-	if (s->a->has_cpu_time &&
-	    (*s->jvmti)->GetThreadCpuTime(s->jvmti, si->thread, &cpu_ns) == JVMTI_ERROR_NONE)
-		cpu = (uint64_t)cpu_ns;
+	if (s->a->has_cpu_time) {
+		uint64_t t0 = agent_mono_ns();
+		jlong cpu_ns;
+		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, si->thread, &cpu_ns) == JVMTI_ERROR_NONE)
+			cpu = (uint64_t)cpu_ns;
+		s->stats.cpu_time_ns += agent_mono_ns() - t0;
+	}
+	s->stats.thread_samples++;
 	uint32_t depth = si->frame_count > (jint)s->max_depth
 			     ? deep_stack(s, jni, si->thread)
 			     : convert(s, jni, si->frame_buffer, si->frame_count);
@@ -123,6 +127,7 @@ static void sample_round(sampler *s, JNIEnv *jni)
 	jvmtiStackInfo *infos = NULL;
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
+	s->stats.stacks_ns += agent_mono_ns() - t0;
 	if (err != JVMTI_ERROR_NONE) {
 		if (!s->warned_sample_error)
 			agent_check(s->jvmti, err, "GetAllStackTraces");

@@ -36,8 +36,8 @@ check_hotspin() {
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: VisualVM's loader accepts the snapshot and walks its views" grep -q '^NpsCheck: OK' "$out/summary"
 	local top
-	top=$(grep -m1 '^hot' "$out/summary" | cut -f6)
-	check "$tag: hottest self time is HotSpin.hotMethod (got '$top')" test "$top" = "HotSpin.hotMethod"
+	top=$(grep "^hot " "$out/summary" | sort -t"	" -k2,2nr | head -n 1 | cut -f5)
+	check "$tag: top self CPU time (Hot Spots default) is HotSpin.hotMethod (got '$top')" test "$top" = "HotSpin.hotMethod"
 	local hotname='hot-ümläut-线程' total
 	total=$(thread_total "$out/summary" "$hotname")
 	check "$tag: non-ASCII thread name survives ('$hotname')" test -n "$total"
@@ -85,7 +85,7 @@ check_disabled() {
 	(cd "$out" && env -u IOPIPE_PROFILER_ENABLED JAVA_TOOL_OPTIONS="-agentpath:$AGENT" \
 		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" \
 		"$jdk/bin/java" -cp "$JAVA_TESTS" NativeThreads >"$out/stdout" 2>"$out/stderr")
-	check "$tag: disabled: program runs" grep -q '^native-thread main' "$out/stdout"
+	check "$tag: disabled: program runs" grep -q '^native-thread java' "$out/stdout"
 	check "$tag: disabled: no jvmsnap thread" sh -c "! grep -q 'jvmsnap' '$out/stdout'"
 	check "$tag: disabled: nothing written" test -z "$(ls "$out" | grep -v -e stdout -e stderr)"
 	check "$tag: disabled: no jvmsnap line on stderr" sh -c "! grep -q 'jvmsnap:' '$out/stderr'"
