@@ -10,7 +10,7 @@
 
 #include "../common/log.h"
 
-typedef enum { K_BOOL, K_MICROS, K_MILLIS, K_UINT, K_PATH, K_PREFIX, K_STRING } setting_kind;
+typedef enum { K_BOOL, K_MICROS, K_MILLIS, K_UINT, K_PATH, K_PREFIX, K_STRING, K_CHOICE, K_PERCENT } setting_kind;
 
 typedef struct {
 	const char *env;
@@ -18,7 +18,7 @@ typedef struct {
 	setting_kind kind;
 	size_t offset;
 	uint32_t def, min, max; /* numbers; min/max clamp with a warning */
-	const char *def_str;    /* strings */
+	const char *def_str;    /* strings; for K_CHOICE the '|'-separated choices */
 } setting;
 
 #define AT(field) offsetof(agent_config, field)
@@ -31,6 +31,8 @@ static const setting SETTINGS[] = {
     {"IOPIPE_PROFILER_ALTERNATIVE_PREFIX", "prefix", K_PREFIX, AT(prefix), 0, 0, 0, NULL},
     {"IOPIPE_PROFILER_DEPTH", "depth", K_UINT, AT(max_depth), AGENT_DEFAULT_DEPTH, 16, AGENT_MAX_DEPTH,
      NULL},
+    {"IOPIPE_PROFILER_SAMPLER", "sampler", K_CHOICE, AT(sampler_mode), 0, 0, 0, "changed|all"},
+    {"IOPIPE_PROFILER_OVERHEAD", "overhead", K_PERCENT, AT(overhead_permille), 50, 1, 1000, NULL},
     {"IOPIPE_PROFILER_MEMORY_MB", "memory", K_UINT, AT(memory_mb), AGENT_DEFAULT_MEMORY_MB, 16, 4096,
      NULL},
     {"IOPIPE_PROFILER_STATS_INTERVAL", "statsinterval", K_MILLIS, AT(stats_interval_ms), 1000, 0,
@@ -152,6 +154,46 @@ static void set_string(agent_config *c, const setting *s, const char *src, const
 	*field = copy;
 }
 
+static void set_choice(agent_config *c, const setting *s, const char *src, const char *v)
+{
+	uint32_t *field = (uint32_t *)((char *)c + s->offset);
+	uint32_t index = 0;
+	size_t vlen = strlen(v);
+	for (const char *p = s->def_str; *p; index++) {
+		size_t len = strcspn(p, "|");
+		if (len == vlen && strncasecmp(p, v, len) == 0) {
+			*field = index;
+			return;
+		}
+		p += len + (p[len] == '|');
+	}
+	char fallback[64];
+	snprintf(fallback, sizeof fallback, "%.*s (choices: %s)", (int)strcspn(s->def_str, "|"), s->def_str,
+		 s->def_str);
+	warn_value(src, v, "is not a known choice", fallback);
+	*field = s->def;
+}
+
+/* "5%" or "5" (percent), kept as per mille so that "0.5%" fits. */
+static void set_percent(agent_config *c, const setting *s, const char *src, const char *v)
+{
+	uint32_t *field = (uint32_t *)((char *)c + s->offset);
+	char *end;
+	errno = 0;
+	double pct = strtod(v, &end);
+	if (*end == '%')
+		end++;
+	if (end == v || *end || errno || !(pct > 0) || pct > 100) {
+		char fallback[16];
+		snprintf(fallback, sizeof fallback, "%u.%u%%", s->def / 10, s->def % 10);
+		warn_value(src, v, "is not a percentage in (0, 100]", fallback);
+		*field = s->def;
+		return;
+	}
+	uint32_t permille = (uint32_t)(pct * 10 + 0.5);
+	*field = permille < s->min ? s->min : permille;
+}
+
 static void apply(agent_config *c, const setting *s, const char *src, const char *v)
 {
 	switch (s->kind) {
@@ -172,6 +214,12 @@ static void apply(agent_config *c, const setting *s, const char *src, const char
 	case K_STRING:
 		set_string(c, s, src, v);
 		break;
+	case K_CHOICE:
+		set_choice(c, s, src, v);
+		break;
+	case K_PERCENT:
+		set_percent(c, s, src, v);
+		break;
 	default:
 		set_number(c, s, src, v);
 	}
@@ -182,9 +230,10 @@ static void set_defaults(agent_config *c)
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const setting *s = &SETTINGS[i];
-		if (s->kind == K_MICROS || s->kind == K_MILLIS || s->kind == K_UINT)
+		if (s->kind == K_MICROS || s->kind == K_MILLIS || s->kind == K_UINT || s->kind == K_CHOICE ||
+		    s->kind == K_PERCENT)
 			*(uint32_t *)((char *)c + s->offset) = s->def;
-		else if (s->def_str)
+		else if (s->def_str && s->kind != K_CHOICE)
 			*(char **)((char *)c + s->offset) = strdup(s->def_str);
 	}
 }

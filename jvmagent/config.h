@@ -18,11 +18,19 @@
 
 typedef const char *(*agent_getenv_fn)(const char *name);
 
+/* How a sampling round gets the stacks (see docs/performance.md for the measurements). */
+typedef enum {
+	AGENT_SAMPLER_CHANGED = 0, /* walk only threads whose CPU time advanced */
+	AGENT_SAMPLER_ALL = 1,     /* one GetAllStackTraces per round */
+} agent_sampler_mode;
+
 typedef struct {
 	bool enabled;
 	bool debug;
 	uint32_t interval_us;
 	uint32_t max_depth;          /* frames kept per stack */
+	uint32_t sampler_mode;       /* agent_sampler_mode */
+	uint32_t overhead_permille;  /* budget for time inside sampling calls, per mille of one CPU */
 	uint32_t memory_mb;          /* cap on the profile's memory */
 	uint32_t stats_interval_ms;  /* 0 = only begin and end columns */
 	bool thread_contention;

@@ -21,12 +21,13 @@ static void log_summary(const agent *a, const snap_profile *p, const sampler_sta
 		 "%u threads, %u methods; sampling used %.1f %% of one CPU",
 		 secs, (unsigned long long)st->samples, a->cfg.interval_us, achieved_us, p->nthreads,
 		 p->nmethods - 1, busy_pct);
-	log_debug("sampling rounds: %.1f us each, of which GetAllStackTraces %.1f us; thread CPU "
-		  "time %.2f us per thread; %llu deadlines missed",
+	log_debug("sampling rounds: %.1f us each, of which stack walks %.1f us; thread CPU "
+		  "time %.2f us per thread; %llu stacks walked; %llu deadlines missed",
 		  st->samples ? (double)st->busy_ns / 1e3 / (double)st->samples : 0,
 		  st->samples ? (double)st->stacks_ns / 1e3 / (double)st->samples : 0,
-		  st->thread_samples ? (double)st->cpu_time_ns / 1e3 / (double)st->thread_samples : 0,
-		  (unsigned long long)st->missed);
+		  st->samples ? (double)st->cpu_time_ns / 1e3 / (double)st->samples /
+				    (st->threads_last_round ? st->threads_last_round : 1) : 0,
+		  (unsigned long long)st->thread_samples, (unsigned long long)st->missed);
 	if (p->full)
 		log_warn("the profile reached its memory limit (%u MB, option memory): some call "
 			 "paths were cut short", a->cfg.memory_mb);

@@ -23,7 +23,11 @@ struct sampler {
 	uint32_t max_depth;
 	snap_frame *frames;     /* one stack, bottom first */
 	jvmtiFrameInfo *deep;   /* bottom frames of a stack deeper than max_depth */
+	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
+	uint32_t mode;          /* agent_sampler_mode */
 	bool warned_sample_error;
+	uint64_t walk_ema_ns;   /* recent stack-walk time per round (overhead governor) */
+	bool governor_logged;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -68,6 +72,11 @@ static void thread_name(sampler *s, JNIEnv *jni, jthread t, char *out, size_t n)
 /* Fills s->frames bottom first; returns the depth kept. */
 static uint32_t convert(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first, jint count)
 {
+	/* Checked after the stack was taken and before any of its jmethodIDs is resolved: a
+	 * GC that unloaded classes (and may let new methods reuse their ids) has finished by
+	 * now, so the cache is cleared before it could map a reused id to an old name. */
+	if (atomic_exchange(&s->a->classes_may_unload, false))
+		methods_clear(s->methods);
 	uint32_t depth = 0;
 	for (jint i = count - 1; i >= 0; i--) {
 		uint32_t id = methods_id(s->methods, s->jvmti, jni, s->profile, top_first[i].method);
@@ -93,57 +102,107 @@ static uint32_t deep_stack(sampler *s, JNIEnv *jni, jthread t)
 	return depth;
 }
 
-static void record_thread(sampler *s, JNIEnv *jni, const jvmtiStackInfo *si)
+/* Identity and CPU time of one thread; false for the sampler itself or a thread whose
+ * id cannot be read. */
+static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *cpu)
 {
-	jlong tid;
-	if (!thread_id(s, jni, si->thread, &tid) || tid == s->own_tid)
-		return;
-	char name[512];
-	bool known = snap_agg_known(s->agg, (uint64_t)tid);
-	if (!known)
-		thread_name(s, jni, si->thread, name, sizeof name);
-	uint64_t cpu = SNAP_CPU_UNKNOWN;
+	if (!thread_id(s, jni, t, tid) || *tid == s->own_tid)
+		return false;
+	*cpu = SNAP_CPU_UNKNOWN;
 	if (s->a->has_cpu_time) {
 		uint64_t t0 = agent_mono_ns();
 		jlong cpu_ns;
-		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, si->thread, &cpu_ns) == JVMTI_ERROR_NONE)
-			cpu = (uint64_t)cpu_ns;
+		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
+			*cpu = (uint64_t)cpu_ns;
 		s->stats.cpu_time_ns += agent_mono_ns() - t0;
 	}
-	s->stats.thread_samples++;
-	uint32_t depth = si->frame_count > (jint)s->max_depth
-			     ? deep_stack(s, jni, si->thread)
-			     : convert(s, jni, si->frame_buffer, si->frame_count);
-	snap_agg_thread(s->agg, (uint64_t)tid, known ? NULL : name, cpu, s->frames, depth);
+	return true;
 }
 
-static void sample_round(sampler *s, JNIEnv *jni)
+static void record_stack(sampler *s, JNIEnv *jni, jthread t, jlong tid, uint64_t cpu,
+			 const jvmtiFrameInfo *frames, jint count)
 {
-	if ((*jni)->PushLocalFrame(jni, 64) != JNI_OK) {
-		jni_failed(jni);
-		return;
-	}
+	char name[512];
+	bool known = snap_agg_known(s->agg, (uint64_t)tid);
+	if (!known)
+		thread_name(s, jni, t, name, sizeof name);
+	uint32_t depth = count > (jint)s->max_depth ? deep_stack(s, jni, t) : convert(s, jni, frames, count);
+	snap_agg_thread(s->agg, (uint64_t)tid, known ? NULL : name, cpu, s->frames, depth);
+	s->stats.thread_samples++;
+}
+
+static bool round_failed(sampler *s, jvmtiError err, const char *what)
+{
+	if (err == JVMTI_ERROR_NONE)
+		return false;
+	if (!s->warned_sample_error)
+		agent_check(s->jvmti, err, what);
+	s->warned_sample_error = true;
+	return true;
+}
+
+/* One global safepoint: every stack at the same instant. */
+static void round_all(sampler *s, JNIEnv *jni)
+{
 	uint64_t t0 = agent_mono_ns();
 	jvmtiStackInfo *infos = NULL;
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
 	s->stats.stacks_ns += agent_mono_ns() - t0;
-	if (err != JVMTI_ERROR_NONE) {
-		if (!s->warned_sample_error)
-			agent_check(s->jvmti, err, "GetAllStackTraces");
-		s->warned_sample_error = true;
-		(*jni)->PopLocalFrame(jni, NULL);
+	if (round_failed(s, err, "GetAllStackTraces"))
+		return;
+	for (jint i = 0; i < n; i++) {
+		jlong tid;
+		uint64_t cpu;
+		const jvmtiStackInfo *si = &infos[i];
+		if (identify(s, jni, si->thread, &tid, &cpu))
+			record_stack(s, jni, si->thread, tid, cpu, si->frame_buffer, si->frame_count);
+	}
+	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
+	s->stats.threads_last_round = (uint32_t)n;
+}
+
+/* A thread whose CPU time has not moved executed nothing, so its stack is unchanged:
+ * re-charge it without stopping it. Only the others are walked, each with its own
+ * handshake (JDK >= 16), so parked threads cost one CPU-clock read per round and there
+ * is no global safepoint. */
+static void round_changed(sampler *s, JNIEnv *jni)
+{
+	jthread *threads = NULL;
+	jint n = 0;
+	if (round_failed(s, (*s->jvmti)->GetAllThreads(s->jvmti, &n, &threads), "GetAllThreads"))
+		return;
+	for (jint i = 0; i < n; i++) {
+		jlong tid;
+		uint64_t cpu;
+		if (!identify(s, jni, threads[i], &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
+			continue;
+		uint64_t t0 = agent_mono_ns();
+		jint count = 0;
+		jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, threads[i], 0, (jint)s->max_depth + 1,
+							    s->top, &count);
+		s->stats.stacks_ns += agent_mono_ns() - t0;
+		if (err == JVMTI_ERROR_NONE)
+			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
+	}
+	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)threads);
+	s->stats.threads_last_round = (uint32_t)n;
+}
+
+static void sample_round(sampler *s, JNIEnv *jni)
+{
+	/* Every local reference a round creates (thread objects, classes) dies with it. */
+	if ((*jni)->PushLocalFrame(jni, 64) != JNI_OK) {
+		jni_failed(jni);
 		return;
 	}
-	/* Checked after the stacks were taken: a GC that unloaded classes finished before
-	 * this safepoint, so no stale jmethodID is resolved below. */
-	if (atomic_exchange(&s->a->classes_may_unload, false))
-		methods_clear(s->methods);
+	uint64_t t0 = agent_mono_ns();
 	snap_agg_begin(s->agg, t0);
-	for (jint i = 0; i < n; i++)
-		record_thread(s, jni, &infos[i]);
+	if (s->mode == AGENT_SAMPLER_ALL)
+		round_all(s, jni);
+	else
+		round_changed(s, jni);
 	snap_agg_end(s->agg);
-	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
 	(*jni)->PopLocalFrame(jni, NULL);
 
 	uint64_t t1 = agent_mono_ns();
@@ -152,8 +211,8 @@ static void sample_round(sampler *s, JNIEnv *jni)
 	s->stats.last_ns = t0;
 	s->stats.samples++;
 	s->stats.busy_ns += t1 - t0;
-	if ((uint32_t)n > s->stats.max_threads_seen)
-		s->stats.max_threads_seen = (uint32_t)n;
+	if (s->stats.threads_last_round > s->stats.max_threads_seen)
+		s->stats.max_threads_seen = s->stats.threads_last_round;
 }
 
 static struct timespec mono_ts(uint64_t ns)
@@ -174,14 +233,38 @@ static bool wait_until(sampler *s, uint64_t deadline_ns)
 	return stop;
 }
 
+/* The overhead governor: when stack walks (the part that stops application threads)
+ * would take more than the budget of one CPU at the requested rate, the interval is
+ * stretched until they fit, and that is said once. */
+static uint64_t governed_interval(sampler *s, uint64_t walk_ns)
+{
+	uint64_t requested = (uint64_t)s->a->cfg.interval_us * 1000u;
+	s->walk_ema_ns = s->walk_ema_ns ? (s->walk_ema_ns * 7 + walk_ns) / 8 : walk_ns;
+	uint64_t needed = s->walk_ema_ns * 1000u / s->a->cfg.overhead_permille;
+	uint64_t interval = needed > requested ? needed : requested;
+	uint64_t cap = requested * 100 < 1000000000u ? 1000000000u : requested * 100;
+	interval = interval > cap ? cap : interval;
+	if (interval > s->stats.max_interval_ns)
+		s->stats.max_interval_ns = interval;
+	if (interval > requested + requested / 10 && !s->governor_logged && s->stats.samples > 16) {
+		s->governor_logged = true;
+		log_info("stack walks take %.0f us per round, over the %u.%u %% budget (option overhead) at "
+			 "%u us: sampling every %.0f us while that lasts",
+			 (double)s->walk_ema_ns / 1e3, s->a->cfg.overhead_permille / 10,
+			 s->a->cfg.overhead_permille % 10, s->a->cfg.interval_us, (double)interval / 1e3);
+	}
+	return interval;
+}
+
 static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 {
 	(void)jvmti;
 	sampler *s = arg;
-	uint64_t interval = (uint64_t)s->a->cfg.interval_us * 1000u;
 	uint64_t next = agent_mono_ns();
 	for (;;) {
+		uint64_t walked = s->stats.stacks_ns;
 		sample_round(s, jni);
+		uint64_t interval = governed_interval(s, s->stats.stacks_ns - walked);
 		/* Absolute deadlines: no drift. A round that overran skips the deadlines it
 		 * missed instead of sampling back to back. */
 		next += interval;
@@ -226,8 +309,10 @@ static sampler *sampler_new(agent *a)
 	s->methods = methods_new();
 	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
 	s->deep = calloc(s->max_depth, sizeof *s->deep);
+	s->top = calloc(s->max_depth + 1, sizeof *s->top);
+	s->mode = a->cfg.sampler_mode;
 	s->agg = s->profile ? snap_agg_new(s->profile, SNAP_DEFAULT_MAX_THREADS) : NULL;
-	if (!s->profile || !s->methods || !s->frames || !s->deep || !s->agg || !init_sync(s)) {
+	if (!s->profile || !s->methods || !s->frames || !s->deep || !s->top || !s->agg || !init_sync(s)) {
 		sampler_free(s);
 		return NULL;
 	}
@@ -258,6 +343,22 @@ static jthread new_thread_object(sampler *s, JNIEnv *jni)
 	return t;
 }
 
+/* Before JDK 16 GetStackTrace on another thread is a safepoint operation of its own, so
+ * walking threads one by one could cost more than one global safepoint. */
+static uint32_t effective_mode(jvmtiEnv *jvmti, uint32_t wanted)
+{
+	char *version = NULL;
+	if (wanted != AGENT_SAMPLER_CHANGED ||
+	    (*jvmti)->GetSystemProperty(jvmti, "java.specification.version", &version) != JVMTI_ERROR_NONE)
+		return wanted;
+	int major = strncmp(version, "1.", 2) == 0 ? atoi(version + 2) : atoi(version);
+	(*jvmti)->Deallocate(jvmti, (unsigned char *)version);
+	if (major >= 16)
+		return wanted;
+	log_debug("JDK %d: per-thread stack walks need a safepoint each; using sampler=all", major);
+	return AGENT_SAMPLER_ALL;
+}
+
 sampler *sampler_start(agent *a, JNIEnv *jni)
 {
 	sampler *s = sampler_new(a);
@@ -271,6 +372,7 @@ sampler *sampler_start(agent *a, JNIEnv *jni)
 		sampler_free(s);
 		return NULL;
 	}
+	s->mode = effective_mode(a->jvmti, s->mode);
 	s->stopped = false;
 	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, t, run, s, JVMTI_THREAD_MAX_PRIORITY);
 	(*jni)->DeleteLocalRef(jni, t);
@@ -310,5 +412,6 @@ void sampler_free(sampler *s)
 	methods_free(s->methods);
 	free(s->frames);
 	free(s->deep);
+	free(s->top);
 	free(s);
 }

@@ -18,9 +18,11 @@ typedef struct {
 	uint64_t samples;        /* sampling rounds taken */
 	uint64_t missed;         /* deadlines skipped because a round overran */
 	uint64_t busy_ns;        /* time spent inside sampling rounds */
-	uint64_t stacks_ns;      /* of which inside GetAllStackTraces */
+	uint64_t stacks_ns;      /* of which inside stack-walking calls */
 	uint64_t cpu_time_ns;    /* of which reading thread CPU times */
 	uint64_t thread_samples; /* stacks recorded */
+	uint32_t threads_last_round;
+	uint64_t max_interval_ns;  /* longest interval the overhead governor chose */
 	uint64_t first_ns, last_ns;
 	uint32_t max_threads_seen;
 } sampler_stats;

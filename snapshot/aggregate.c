@@ -230,6 +230,19 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 	return 0;
 }
 
+bool snap_agg_unchanged(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used || cpu_ns == SNAP_CPU_UNKNOWN || cpu_ns != s->last_cpu_ns || s->seen == a->sample_no)
+		return false;
+	s->seen = a->sample_no;
+	a->seen_this_sample++;
+	charge(a->p, s, a->t_ns, cpu_ns);
+	s->last_t_ns = a->t_ns;
+	a->samples++;
+	return true;
+}
+
 void snap_agg_end(snap_aggregator *a)
 {
 	if (a->seen_this_sample < a->count)

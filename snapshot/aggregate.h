@@ -43,6 +43,12 @@ bool snap_agg_known(const snap_aggregator *a, uint64_t key);
 int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
 		    const snap_frame *frames, uint32_t depth);
 
+/* Records that thread `key` executed nothing since its previous sample: its CPU time
+ * `cpu_ns` is known and unchanged, so its stack is the one recorded then. Charges the
+ * interval to that stack (no new hits) and returns true; returns false (recording
+ * nothing) when the thread is new or may have run, and the caller must walk its stack. */
+bool snap_agg_unchanged(snap_aggregator *a, uint64_t key, uint64_t cpu_ns);
+
 /* Ends the sample: threads not seen since snap_agg_begin have ended and are forgotten
  * (their trees stay in the profile). */
 void snap_agg_end(snap_aggregator *a);

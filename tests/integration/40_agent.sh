@@ -11,7 +11,7 @@ run_java() {
 	local jdk=$1 out=$2
 	shift 2
 	mkdir -p "$out"
-	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT${AGENT_OPTS:+=$AGENT_OPTS}" IOPIPE_PROFILER_ENABLED=true \
 		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
 		timeout 60 "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
 }
@@ -27,7 +27,7 @@ within_pct() { # within_pct VALUE EXPECTED PCT
 }
 
 check_hotspin() {
-	local jdk=$1 tag=$2 out=$WORK/$2/hot
+	local jdk=$1 tag=$2 out=$WORK/${2// /_}/hot
 	run_java "$jdk" "$out" HotSpin 2000
 	check "$tag: HotSpin exits 0 under the agent" test -f "$out/stdout" -a "$(grep -c elapsed_ms "$out/stdout")" = 1
 	check "$tag: snapshot zip at the configured directory" test -f "$out/snap.zip"
@@ -113,6 +113,7 @@ check_churn_and_unload() {
 for jdk in $(all_jdks); do
 	tag=$(basename "$jdk")
 	check_hotspin "$jdk" "$tag"
+	AGENT_OPTS=sampler=all check_hotspin "$jdk" "$tag sampler=all"
 	check_exit_paths "$jdk" "$tag"
 	check_disabled "$jdk" "$tag"
 	check_churn_and_unload "$jdk" "$tag"

@@ -4,6 +4,13 @@ set -u
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 AGENT=$ROOT/$BUILD/libjvmsnap.so
+# `make test` exports these; a script run by hand finds them the same way the Makefile does.
+if [ -z "${JAVA_HOME:-}" ]; then
+	JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+fi
+VV_MOD=/usr/share/visualvm/visualvm/modules
+: "${VV_CP:=$VV_MOD/org-graalvm-visualvm-lib-profiler.jar:$VV_MOD/org-graalvm-visualvm-lib-jfluid.jar:$VV_MOD/org-graalvm-visualvm-lib-common.jar:/usr/share/java/org-openide-util.jar:/usr/share/java/org-openide-util-lookup.jar}"
+export JAVA_HOME VV_CP
 JAVA_TESTS=$ROOT/$BUILD/tests/java
 _passed=0
 _failed=0

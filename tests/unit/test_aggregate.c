@@ -205,6 +205,33 @@ static void test_memory_limit_cuts_paths(void **state)
 	snap_profile_free(p);
 }
 
+static void test_unchanged_threads_recharged(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	snap_agg_begin(f->a, 0);
+	assert_false(snap_agg_unchanged(f->a, 5, 100)); /* unknown thread: must be walked */
+	snap_agg_thread(f->a, 5, "w", 100, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 2 * MS);
+	assert_false(snap_agg_unchanged(f->a, 5, 150)); /* it ran: walk it */
+	snap_agg_thread(f->a, 5, "w", 150, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 5 * MS);
+	assert_true(snap_agg_unchanged(f->a, 5, 150)); /* idle: same stack, no walk */
+	assert_false(snap_agg_unchanged(f->a, 5, 150)); /* once per sample */
+	snap_agg_end(f->a);
+	assert_int_equal(snap_agg_live_threads(f->a), 1);
+	snap_agg_begin(f->a, 6 * MS);
+	assert_false(snap_agg_unchanged(f->a, 5, SNAP_CPU_UNKNOWN));
+	snap_agg_end(f->a); /* not seen: ended */
+	snap_node *run = child(child(f->p->threads[0].root, f->main), f->run);
+	assert_int_equal(run->self_wall_ns, 5 * MS);
+	assert_int_equal(run->self_cpu_ns, 50);
+	assert_int_equal(run->ncalls, 1);
+	assert_int_equal(snap_agg_live_threads(f->a), 0);
+}
+
 static void test_method_table(void **state)
 {
 	fixture *f = *state;
@@ -239,6 +266,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_many_threads_rehash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_cap_uses_overflow_record, setup, teardown),
 	    cmocka_unit_test(test_memory_limit_cuts_paths),
+	    cmocka_unit_test_setup_teardown(test_unchanged_threads_recharged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -201,6 +201,28 @@ static void test_stats_and_s3_settings(void **state)
 	agent_config_free(&c);
 }
 
+static void test_sampler_and_overhead(void **state)
+{
+	(void)state;
+	agent_config c;
+	load(&c, NULL, NULL);
+	assert_int_equal(c.sampler_mode, AGENT_SAMPLER_CHANGED);
+	assert_int_equal(c.overhead_permille, 50);
+	agent_config_free(&c);
+	load(&c, "sampler=ALL,overhead=2.5%", NULL);
+	assert_int_equal(c.sampler_mode, AGENT_SAMPLER_ALL);
+	assert_int_equal(c.overhead_permille, 25);
+	agent_config_free(&c);
+	const char *const env[] = {"IOPIPE_PROFILER_SAMPLER", "fastest", "IOPIPE_PROFILER_OVERHEAD", "0", NULL};
+	load(&c, NULL, env);
+	assert_int_equal(c.sampler_mode, AGENT_SAMPLER_CHANGED);
+	assert_int_equal(c.overhead_permille, 50);
+	agent_config_free(&c);
+	load(&c, "overhead=150,overhead=abc%", NULL);
+	assert_int_equal(c.overhead_permille, 50);
+	agent_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(test_huge_and_unknown_values),
 	    cmocka_unit_test(test_prefix_sanitising),
 	    cmocka_unit_test(test_stats_and_s3_settings),
+	    cmocka_unit_test(test_sampler_and_overhead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

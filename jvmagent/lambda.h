@@ -1,0 +1,63 @@
+/* AWS Lambda: telling the function's runtime JVM apart, and the Runtime API proxy that
+ * sees each invocation's boundaries.
+ *
+ * The proxy listens on 127.0.0.1 and forwards every call to the real Runtime API
+ * unchanged; the agent points this process's AWS_LAMBDA_RUNTIME_API at it before any Java
+ * code runs. It never makes an invocation fail: whatever goes wrong inside it, the call is
+ * still forwarded (a transport failure towards the real API becomes a 502 to the runtime,
+ * as a failed connection would have been an error there too). */
+#ifndef JVMSNAP_LAMBDA_H
+#define JVMSNAP_LAMBDA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Callbacks from the proxy's own threads (never a JVM thread); any may be NULL. They must
+ * return in bounded time: lambda_proxy_stop waits for them. */
+typedef struct {
+	void *ctx;
+	/* The runtime's first GET .../invocation/next arrived (end of the init window). Called
+	 * once, before wait_idle and before the call is forwarded. */
+	void (*init_done)(void *ctx);
+	/* GET .../invocation/next returned an event: request id (Lambda-Runtime-Aws-Request-Id),
+	 * deadline (Lambda-Runtime-Deadline-Ms, epoch ms; 0 when absent or malformed). Called
+	 * before the event is handed to the runtime. */
+	void (*invocation_start)(void *ctx, const char *request_id, int64_t deadline_ms);
+	/* The runtime posted .../invocation/<id>/response or /error, the real API accepted it
+	 * (2xx), and the runtime has been sent that answer. Also called, before wait_idle, when a
+	 * GET .../next arrives while the last started invocation was never ended that way. */
+	void (*invocation_end)(void *ctx, const char *request_id);
+	/* Called when a GET .../invocation/next arrives, before forwarding it: blocks until the
+	 * previous window's snapshot work is done or budget_ms passes. budget_ms is what is left
+	 * of the last invocation's deadline (of Lambda's 10 s init limit, counted from
+	 * lambda_proxy_start, for the first next) minus LAMBDA_DEADLINE_MARGIN_MS; never
+	 * negative. */
+	void (*wait_idle)(void *ctx, int64_t budget_ms);
+} lambda_hooks;
+
+enum {
+	LAMBDA_INIT_LIMIT_MS = 10000,     /* Lambda's init phase limit */
+	LAMBDA_DEADLINE_MARGIN_MS = 200,  /* kept free before a deadline for the runtime itself */
+};
+
+/* True for the function's runtime process: AWS_LAMBDA_RUNTIME_API is set and so is _HANDLER
+ * or LAMBDA_TASK_ROOT. Lambda hides those two from external extensions, so a Java extension
+ * that inherited JAVA_TOOL_OPTIONS (and AWS_LAMBDA_RUNTIME_API) gets false and stays inert. */
+bool lambda_is_function_runtime(const char *(*getenv_fn)(const char *));
+
+typedef struct lambda_proxy lambda_proxy;
+
+/* Starts the loopback proxy to `upstream` ("host:port", the original AWS_LAMBDA_RUNTIME_API)
+ * with its own native threads; no JVM calls, so it may run in Agent_OnLoad. `hooks` is
+ * copied. Writes "127.0.0.1:<port>" to listen_out. Returns NULL on failure, having logged
+ * nothing: the caller leaves the environment alone and logs one warning. The caller owns the
+ * result and releases it with lambda_proxy_stop. */
+lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks, char *listen_out, size_t n);
+
+/* Stops listening, aborts calls still in flight (a pending long poll included) and frees the
+ * proxy; returns within about a second plus the time hooks in progress take. NULL is a
+ * no-op. */
+void lambda_proxy_stop(lambda_proxy *p);
+
+#endif
