@@ -42,6 +42,7 @@ export JAVA_HOME VV_CP BUILD
 
 # Module-specific build rules (test probes, npm test servers) live in mk/*.mk; they add
 # what `make test` must build first to TEST_EXTRA.
+.DEFAULT_GOAL := all
 TEST_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
 

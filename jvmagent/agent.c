@@ -8,9 +8,14 @@
 #include <time.h>
 
 #include "../common/log.h"
-#include "sampler.h"
+#include "agent_thread.h"
+#include "lambda.h"
+#include "uploader.h"
+#include "window.h"
 
-enum { STOP_TIMEOUT_MS = 3000 };
+/* At exit the JVM waits for us: the sampler gets this long to stop, and an upload this
+ * long at most (the configured budget when it is shorter). */
+enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000 };
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -55,35 +60,44 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
 	(void)jvmti;
 	(void)thread;
-	the_agent.sampler = sampler_start(&the_agent, jni);
-	if (the_agent.sampler)
-		log_debug("sampling every %u us, stacks up to %u frames, thread CPU time %s",
-			  the_agent.cfg.interval_us, the_agent.cfg.max_depth,
-			  the_agent.has_cpu_time ? "measured" : "not available");
+	agent *a = &the_agent;
+	a->uploader = uploader_new(&a->cfg);
+	a->thread = agent_thread_start(a, jni);
+	if (a->thread)
+		log_debug("sampling every %u us (sampler=%s), stacks up to %u frames, thread CPU time %s",
+			  a->cfg.interval_us, a->cfg.sampler_mode == AGENT_SAMPLER_ALL ? "all" : "changed",
+			  a->cfg.max_depth, a->has_cpu_time ? "measured" : "not available");
 }
 
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
 	(void)jni;
 	agent *a = &the_agent;
-	sampler *s = a->sampler;
-	bool stopped = s && sampler_stop(s, STOP_TIMEOUT_MS);
+	bool timed_out = false;
+	agent_window *w = a->thread ? agent_thread_stop(a->thread, STOP_TIMEOUT_MS, &timed_out) : NULL;
+	lambda_proxy_stop(a->proxy);
+	a->proxy = NULL;
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
 					   NULL);
 	atomic_store(&a->vm_dead, true);
-	if (!s) {
+	if (!a->thread) {
 		log_warn("no snapshot: the sampler never started");
 		return;
 	}
-	if (!stopped) {
-		/* It may still be inside a JVMTI call: leave its memory alone. */
+	if (timed_out) {
+		/* It may still be inside a JVMTI call or an upload: leave its memory alone. */
 		log_warn("no snapshot: the sampler did not stop within %d ms", STOP_TIMEOUT_MS);
 		return;
 	}
-	sampler_close_window(s, agent_mono_ns());
-	agent_write_snapshot(a);
-	sampler_free(s);
-	a->sampler = NULL;
+	if (w) {
+		uint32_t budget = a->cfg.upload_budget_ms;
+		agent_finish_window(a, w, budget < EXIT_UPLOAD_BUDGET_MS ? budget : EXIT_UPLOAD_BUDGET_MS);
+		window_free(w);
+	}
+	agent_thread_free(a->thread);
+	a->thread = NULL;
+	uploader_free(a->uploader);
+	a->uploader = NULL;
 }
 
 static void add_capabilities(agent *a)
@@ -121,6 +135,55 @@ static bool enable_events(agent *a)
 
 static const char *env_lookup(const char *name) { return getenv(name); }
 
+/* Lambda hooks: called on the proxy's threads, they only post requests to the agent
+ * thread (or wait for it), so an invocation never runs profiler work itself. */
+static void on_init_done(void *ctx)
+{
+	agent *a = ctx;
+	if (a->thread)
+		agent_thread_close_window(a->thread);
+}
+
+static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
+{
+	agent *a = ctx;
+	if (a->thread)
+		agent_thread_open_window(a->thread, request_id, deadline_ms);
+}
+
+static void on_invocation_end(void *ctx, const char *request_id)
+{
+	(void)request_id;
+	on_init_done(ctx);
+}
+
+static void on_wait_idle(void *ctx, int64_t budget_ms)
+{
+	agent *a = ctx;
+	if (a->thread && !agent_thread_wait_idle(a->thread, (uint32_t)budget_ms))
+		log_warn("snapshot work not finished within %lld ms; letting the next invocation start",
+			 (long long)budget_ms);
+}
+
+/* Puts our proxy between the runtime and the Runtime API before any Java code reads
+ * AWS_LAMBDA_RUNTIME_API, so every invocation's start and end are seen exactly. */
+static void start_lambda_proxy(agent *a)
+{
+	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
+	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle};
+	char listen[64];
+	a->proxy = lambda_proxy_start(upstream, &hooks, listen, sizeof listen);
+	if (!a->proxy || setenv("AWS_LAMBDA_RUNTIME_API", listen, 1) != 0) {
+		log_warn("cannot start the Runtime API proxy: one snapshot for the whole run instead of one per "
+			 "invocation");
+		lambda_proxy_stop(a->proxy);
+		a->proxy = NULL;
+		return;
+	}
+	a->on_lambda_runtime = true;
+	log_debug("Runtime API proxy on %s for %s", listen, upstream);
+}
+
 static void log_disabled(void)
 {
 	const char *debug = getenv("IOPIPE_PROFILER_DEBUG");
@@ -143,6 +206,8 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 	agent_config_load(&a->cfg, options, env_lookup);
 	log_set_debug(a->cfg.debug);
 	a->on_lambda = getenv("AWS_LAMBDA_FUNCTION_NAME") != NULL;
+	if (lambda_is_function_runtime(env_lookup))
+		start_lambda_proxy(a);
 	a->vm = vm;
 	/* Never fail the JVM's start: whatever goes wrong, the application runs unprofiled. */
 	if ((*vm)->GetEnv(vm, (void **)&a->jvmti, JVMTI_VERSION_1_2) != JNI_OK) {

@@ -11,19 +11,26 @@
 
 #include "config.h"
 
-typedef struct sampler sampler;
+#define JVMSNAP_VERSION "0.1.0"
+
+struct agent_thread;
+struct agent_window;
+struct uploader;
 
 typedef struct agent {
 	agent_config cfg;
 	JavaVM *vm;
 	jvmtiEnv *jvmti;
 	bool has_cpu_time;       /* can_get_thread_cpu_time was granted */
-	bool on_lambda;
+	bool on_lambda;          /* AWS_LAMBDA_FUNCTION_NAME set: default paths go to /tmp */
+	bool on_lambda_runtime;  /* the function's runtime, proxied: one window per invocation */
 	int64_t start_epoch_ms;  /* window start, wall clock */
 	uint64_t start_mono_ns;
 	atomic_bool vm_dead;     /* set in VMDeath: no JVMTI/JNI use after that */
 	atomic_bool classes_may_unload; /* set by a GC: cached jmethodIDs may be stale */
-	sampler *sampler;
+	struct agent_thread *thread;
+	struct uploader *uploader; /* NULL: no S3 upload */
+	struct lambda_proxy *proxy; /* the Runtime API proxy, on Lambda */
 } agent;
 
 /* Monotonic and wall clocks in the units the agent uses. */
@@ -33,7 +40,8 @@ int64_t agent_epoch_ms(void);
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */
 bool agent_check(jvmtiEnv *jvmti, jvmtiError err, const char *what);
 
-/* Writes the window's snapshot zip; called once the sampler has stopped. */
-void agent_write_snapshot(agent *a);
+/* Writes a closed window's zip (the .nps and the stats CSV), then uploads it when S3 is
+ * configured, within `upload_budget_ms`. Needs no JVM: callable from any thread. */
+void agent_finish_window(agent *a, struct agent_window *w, uint32_t upload_budget_ms);
 
 #endif

@@ -10,12 +10,11 @@
 #include "../snapshot/aggregate.h"
 #include "agent.h"
 #include "methods.h"
+#include "window.h"
 
 struct sampler {
 	agent *a;
 	jvmtiEnv *jvmti;
-	snap_profile *profile;
-	snap_aggregator *agg;
 	method_cache *methods;
 	jfieldID tid_field;  /* java.lang.Thread.tid, or NULL: call getId() */
 	jmethodID get_id;
@@ -26,14 +25,10 @@ struct sampler {
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
 	bool warned_sample_error;
-	uint64_t walk_ema_ns;   /* recent stack-walk time per round (overhead governor) */
-	bool governor_logged;
-
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop_requested;
-	bool stopped;
-	sampler_stats stats;
+	/* The window being sampled, for the duration of one round. */
+	snap_profile *profile;
+	snap_aggregator *agg;
+	window_stats *stats;
 };
 
 static bool jni_failed(JNIEnv *jni)
@@ -114,7 +109,7 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 		jlong cpu_ns;
 		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
 			*cpu = (uint64_t)cpu_ns;
-		s->stats.cpu_time_ns += agent_mono_ns() - t0;
+		s->stats->cpu_time_ns += agent_mono_ns() - t0;
 	}
 	return true;
 }
@@ -128,7 +123,7 @@ static void record_stack(sampler *s, JNIEnv *jni, jthread t, jlong tid, uint64_t
 		thread_name(s, jni, t, name, sizeof name);
 	uint32_t depth = count > (jint)s->max_depth ? deep_stack(s, jni, t) : convert(s, jni, frames, count);
 	snap_agg_thread(s->agg, (uint64_t)tid, known ? NULL : name, cpu, s->frames, depth);
-	s->stats.thread_samples++;
+	s->stats->thread_samples++;
 }
 
 static bool round_failed(sampler *s, jvmtiError err, const char *what)
@@ -148,7 +143,7 @@ static void round_all(sampler *s, JNIEnv *jni)
 	jvmtiStackInfo *infos = NULL;
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
-	s->stats.stacks_ns += agent_mono_ns() - t0;
+	s->stats->stacks_ns += agent_mono_ns() - t0;
 	if (round_failed(s, err, "GetAllStackTraces"))
 		return;
 	for (jint i = 0; i < n; i++) {
@@ -159,7 +154,7 @@ static void round_all(sampler *s, JNIEnv *jni)
 			record_stack(s, jni, si->thread, tid, cpu, si->frame_buffer, si->frame_count);
 	}
 	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
-	s->stats.threads_last_round = (uint32_t)n;
+	s->stats->threads_last_round = (uint32_t)n;
 }
 
 /* A thread whose CPU time has not moved executed nothing, so its stack is unchanged:
@@ -181,166 +176,41 @@ static void round_changed(sampler *s, JNIEnv *jni)
 		jint count = 0;
 		jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, threads[i], 0, (jint)s->max_depth + 1,
 							    s->top, &count);
-		s->stats.stacks_ns += agent_mono_ns() - t0;
+		s->stats->stacks_ns += agent_mono_ns() - t0;
 		if (err == JVMTI_ERROR_NONE)
 			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
 	}
 	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)threads);
-	s->stats.threads_last_round = (uint32_t)n;
+	s->stats->threads_last_round = (uint32_t)n;
 }
 
-static void sample_round(sampler *s, JNIEnv *jni)
+void sampler_round(sampler *s, JNIEnv *jni, agent_window *w)
 {
+	s->profile = w->profile;
+	s->agg = w->agg;
+	s->stats = &w->st;
 	/* Every local reference a round creates (thread objects, classes) dies with it. */
 	if ((*jni)->PushLocalFrame(jni, 64) != JNI_OK) {
 		jni_failed(jni);
 		return;
 	}
 	uint64_t t0 = agent_mono_ns();
-	snap_agg_begin(s->agg, t0);
+	snap_agg_begin(w->agg, t0);
 	if (s->mode == AGENT_SAMPLER_ALL)
 		round_all(s, jni);
 	else
 		round_changed(s, jni);
-	snap_agg_end(s->agg);
+	snap_agg_end(w->agg);
 	(*jni)->PopLocalFrame(jni, NULL);
 
 	uint64_t t1 = agent_mono_ns();
-	if (!s->stats.samples)
-		s->stats.first_ns = t0;
-	s->stats.last_ns = t0;
-	s->stats.samples++;
-	s->stats.busy_ns += t1 - t0;
-	if (s->stats.threads_last_round > s->stats.max_threads_seen)
-		s->stats.max_threads_seen = s->stats.threads_last_round;
-}
-
-static struct timespec mono_ts(uint64_t ns)
-{
-	return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-}
-
-/* Sleeps until `deadline_ns` or a stop request; true when asked to stop. */
-static bool wait_until(sampler *s, uint64_t deadline_ns)
-{
-	struct timespec ts = mono_ts(deadline_ns);
-	pthread_mutex_lock(&s->mu);
-	while (!s->stop_requested && agent_mono_ns() < deadline_ns)
-		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
-			break;
-	bool stop = s->stop_requested;
-	pthread_mutex_unlock(&s->mu);
-	return stop;
-}
-
-/* The overhead governor: when stack walks (the part that stops application threads)
- * would take more than the budget of one CPU at the requested rate, the interval is
- * stretched until they fit, and that is said once. */
-static uint64_t governed_interval(sampler *s, uint64_t walk_ns)
-{
-	uint64_t requested = (uint64_t)s->a->cfg.interval_us * 1000u;
-	s->walk_ema_ns = s->walk_ema_ns ? (s->walk_ema_ns * 7 + walk_ns) / 8 : walk_ns;
-	uint64_t needed = s->walk_ema_ns * 1000u / s->a->cfg.overhead_permille;
-	uint64_t interval = needed > requested ? needed : requested;
-	uint64_t cap = requested * 100 < 1000000000u ? 1000000000u : requested * 100;
-	interval = interval > cap ? cap : interval;
-	if (interval > s->stats.max_interval_ns)
-		s->stats.max_interval_ns = interval;
-	if (interval > requested + requested / 10 && !s->governor_logged && s->stats.samples > 16) {
-		s->governor_logged = true;
-		log_info("stack walks take %.0f us per round, over the %u.%u %% budget (option overhead) at "
-			 "%u us: sampling every %.0f us while that lasts",
-			 (double)s->walk_ema_ns / 1e3, s->a->cfg.overhead_permille / 10,
-			 s->a->cfg.overhead_permille % 10, s->a->cfg.interval_us, (double)interval / 1e3);
-	}
-	return interval;
-}
-
-static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
-{
-	(void)jvmti;
-	sampler *s = arg;
-	uint64_t next = agent_mono_ns();
-	for (;;) {
-		uint64_t walked = s->stats.stacks_ns;
-		sample_round(s, jni);
-		uint64_t interval = governed_interval(s, s->stats.stacks_ns - walked);
-		/* Absolute deadlines: no drift. A round that overran skips the deadlines it
-		 * missed instead of sampling back to back. */
-		next += interval;
-		uint64_t now = agent_mono_ns();
-		if (next <= now) {
-			uint64_t behind = (now - next) / interval + 1;
-			s->stats.missed += behind;
-			next += behind * interval;
-		}
-		if (wait_until(s, next))
-			break;
-	}
-	sample_round(s, jni); /* charges every stack up to the end of the window */
-	pthread_mutex_lock(&s->mu);
-	s->stopped = true;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-}
-
-static bool init_sync(sampler *s)
-{
-	pthread_condattr_t attr;
-	if (pthread_condattr_init(&attr) != 0)
-		return false;
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	bool ok = pthread_cond_init(&s->cv, &attr) == 0 && pthread_mutex_init(&s->mu, NULL) == 0;
-	pthread_condattr_destroy(&attr);
-	return ok;
-}
-
-static sampler *sampler_new(agent *a)
-{
-	sampler *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	s->a = a;
-	s->jvmti = a->jvmti;
-	s->max_depth = a->cfg.max_depth;
-	s->stopped = true; /* until the thread runs */
-	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
-	s->profile = snap_profile_new(&limits);
-	s->methods = methods_new();
-	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
-	s->deep = calloc(s->max_depth, sizeof *s->deep);
-	s->top = calloc(s->max_depth + 1, sizeof *s->top);
-	s->mode = a->cfg.sampler_mode;
-	s->agg = s->profile ? snap_agg_new(s->profile, SNAP_DEFAULT_MAX_THREADS) : NULL;
-	if (!s->profile || !s->methods || !s->frames || !s->deep || !s->top || !s->agg || !init_sync(s)) {
-		sampler_free(s);
-		return NULL;
-	}
-	s->profile->begin_ms = a->start_epoch_ms;
-	s->profile->interval_us = a->cfg.interval_us;
-	s->profile->has_cpu = a->has_cpu_time;
-	return s;
-}
-
-/* A java.lang.Thread for RunAgentThread, and how to read thread ids. */
-static jthread new_thread_object(sampler *s, JNIEnv *jni)
-{
-	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
-	if (!cls || jni_failed(jni))
-		return NULL;
-	s->tid_field = (*jni)->GetFieldID(jni, cls, "tid", "J");
-	if (!s->tid_field || jni_failed(jni)) {
-		s->tid_field = NULL;
-		s->get_id = (*jni)->GetMethodID(jni, cls, "getId", "()J");
-		if (!s->get_id || jni_failed(jni))
-			return NULL;
-	}
-	jmethodID ctor = (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V");
-	jstring name = ctor ? (*jni)->NewStringUTF(jni, "jvmsnap sampler") : NULL;
-	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
-	if (!t || jni_failed(jni))
-		return NULL;
-	return t;
+	if (!s->stats->samples)
+		s->stats->first_ns = t0;
+	s->stats->last_ns = t0;
+	s->stats->samples++;
+	s->stats->busy_ns += t1 - t0;
+	if (s->stats->threads_last_round > s->stats->max_threads_seen)
+		s->stats->max_threads_seen = s->stats->threads_last_round;
 }
 
 /* Before JDK 16 GetStackTrace on another thread is a safepoint operation of its own, so
@@ -359,56 +229,53 @@ static uint32_t effective_mode(jvmtiEnv *jvmti, uint32_t wanted)
 	return AGENT_SAMPLER_ALL;
 }
 
-sampler *sampler_start(agent *a, JNIEnv *jni)
+/* How to read a java.lang.Thread's id: the `tid` field when it exists (no Java code
+ * runs), else Thread.getId(). */
+static bool find_thread_id(sampler *s, JNIEnv *jni)
 {
-	sampler *s = sampler_new(a);
-	if (!s) {
-		log_warn("out of memory starting the sampler; profiling is off");
-		return NULL;
+	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
+	if (!cls || jni_failed(jni))
+		return false;
+	s->tid_field = (*jni)->GetFieldID(jni, cls, "tid", "J");
+	if (!s->tid_field || jni_failed(jni)) {
+		s->tid_field = NULL;
+		s->get_id = (*jni)->GetMethodID(jni, cls, "getId", "()J");
+		if (!s->get_id || jni_failed(jni))
+			return false;
 	}
-	jthread t = new_thread_object(s, jni);
-	if (!t || !thread_id(s, jni, t, &s->own_tid)) {
-		log_warn("cannot create the sampler's java.lang.Thread; profiling is off");
+	(*jni)->DeleteLocalRef(jni, cls);
+	return true;
+}
+
+sampler *sampler_new(agent *a, JNIEnv *jni)
+{
+	sampler *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->a = a;
+	s->jvmti = a->jvmti;
+	s->max_depth = a->cfg.max_depth;
+	s->own_tid = -1;
+	s->methods = methods_new();
+	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
+	s->deep = calloc(s->max_depth, sizeof *s->deep);
+	s->top = calloc(s->max_depth + 1, sizeof *s->top);
+	if (!s->methods || !s->frames || !s->deep || !s->top || !find_thread_id(s, jni)) {
 		sampler_free(s);
 		return NULL;
 	}
-	s->mode = effective_mode(a->jvmti, s->mode);
-	s->stopped = false;
-	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, t, run, s, JVMTI_THREAD_MAX_PRIORITY);
-	(*jni)->DeleteLocalRef(jni, t);
-	if (!agent_check(a->jvmti, err, "RunAgentThread")) {
-		sampler_free(s);
-		return NULL;
-	}
+	s->mode = effective_mode(a->jvmti, a->cfg.sampler_mode);
 	return s;
 }
 
-bool sampler_stop(sampler *s, uint32_t timeout_ms)
-{
-	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)timeout_ms * 1000000u);
-	pthread_mutex_lock(&s->mu);
-	s->stop_requested = true;
-	pthread_cond_broadcast(&s->cv);
-	while (!s->stopped)
-		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
-			break;
-	bool stopped = s->stopped;
-	pthread_mutex_unlock(&s->mu);
-	return stopped;
-}
+bool sampler_thread_id(sampler *s, JNIEnv *jni, jthread t, jlong *out) { return thread_id(s, jni, t, out); }
 
-snap_profile *sampler_profile(sampler *s) { return s->profile; }
-
-sampler_stats sampler_get_stats(const sampler *s) { return s->stats; }
-
-void sampler_close_window(sampler *s, uint64_t t_ns) { snap_agg_flush(s->agg, t_ns); }
+void sampler_exclude(sampler *s, jlong tid) { s->own_tid = tid; }
 
 void sampler_free(sampler *s)
 {
 	if (!s)
 		return;
-	snap_agg_free(s->agg);
-	snap_profile_free(s->profile);
 	methods_free(s->methods);
 	free(s->frames);
 	free(s->deep);

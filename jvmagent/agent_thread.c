@@ -1,0 +1,315 @@
+#include "agent_thread.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "agent.h"
+#include "sampler.h"
+
+enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
+enum { GOVERNOR_MAX_STRETCH = 10 };
+
+struct agent_thread {
+	agent *a;
+	sampler *sampler;
+	stats_collector *stats;
+	agent_window *window; /* NULL while paused between Lambda invocations */
+	uint32_t next_seq;
+	uint64_t walk_ema_ns; /* recent stack-walk time per round (overhead governor) */
+	bool governor_logged;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned pending;     /* CMD_* bits */
+	bool busy;            /* handling a command */
+	char open_request[128];
+	int64_t open_deadline_ms;
+	bool stopped;
+	agent_window *final; /* handed to agent_thread_stop */
+};
+
+static struct timespec mono_ts(uint64_t ns)
+{
+	return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+}
+
+static void take_column(agent_thread *t, JNIEnv *jni)
+{
+	if (t->stats && t->window && t->window->stats &&
+	    stats_collect(t->stats, jni, agent_epoch_ms(), t->window->stats) != 0)
+		log_debug("a statistics column could not be taken");
+}
+
+static void open_window(agent_thread *t, JNIEnv *jni, bool init, const char *request_id, int64_t deadline_ms)
+{
+	t->window = window_open(t->a, t->next_seq++, init, request_id, deadline_ms);
+	take_column(t, jni); /* IOpipe's "begin" column */
+}
+
+/* Final sample and "end" column, so the .nps and the CSV describe the same span. */
+static agent_window *close_window(agent_thread *t, JNIEnv *jni)
+{
+	agent_window *w = t->window;
+	if (!w)
+		return NULL;
+	sampler_round(t->sampler, jni, w);
+	take_column(t, jni);
+	window_close(w);
+	t->window = NULL;
+	return w;
+}
+
+/* The overhead governor: when stack walks (the part that stops application threads)
+ * would take more than the budget of one CPU at the requested rate, the interval is
+ * stretched until they fit, and that is said once. */
+static uint64_t governed_interval(agent_thread *t, uint64_t walk_ns)
+{
+	const agent_config *cfg = &t->a->cfg;
+	uint64_t requested = (uint64_t)cfg->interval_us * 1000u;
+	t->walk_ema_ns = t->walk_ema_ns ? (t->walk_ema_ns * 7 + walk_ns) / 8 : walk_ns;
+	uint64_t needed = t->walk_ema_ns * 1000u / cfg->overhead_permille;
+	/* Never slower than a tenth of the requested rate: a profile must stay usable. */
+	uint64_t cap = requested * GOVERNOR_MAX_STRETCH;
+	uint64_t interval = needed > requested ? (needed > cap ? cap : needed) : requested;
+	window_stats *st = &t->window->st;
+	if (interval > st->max_interval_ns)
+		st->max_interval_ns = interval;
+	if (interval > requested + requested / 10 && !t->governor_logged && st->samples > 16) {
+		t->governor_logged = true;
+		log_info("stack walks take %.0f us per round, over the %u.%u %% budget (option overhead) at "
+			 "%u us: sampling every %.0f us while that lasts",
+			 (double)t->walk_ema_ns / 1e3, cfg->overhead_permille / 10, cfg->overhead_permille % 10,
+			 cfg->interval_us, (double)interval / 1e3);
+	}
+	return interval;
+}
+
+/* Waits for `deadline_ns` (0 = no deadline) or a command; returns the pending commands. */
+static unsigned wait_for(agent_thread *t, uint64_t deadline_ns)
+{
+	struct timespec ts = mono_ts(deadline_ns);
+	pthread_mutex_lock(&t->mu);
+	while (!t->pending && (!deadline_ns || agent_mono_ns() < deadline_ns)) {
+		int rc = deadline_ns ? pthread_cond_timedwait(&t->cv, &t->mu, &ts) : pthread_cond_wait(&t->cv, &t->mu);
+		if (rc != 0 && deadline_ns)
+			break;
+	}
+	unsigned cmd = t->pending;
+	t->pending = 0;
+	t->busy = cmd != 0;
+	pthread_mutex_unlock(&t->mu);
+	return cmd;
+}
+
+static void done_with_commands(agent_thread *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->busy = false;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* An invocation's snapshot must be uploaded before its deadline: Lambda freezes or
+ * recycles the sandbox after it. */
+static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
+{
+	uint32_t budget = a->cfg.upload_budget_ms;
+	if (w->deadline_ms <= 0)
+		return budget;
+	int64_t left = w->deadline_ms - agent_epoch_ms() - 200;
+	left = left < 100 ? 100 : left;
+	return (int64_t)budget < left ? budget : (uint32_t)left;
+}
+
+static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
+{
+	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
+		agent_window *w = close_window(t, jni);
+		if (w) {
+			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
+			window_free(w);
+		}
+	}
+	if (cmd & CMD_OPEN) {
+		char request[128];
+		pthread_mutex_lock(&t->mu);
+		snprintf(request, sizeof request, "%s", t->open_request);
+		int64_t deadline = t->open_deadline_ms;
+		pthread_mutex_unlock(&t->mu);
+		open_window(t, jni, false, request, deadline);
+	}
+}
+
+/* Samples until asked to stop: on absolute deadlines (no drift); a round that overran
+ * skips the deadlines it missed instead of sampling back to back. */
+static void loop(agent_thread *t, JNIEnv *jni)
+{
+	uint64_t next = agent_mono_ns();
+	uint64_t stats_every = (uint64_t)t->a->cfg.stats_interval_ms * 1000000u;
+	uint64_t next_stats = next + stats_every;
+	for (;;) {
+		uint64_t interval = (uint64_t)t->a->cfg.interval_us * 1000u;
+		if (t->window) {
+			uint64_t walked = t->window->st.stacks_ns;
+			sampler_round(t->sampler, jni, t->window);
+			interval = governed_interval(t, t->window->st.stacks_ns - walked);
+			uint64_t now = agent_mono_ns();
+			if (stats_every && now >= next_stats) {
+				take_column(t, jni);
+				next_stats = now + stats_every;
+			}
+		}
+		next += interval;
+		uint64_t now = agent_mono_ns();
+		if (next <= now) {
+			uint64_t behind = (now - next) / interval + 1;
+			if (t->window)
+				t->window->st.missed += behind;
+			next += behind * interval;
+		}
+		unsigned cmd = wait_for(t, t->window ? next : 0);
+		if (cmd & CMD_STOP)
+			return;
+		if (cmd) {
+			handle(t, jni, cmd);
+			done_with_commands(t);
+			next = next_stats = agent_mono_ns();
+			next_stats += stats_every;
+		}
+	}
+}
+
+static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+{
+	agent_thread *t = arg;
+	stats_options so = {.thread_contention = t->a->cfg.thread_contention};
+	t->stats = stats_collector_new(jni, jvmti, &so);
+	if (!t->stats)
+		log_warn("statistics unavailable: the zip will hold no stats CSV");
+	open_window(t, jni, t->a->on_lambda_runtime, NULL, 0);
+	loop(t, jni);
+	agent_window *w = close_window(t, jni);
+	if (t->stats)
+		stats_collector_free(t->stats, jni);
+	t->stats = NULL;
+	pthread_mutex_lock(&t->mu);
+	t->final = w;
+	t->stopped = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static bool init_sync(agent_thread *t)
+{
+	pthread_condattr_t attr;
+	if (pthread_condattr_init(&attr) != 0)
+		return false;
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	bool ok = pthread_cond_init(&t->cv, &attr) == 0 && pthread_mutex_init(&t->mu, NULL) == 0;
+	pthread_condattr_destroy(&attr);
+	return ok;
+}
+
+static jthread new_thread_object(JNIEnv *jni)
+{
+	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
+	jmethodID ctor = cls ? (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V") : NULL;
+	jstring name = ctor ? (*jni)->NewStringUTF(jni, "jvmsnap sampler") : NULL;
+	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
+	if ((*jni)->ExceptionCheck(jni)) {
+		(*jni)->ExceptionClear(jni);
+		return NULL;
+	}
+	return t;
+}
+
+agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
+{
+	agent_thread *t = calloc(1, sizeof *t);
+	if (!t || !init_sync(t) || !(t->sampler = sampler_new(a, jni))) {
+		log_warn("cannot set up the sampler; profiling is off");
+		free(t);
+		return NULL;
+	}
+	t->a = a;
+	jthread thread = new_thread_object(jni);
+	jlong tid;
+	if (!thread || !sampler_thread_id(t->sampler, jni, thread, &tid)) {
+		log_warn("cannot create the sampler's java.lang.Thread; profiling is off");
+		sampler_free(t->sampler);
+		free(t);
+		return NULL;
+	}
+	sampler_exclude(t->sampler, tid);
+	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, thread, run, t, JVMTI_THREAD_MAX_PRIORITY);
+	(*jni)->DeleteLocalRef(jni, thread);
+	if (!agent_check(a->jvmti, err, "RunAgentThread")) {
+		sampler_free(t->sampler);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void post(agent_thread *t, unsigned cmd)
+{
+	t->pending |= cmd;
+	pthread_cond_broadcast(&t->cv);
+}
+
+void agent_thread_close_window(agent_thread *t)
+{
+	pthread_mutex_lock(&t->mu);
+	post(t, CMD_CLOSE);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms)
+{
+	pthread_mutex_lock(&t->mu);
+	snprintf(t->open_request, sizeof t->open_request, "%s", request_id ? request_id : "");
+	t->open_deadline_ms = deadline_ms;
+	post(t, CMD_OPEN);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static bool wait_state(agent_thread *t, uint32_t timeout_ms, bool want_stopped)
+{
+	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)timeout_ms * 1000000u);
+	pthread_mutex_lock(&t->mu);
+	bool ok;
+	while (!(ok = want_stopped ? t->stopped : (t->stopped || (!t->pending && !t->busy))))
+		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0)
+			break;
+	ok = want_stopped ? t->stopped : (t->stopped || (!t->pending && !t->busy));
+	pthread_mutex_unlock(&t->mu);
+	return ok;
+}
+
+bool agent_thread_wait_idle(agent_thread *t, uint32_t budget_ms) { return wait_state(t, budget_ms, false); }
+
+agent_window *agent_thread_stop(agent_thread *t, uint32_t timeout_ms, bool *timed_out)
+{
+	pthread_mutex_lock(&t->mu);
+	post(t, CMD_STOP);
+	pthread_mutex_unlock(&t->mu);
+	*timed_out = !wait_state(t, timeout_ms, true);
+	if (*timed_out)
+		return NULL;
+	agent_window *w = t->final;
+	t->final = NULL;
+	return w;
+}
+
+void agent_thread_free(agent_thread *t)
+{
+	if (!t)
+		return;
+	sampler_free(t->sampler);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+}

@@ -1,0 +1,165 @@
+#include "uploader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../upload/s3.h"
+#include "agent.h"
+#include "window.h"
+
+enum { MAX_PENDING = 32 };
+
+typedef struct {
+	char *path;
+	char *key;
+	bool delete_after;
+} pending;
+
+struct uploader {
+	s3_config cfg;
+	s3_client *client; /* created on first use, on the thread that uploads */
+	const char *bucket;
+	pending queue[MAX_PENDING];
+	int npending;
+	bool broken; /* the client could not be created: said once, then silent */
+};
+
+uploader *uploader_new(const agent_config *cfg)
+{
+	if (!cfg->s3_bucket)
+		return NULL;
+	uploader *u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->cfg.bucket = u->bucket = cfg->s3_bucket;
+	u->cfg.region = cfg->s3_region ? cfg->s3_region : s3_region_from_env(NULL);
+	u->cfg.endpoint = cfg->s3_endpoint;
+	u->cfg.prefix = cfg->s3_prefix;
+	u->cfg.ca_file = getenv("AWS_CA_BUNDLE");
+	u->cfg.budget_ms = cfg->upload_budget_ms;
+	return u;
+}
+
+void uploader_free(uploader *u)
+{
+	if (!u)
+		return;
+	for (int i = 0; i < u->npending; i++) {
+		free(u->queue[i].path);
+		free(u->queue[i].key);
+	}
+	s3_client_free(u->client);
+	free(u);
+}
+
+static void host_or_function(char *out, size_t n)
+{
+	const char *fn = getenv("AWS_LAMBDA_FUNCTION_NAME");
+	if (fn && *fn) {
+		snprintf(out, n, "%s", fn);
+		return;
+	}
+	if (gethostname(out, n) != 0 || !out[0])
+		snprintf(out, n, "unknown-host");
+	out[n - 1] = '\0';
+}
+
+int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window *w, char *out, size_t n)
+{
+	const char *base = strrchr(zip_path, '/');
+	base = base ? base + 1 : zip_path;
+	size_t len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".zip") == 0)
+		len -= 4;
+	/* Unique per window: the invocation's request id on Lambda, else process and window. */
+	char name[512];
+	if (w->request_id[0])
+		snprintf(name, sizeof name, "%.*s_%s.zip", (int)len, base, w->request_id);
+	else
+		snprintf(name, sizeof name, "%.*s_p%ld_w%u.zip", (int)len, base, (long)getpid(), w->seq);
+	char who[256];
+	host_or_function(who, sizeof who);
+	return s3_object_key(out, n, s3_prefix, who, w->profile->begin_ms, name) == 0 ? 0 : -1;
+}
+
+static long remaining_ms(uint64_t deadline_ns)
+{
+	uint64_t now = agent_mono_ns();
+	return now >= deadline_ns ? 0 : (long)((deadline_ns - now) / 1000000u);
+}
+
+/* One PutObject; true when stored. Logs the outcome in one line either way. */
+static bool put_one(uploader *u, const pending *p, long budget_ms)
+{
+	s3_result r;
+	int rc = s3_put_file(u->client, p->key, p->path, budget_ms, &r);
+	if (rc == S3_OK) {
+		log_info("s3://%s/%s (%lld bytes, %ld ms)", u->bucket, p->key, (long long)r.size_bytes, r.elapsed_ms);
+		if (p->delete_after)
+			unlink(p->path);
+		return true;
+	}
+	log_warn("upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts); kept at %s for the next "
+		 "upload", u->bucket, p->key, r.error_code[0] ? r.error_code : s3_strerror(rc),
+		 r.error_message[0] ? ": " : "", r.error_message, r.http_status, r.attempts, p->path);
+	return false;
+}
+
+static void enqueue(uploader *u, const char *path, const char *key, bool delete_after)
+{
+	if (u->npending == MAX_PENDING) {
+		log_warn("%d uploads pending: %s will not be retried (it stays on disk)", MAX_PENDING,
+			 u->queue[0].path);
+		free(u->queue[0].path);
+		free(u->queue[0].key);
+		memmove(u->queue, u->queue + 1, (MAX_PENDING - 1) * sizeof *u->queue);
+		u->npending--;
+	}
+	pending *p = &u->queue[u->npending];
+	p->path = strdup(path);
+	p->key = strdup(key);
+	p->delete_after = delete_after;
+	if (p->path && p->key)
+		u->npending++;
+	else {
+		free(p->path);
+		free(p->key);
+	}
+}
+
+/* Earlier failures first (oldest first), then this one, while the budget lasts. */
+static void drain(uploader *u, uint64_t deadline_ns)
+{
+	int kept = 0;
+	for (int i = 0; i < u->npending; i++) {
+		long left = remaining_ms(deadline_ns);
+		if (left > 0 && put_one(u, &u->queue[i], left)) {
+			free(u->queue[i].path);
+			free(u->queue[i].key);
+			continue;
+		}
+		u->queue[kept++] = u->queue[i];
+	}
+	u->npending = kept;
+}
+
+void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)
+{
+	char key[1024];
+	if (u->broken)
+		return;
+	if (uploader_key(u->cfg.prefix, path, w, key, sizeof key) != 0) {
+		log_warn("cannot build an S3 key for %s; not uploaded", path);
+		return;
+	}
+	if (!u->client && !(u->client = s3_client_new(&u->cfg))) {
+		log_warn("S3 upload disabled: invalid configuration for bucket '%s'", u->bucket);
+		u->broken = true;
+		return;
+	}
+	enqueue(u, path, key, delete_after);
+	drain(u, agent_mono_ns() + (uint64_t)budget_ms * 1000000u);
+}

@@ -1,0 +1,57 @@
+#include "window.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "agent.h"
+
+agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request_id, int64_t deadline_ms)
+{
+	agent_window *w = calloc(1, sizeof *w);
+	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
+	if (w)
+		w->profile = snap_profile_new(&limits);
+	if (w && w->profile)
+		w->agg = snap_agg_new(w->profile, SNAP_DEFAULT_MAX_THREADS);
+	if (!w || !w->profile || !w->agg) {
+		log_warn("out of memory opening a snapshot window; this window is not profiled");
+		window_free(w);
+		return NULL;
+	}
+	w->stats = stats_table_new();
+	w->seq = seq;
+	w->init = init;
+	w->deadline_ms = deadline_ms;
+	snprintf(w->request_id, sizeof w->request_id, "%s", request_id ? request_id : "");
+	w->begin_ns = agent_mono_ns();
+	/* The first window starts at the agent's load, so JVM start-up is in it. */
+	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : agent_epoch_ms();
+	w->profile->interval_us = a->cfg.interval_us;
+	w->profile->has_cpu = a->has_cpu_time;
+	return w;
+}
+
+void window_close(agent_window *w)
+{
+	snap_agg_flush(w->agg, agent_mono_ns());
+	w->profile->end_ms = agent_epoch_ms();
+}
+
+void window_free(agent_window *w)
+{
+	if (!w)
+		return;
+	snap_agg_free(w->agg);
+	snap_profile_free(w->profile);
+	if (w->stats)
+		stats_table_free(w->stats);
+	free(w);
+}
+
+double window_achieved_interval_us(const agent_window *w)
+{
+	if (w->st.samples < 2)
+		return 0;
+	return (double)(w->st.last_ns - w->st.first_ns) / 1e3 / (double)(w->st.samples - 1);
+}

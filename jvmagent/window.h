@@ -1,0 +1,51 @@
+/* A snapshot window: the span one snapshot zip describes (the whole run, the Lambda init
+ * phase, or one Lambda invocation). It owns the profile being aggregated, the stats
+ * columns taken during it, and the sampling figures. */
+#ifndef JVMSNAP_WINDOW_H
+#define JVMSNAP_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../snapshot/aggregate.h"
+#include "../snapshot/profile.h"
+#include "../stats/stats.h"
+
+struct agent;
+
+typedef struct {
+	uint64_t samples;        /* sampling rounds taken */
+	uint64_t missed;         /* deadlines skipped because a round overran */
+	uint64_t busy_ns;        /* time spent inside sampling rounds */
+	uint64_t stacks_ns;      /* of which inside stack-walking calls */
+	uint64_t cpu_time_ns;    /* of which reading thread CPU times */
+	uint64_t thread_samples; /* stacks walked and recorded */
+	uint64_t first_ns, last_ns;
+	uint32_t threads_last_round;
+	uint32_t max_threads_seen;
+	uint64_t max_interval_ns; /* longest interval the overhead governor chose */
+} window_stats;
+
+typedef struct agent_window {
+	snap_profile *profile;
+	snap_aggregator *agg;
+	stats_table *stats;     /* NULL when statistics are unavailable */
+	window_stats st;
+	uint32_t seq;           /* 0, 1, 2 ... within this process */
+	bool init;              /* the Lambda init window (JVM start to the first event) */
+	char request_id[128];   /* the Lambda invocation, or "" */
+	int64_t deadline_ms;    /* the invocation's deadline, or 0 */
+	uint64_t begin_ns;      /* monotonic */
+} agent_window;
+
+/* A window starting now; NULL when out of memory (logged). */
+agent_window *window_open(struct agent *a, uint32_t seq, bool init, const char *request_id,
+			  int64_t deadline_ms);
+/* Charges every live thread up to now and stamps the end; no sampling after this. */
+void window_close(agent_window *w);
+void window_free(agent_window *w);
+
+/* The average interval achieved between rounds, in µs (0 before two rounds). */
+double window_achieved_interval_us(const agent_window *w);
+
+#endif
