@@ -90,6 +90,7 @@ java-tests: $(JAVA_STAMP) $(TOOL_BINS)
 
 test: test-deps
 	@$(MAKE) --no-print-directory all unit-tests java-tests $(TEST_EXTRA)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all
 	@bash tests/run.sh
 
 demo: deps

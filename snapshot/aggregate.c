@@ -206,7 +206,8 @@ static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uin
 		s->nodes[j] = n;
 		parent = n;
 	}
-	memcpy(s->frames, frames, j * sizeof *frames);
+	if (j)
+		memcpy(s->frames, frames, j * sizeof *frames);
 	s->depth = j;
 }
 

@@ -7,6 +7,7 @@
 : "${JAVA_HOME:=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
 PROBE=$ROOT/$BUILD/tests/libstatsprobe.so
 SAMPLE=$ROOT/$BUILD/tests/stats-csvsample
+NOJMM=$ROOT/$BUILD/tests/libnojmm.so
 TMP=$(mktemp -d /tmp/jvmsnap-stats.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -40,9 +41,11 @@ for jdk in $jdks; do
 		echo "# skipped: $name (the test classes need Java 17)"
 		continue
 	fi
-	for mode in jmm jmm-contention fallback fallback-contention jmm-serial-c1 jmm-xint; do
+	for mode in jmm jmm-contention fallback fallback-contention jmm-serial-c1 jmm-xint unknown-jmm; do
 		flags=(--debug)
-		jvm=(-Xmx256m)
+		jvm=(-Xmx256m -Xcheck:jni)
+		preload=
+		[ "$mode" = unknown-jmm ] && preload=$NOJMM # JMM table hidden: an unknown JDK
 		case $mode in
 		*serial-c1) jvm+=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1) ;; # AWS Lambda's java17 flags
 		*xint) jvm+=(-Xint) ;;                                          # no JIT: compilation time -1
@@ -51,13 +54,17 @@ for jdk in $jdks; do
 		case $mode in fallback*) flags+=(--fallback) ;; esac
 		[ "$mode" = jmm ] && flags+=(--cost)
 		out=$TMP/$major-$mode
-		limited 180 "$jdk/bin/java" "${jvm[@]}" -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" \
+		LD_PRELOAD=$preload limited 180 "$jdk/bin/java" "${jvm[@]}" -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" \
 			StatsProbe check "${flags[@]}" --csv "$out.csv" >"$out.out" 2>"$out.err"
 		rc=$?
 		count_lines "$name $mode" <"$out.out"
 		check "$name $mode: probe exited 0 (exit $rc)" test "$rc" -eq 0
 		source=$(sed -n 's/^# source //p' "$out.out")
 		case $mode in
+		unknown-jmm)
+			check "$name $mode: JMM layout not recognised → MXBean fallback, said in a debug line" \
+				grep -q "JMM layout not recognised; falling back to the MXBeans through JNI" "$out.err"
+			check "$name $mode: source is mxbean" test "$source" = mxbean ;;
 		fallback*)
 			check "$name $mode: MXBean source, and the debug line says why" \
 				grep -q "JMM not used (mxbean_fallback option); reading the MXBeans through JNI" "$out.err"

@@ -108,6 +108,11 @@ check_churn_and_unload() {
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: class unloading: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
 	check "$tag: class unloading: UnloadPayload.work named correctly" grep -q 'UnloadPayload.work' "$out/summary"
+	out=$WORK/$2/deep
+	run_java "$jdk" "$out" DeepRecursion 1000 3000
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: 3000-deep recursion: snapshot loads in VisualVM" grep -q '^NpsCheck: OK' "$out/summary"
+	check "$tag: 3000-deep recursion: the cut is a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$out/summary"
 }
 
 for jdk in $(all_jdks); do

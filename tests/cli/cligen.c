@@ -1,0 +1,159 @@
+/* Writes the deterministic snapshots behind the jvmsnap golden tests
+ * (tests/integration/60_cli.sh): every time, hit and statistic is fixed here, so the
+ * expected outputs in tests/cli/golden/ never vary.
+ *
+ * usage: cligen KIND OUT
+ *   basic OUT.zip   two threads with CPU times, statistics (3 snapshots), metadata.json
+ *   part N OUT.nps  one of the inputs of the merge test; N (1..) scales the times
+ *   nocpu OUT.nps   wall times only
+ *   statsonly OUT.zip  a zip holding only the statistics */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../snapshot/package.h"
+#include "../../visualvm-format/nps.h"
+
+#define MS 1000000ull /* ns */
+
+static snap_node *at(snap_profile *p, snap_node *parent, const char *cls, const char *m, const char *sig)
+{
+	bool created;
+	snap_node *n = snap_node_child(p, parent, snap_method_intern(p, cls, m, sig), &created);
+	if (!n) {
+		fprintf(stderr, "cligen: out of memory\n");
+		exit(1);
+	}
+	return n;
+}
+
+static void charge(snap_node *n, uint32_t calls, uint64_t wall_ns, uint64_t cpu_ns)
+{
+	n->ncalls += calls;
+	n->self_wall_ns += wall_ns;
+	n->self_cpu_ns += cpu_ns;
+}
+
+/* main: Main.main -> Main.compute -> Main.hot (hot), Main.compute -> Util.sort,
+ *       Main.main -> Thread.sleep;  "worker-ü": Worker.run -> Main.hot, Worker.run -> Util.sort */
+static void gen_profile(snap_profile *p, uint64_t k, bool cpu)
+{
+	p->begin_ms = 1521036185120; /* 2018-03-14 14:03:05.120 UTC */
+	p->end_ms = p->begin_ms + 1000 * (int64_t)k;
+	p->has_cpu = cpu;
+	p->interval_us = 10000;
+	snap_node *root = snap_thread_add(p, "main")->root;
+	snap_node *mainm = at(p, root, "demo.Main", "main", "([Ljava/lang/String;)V");
+	charge(mainm, 1, 5 * MS * k, 4 * MS * k);
+	snap_node *compute = at(p, mainm, "demo.Main", "compute", "(IJ)J");
+	charge(compute, 2, 20 * MS * k, 20 * MS * k);
+	charge(at(p, compute, "demo.Main", "hot", "([DLjava/util/List;)D"), 7, 600 * MS * k, 590 * MS * k);
+	charge(at(p, compute, "demo.Util", "sort", "([I)V"), 3, 100 * MS * k, 100 * MS * k);
+	charge(at(p, mainm, "java.lang.Thread", "sleep[native]", "(J)V"), 1, 200 * MS * k, 0);
+	snap_node *w = snap_thread_add(p, "worker-\xc3\xbc")->root;
+	snap_node *run = at(p, w, "demo.Worker", "run", "()V");
+	charge(run, 1, 10 * MS * k, 10 * MS * k);
+	charge(at(p, run, "demo.Main", "hot", "([DLjava/util/List;)D"), 4, 300 * MS * k, 300 * MS * k);
+	charge(at(p, run, "demo.Util", "sort", "([I)V"), 2, 50 * MS * k, 40 * MS * k);
+	snap_thread_add(p, "idle"); /* never sampled: left out of the file */
+}
+
+static const char STATS_CSV[] =
+	"AbsoluteTime (ns),1000000000,1500000000,2000000000\n"
+	"RelativeTime (ns),0,500000000,1000000000\n"
+	"StartTime (utc ms),1521036180000,1521036180000,1521036180000\n"
+	"UpTime (ms),5120,5620,6120\n"
+	"CurrentLoadedClasses (classes),1500,1620,1650\n"
+	"TotalLoadedClasses (classes),1500,1620,1650\n"
+	"TotalUnloadedClasses (classes),0,0,0\n"
+	"TotalCompilationTime (ms),120,180,200\n"
+	"GC.G1 Young Generation.Count (collections),2,5,6\n"
+	"GC.G1 Young Generation.Time (ms),10,25,31\n"
+	"GC.G1 Old Generation.Count (collections),0,0,1\n"
+	"GC.G1 Old Generation.Time (ms),0,0,40\n"
+	"MemPool.G1 Eden Space.Usage.init (byte),27262976,27262976,27262976\n"
+	"MemPool.G1 Eden Space.Usage.used (byte),4194304,20971520,8388608\n"
+	"MemPool.G1 Eden Space.Usage.committed (byte),27262976,27262976,27262976\n"
+	"MemPool.G1 Eden Space.Usage.max (byte),-1,-1,-1\n"
+	"MemPool.G1 Old Gen.Usage.init (byte),241172480,241172480,241172480\n"
+	"MemPool.G1 Old Gen.Usage.used (byte),1048576,3145728,6291456\n"
+	"MemPool.G1 Old Gen.Usage.committed (byte),241172480,241172480,241172480\n"
+	"MemPool.G1 Old Gen.Usage.max (byte),4294967296,4294967296,4294967296\n"
+	"Memory.Heap.init (byte),268435456,268435456,268435456\n"
+	"Memory.Heap.used (byte),5242880,24117248,14680064\n"
+	"Memory.Heap.committed (byte),268435456,268435456,268435456\n"
+	"Memory.Heap.max (byte),4294967296,4294967296,4294967296\n"
+	"Memory.NonHeap.used (byte),10485760,12582912,13631488\n"
+	"PendingFinalizers (count),0,0,0\n"
+	"Thread.main.1.CPUTime (ns),100000000,400000000,700000000\n"
+	"Thread.main.1.State (state),RUNNABLE,RUNNABLE,RUNNABLE\n"
+	"Thread.worker,with,commas.12.State (state),null,RUNNABLE,TERMINATED\n"
+	"Thread.Reference Handler.2.State (state),WAITING,WAITING,WAITING\n"
+	"BufferPool.direct.Count (objects),1,2,2\n"
+	"BufferPool.direct.Used (byte),8192,16384,16384\n";
+
+static const char METADATA[] = "{\"agent\":{\"name\":\"jvmsnap\",\"version\":\"0.1.0\"},"
+			       "\"jvm\":{\"vendor\":\"Eclipse Adoptium\",\"version\":\"17.0.9\"},"
+			       "\"samples\":100,\"interval_us\":{\"requested\":10000,\"achieved\":10012}}";
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void nps_bytes(uint64_t k, bool cpu, buf *out)
+{
+	snap_limits lim = {0, 0};
+	snap_profile *p = snap_profile_new(&lim);
+	if (!p) {
+		fprintf(stderr, "cligen: out of memory\n");
+		exit(1);
+	}
+	gen_profile(p, k, cpu);
+	nps_write_options o = {.comment = "cligen"};
+	if (nps_write(p, &o, out) || out->failed) {
+		fprintf(stderr, "cligen: nps_write failed\n");
+		exit(1);
+	}
+	snap_profile_free(p);
+}
+
+int main(int argc, char **argv)
+{
+	buf b;
+	buf_init(&b);
+	char err[256];
+	if (argc == 3 && !strcmp(argv[1], "basic")) {
+		nps_bytes(1, true, &b);
+		snap_zip_entry e[] = {{"basic_cpu.nps", b.data, b.len, false},
+				      {"basic_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
+				      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
+		if (snap_zip_write(argv[2], e, 3, err, sizeof err)) {
+			fprintf(stderr, "cligen: %s\n", err);
+			return 1;
+		}
+	} else if (argc == 3 && !strcmp(argv[1], "statsonly")) {
+		snap_zip_entry e[] = {{"s_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true}};
+		if (snap_zip_write(argv[2], e, 1, err, sizeof err)) {
+			fprintf(stderr, "cligen: %s\n", err);
+			return 1;
+		}
+	} else if (argc == 3 && !strcmp(argv[1], "csv")) {
+		write_file(argv[2], STATS_CSV, sizeof STATS_CSV - 1);
+	} else if (argc == 3 && !strcmp(argv[1], "nocpu")) {
+		nps_bytes(1, false, &b);
+		write_file(argv[2], b.data, b.len);
+	} else if (argc == 4 && !strcmp(argv[1], "part")) {
+		nps_bytes(strtoull(argv[2], NULL, 10), true, &b);
+		write_file(argv[3], b.data, b.len);
+	} else {
+		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu OUT | cligen part N OUT\n");
+		return 2;
+	}
+	buf_free(&b);
+	return 0;
+}

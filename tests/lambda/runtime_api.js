@@ -1,0 +1,131 @@
+// A Lambda Runtime API (2018-06-01) emulator for tests, written from AWS's public API
+// description: GET /runtime/invocation/next long-polls for queued events; POST
+// /runtime/invocation/<id>/response and /error, POST /runtime/init/error answer 202.
+// Every request is recorded (raw headers and trailers, body to a file, timings).
+//
+//   node runtime_api.js STATE_DIR        writes the port it listens on to STATE_DIR/port
+//
+// Test controls (not part of the Runtime API):
+//   POST /_test/event?id=ID&deadline=EPOCH_MS   body = event; request headers named
+//        Lambda-Runtime-* and Content-Type are returned with the event
+//   POST /_test/answer-delay?ms=N                delay answers to response/error posts
+//   GET  /_test/log                              JSON array of the recorded requests
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+const { performance } = require('perf_hooks');
+
+const dir = process.argv[2];
+const MAX_BUFFERED_BYTES = 6291456; // Lambda's synchronous payload limit
+const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+const events = [];      // queued: {id, headers, body}
+const waiting = [];     // parked GET next: {res, rec}
+const issued = new Set();
+const log = [];
+let answerDelayMs = 0;
+
+function json(res, status, obj) {
+  const body = Buffer.from(JSON.stringify(obj));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
+}
+
+function deliver(w, ev) {
+  issued.add(ev.id);
+  w.rec.event = ev.id;
+  w.res.on('finish', () => { w.rec.t_answered_us = nowUs(); });
+  w.res.writeHead(200, Object.assign({ 'Content-Length': ev.body.length }, ev.headers));
+  w.res.end(ev.body);
+}
+
+function answerLater(res, rec, status, obj) {
+  res.on('finish', () => { rec.t_answered_us = nowUs(); rec.status = status; });
+  setTimeout(() => { rec.t_answer_us = nowUs(); json(res, status, obj); }, answerDelayMs);
+}
+
+const server = http.createServer((req, res) => {
+  const rec = { n: log.length, method: req.method, url: req.url, headers: req.rawHeaders,
+    t_received_us: nowUs() };
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => {
+    if (size === 0) rec.t_first_byte_us = nowUs();
+    chunks.push(c);
+    size += c.length;
+  });
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    rec.t_body_us = nowUs();
+    rec.trailers = req.rawTrailers;
+    rec.body_len = body.length;
+    rec.sha256 = crypto.createHash('sha256').update(body).digest('hex');
+    const u = new URL(req.url, 'http://x');
+    if (u.pathname.startsWith('/_test/')) return control(u, req, res, body);
+    log.push(rec);
+    rec.body_file = path.join(dir, `body-${rec.n}`);
+    fs.writeFileSync(rec.body_file, body);
+    route(u, req, res, rec, body);
+  });
+});
+
+function control(u, req, res, body) {
+  if (u.pathname === '/_test/event') {
+    const headers = {
+      'Lambda-Runtime-Aws-Request-Id': u.searchParams.get('id'),
+      'Lambda-Runtime-Deadline-Ms': u.searchParams.get('deadline') || String(Date.now() + 60000),
+      'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:123456789012:function:test',
+      'Lambda-Runtime-Trace-Id': 'Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1',
+      'Content-Type': req.headers['content-type'] || 'application/json',
+    };
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (/^lambda-runtime-/i.test(req.rawHeaders[i])) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+    const ev = { id: u.searchParams.get('id'), headers, body };
+    const w = waiting.shift();
+    if (w) deliver(w, ev); else events.push(ev);
+    return json(res, 200, { queued: ev.id });
+  }
+  if (u.pathname === '/_test/answer-delay') {
+    answerDelayMs = Number(u.searchParams.get('ms')) || 0;
+    return json(res, 200, { answerDelayMs });
+  }
+  if (u.pathname === '/_test/log') return json(res, 200, log);
+  return json(res, 404, { errorMessage: 'unknown control', errorType: 'NotFound' });
+}
+
+function route(u, req, res, rec, body) {
+  const p = u.pathname;
+  let m;
+  if (req.method === 'GET' && p === '/2018-06-01/runtime/invocation/next') {
+    const w = { res, rec };
+    const ev = events.shift();
+    if (ev) deliver(w, ev); else waiting.push(w);
+    req.socket.on('close', () => { const i = waiting.indexOf(w); if (i >= 0) waiting.splice(i, 1); });
+    return;
+  }
+  if (req.method === 'POST' && (m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(p))) {
+    rec.request_id = m[1];
+    if (!issued.has(m[1]))
+      return answerLater(res, rec, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+    const streaming = /streaming/i.test(req.headers['lambda-runtime-function-response-mode'] || '');
+    if (m[2] === 'response' && !streaming && body.length > MAX_BUFFERED_BYTES)
+      return answerLater(res, rec, 413, {
+        errorMessage: `Exceeded maximum allowed payload size (${MAX_BUFFERED_BYTES} bytes).`,
+        errorType: 'RequestEntityTooLarge' });
+    return answerLater(res, rec, 202, { status: 'OK' });
+  }
+  if (req.method === 'POST' && p === '/2018-06-01/runtime/init/error')
+    return answerLater(res, rec, 202, { status: 'OK' });
+  json(res, 404, { errorMessage: `no route ${req.method} ${p}`, errorType: 'NotFound' });
+}
+
+server.requestTimeout = 0;
+server.headersTimeout = 60000;
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => {
+  fs.writeFileSync(path.join(dir, 'port.tmp'), String(server.address().port));
+  fs.renameSync(path.join(dir, 'port.tmp'), path.join(dir, 'port'));
+});
+process.on('SIGTERM', () => process.exit(0));

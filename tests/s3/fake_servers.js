@@ -1,0 +1,75 @@
+// Small HTTP servers for tests/integration/30_s3_upload.sh (test-only; node's standard
+// library only). Usage: node fake_servers.js MODE LOGFILE [ARG]
+//   creds   LOGFILE TOKEN [TTL_S]  container credentials endpoint: answers the credentials
+//                           JSON (expiring in TTL_S seconds, default 3600) when
+//                           "Authorization: TOKEN" is sent, else 401
+//   capture LOGFILE SPEC    answers PUTs with the statuses in SPEC, e.g.
+//                           "503:SlowDown,500:InternalError,200" (the last one repeats)
+//   hang    LOGFILE         accepts connections and never answers
+// Each request is appended to LOGFILE as one JSON line (method, raw url, headers, body
+// sha256). Prints "listening on PORT" once bound to 127.0.0.1 on a free port.
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const crypto = require('crypto');
+
+const [mode, logFile, arg, ttl] = process.argv.slice(2);
+let count = 0;
+
+function log(req, body) {
+  const entry = {
+    method: req.method,
+    url: req.url, // the raw request target: exactly what the client sent
+    headers: req.headers,
+    body_sha256: crypto.createHash('sha256').update(body).digest('hex'),
+    body_b64: body.length <= 4096 ? body.toString('base64') : null,
+  };
+  fs.appendFileSync(logFile, JSON.stringify(entry) + '\n');
+}
+
+function errorXml(code) {
+  return '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>' + code +
+    '</Code><Message>fake ' + code + ' &amp; more</Message><RequestId>1</RequestId></Error>';
+}
+
+function credentials(req, res) {
+  if (req.headers.authorization !== arg) {
+    res.writeHead(401, {'Content-Type': 'application/json'});
+    res.end('{"message":"bad token"}');
+    return;
+  }
+  const expiration = new Date(Date.now() + Number(ttl || 3600) * 1000).toISOString();
+  res.writeHead(200, {'Content-Type': 'application/json'});
+  res.end(JSON.stringify({AccessKeyId: 'S3RVER', SecretAccessKey: 'S3RVER',
+    Token: 'fake-session-token/with+chars=', Expiration: expiration}));
+}
+
+function capture(req, res) {
+  const spec = arg.split(',');
+  const [status, code] = spec[Math.min(count, spec.length - 1)].split(':');
+  count++;
+  if (code) {
+    res.writeHead(Number(status), {'Content-Type': 'application/xml'});
+    res.end(errorXml(code));
+  } else {
+    res.writeHead(Number(status), {ETag: '"' + count + '"'});
+    res.end();
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    log(req, Buffer.concat(chunks));
+    if (mode === 'creds') credentials(req, res);
+    else if (mode === 'capture') capture(req, res);
+    // hang: never answer
+  });
+});
+if (!['creds', 'capture', 'hang'].includes(mode) || !logFile) {
+  console.error('usage: node fake_servers.js creds|capture|hang LOGFILE [ARG]');
+  process.exit(2);
+}
+fs.writeFileSync(logFile, '');
+server.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port));

@@ -1,0 +1,111 @@
+/* s3_put_* without a server: failures before the first byte is sent, retries against a
+ * port where nothing listens, and the time budget. Uploads to a real S3 emulator are in
+ * tests/integration/30_s3_upload.sh. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../upload/s3.h"
+#include "../../upload/s3_retry.h"
+
+static const char *const *fake_env;
+
+static const char *fake_getenv(const char *name)
+{
+	for (const char *const *p = fake_env; p && p[0]; p += 2)
+		if (strcmp(p[0], name) == 0)
+			return p[1];
+	return NULL;
+}
+
+static const char *const test_creds[] = {"AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "SECRET",
+                                         NULL};
+
+/* A bound but never listening socket: connecting to its port is refused at once. */
+static int closed_port(int *fd)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof a;
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+static s3_client *client_for_port(int port, const char *const *env)
+{
+	static char endpoint[64];
+	snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
+	fake_env = env;
+	s3_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.bucket = "b";
+	cfg.region = "us-east-1";
+	cfg.endpoint = endpoint;
+	cfg.getenv_fn = fake_getenv;
+	s3_client *c = s3_client_new(&cfg);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_unreachable_endpoint_is_retried_three_times(void **state)
+{
+	(void)state;
+	int fd, port = closed_port(&fd);
+	s3_client *c = client_for_port(port, test_creds);
+	s3_result r;
+	assert_int_equal(s3_put_buffer(c, "k.zip", "data", 4, 5000, &r), S3_ERR_NETWORK);
+	assert_int_equal(r.attempts, S3_RETRY_MAX_ATTEMPTS);
+	assert_int_equal(r.http_status, 0);
+	assert_int_equal(r.size_bytes, 4);
+	assert_true(r.elapsed_ms < 5000);
+	assert_true(r.error_message[0] != '\0');
+	/* a budget too small for a retry still gets one attempt, and stops there */
+	assert_int_equal(s3_put_buffer(c, "k.zip", "data", 4, S3_RETRY_MIN_ATTEMPT_MS / 2, &r),
+	                 S3_ERR_NETWORK);
+	assert_int_equal(r.attempts, 1);
+	s3_client_free(c);
+	close(fd);
+}
+
+static void test_failures_before_sending(void **state)
+{
+	(void)state;
+	int fd, port = closed_port(&fd);
+	const char *none[] = {NULL};
+	s3_client *c = client_for_port(port, none);
+	s3_result r;
+	assert_int_equal(s3_put_buffer(c, "k.zip", "data", 4, 1000, &r), S3_ERR_CREDENTIALS);
+	assert_int_equal(r.attempts, 0);
+	assert_non_null(strstr(r.error_message, "no AWS credentials"));
+	s3_client_free(c);
+	c = client_for_port(port, test_creds);
+	assert_int_equal(s3_put_file(c, "k.zip", "/nonexistent/file.zip", 1000, &r), S3_ERR_FILE);
+	assert_int_equal(r.attempts, 0);
+	assert_non_null(strstr(r.error_message, "/nonexistent/file.zip"));
+	assert_int_equal(s3_put_buffer(c, "", "data", 4, 1000, &r), S3_ERR_CONFIG);
+	assert_int_equal(s3_put_buffer(c, "k", NULL, 4, 1000, &r), S3_ERR_CONFIG);
+	assert_int_equal(s3_put_buffer(NULL, "k", "d", 1, 1000, &r), S3_ERR_CONFIG);
+	s3_client_free(c);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_unreachable_endpoint_is_retried_three_times),
+	        cmocka_unit_test(test_failures_before_sending),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
