@@ -52,7 +52,7 @@ for bin in "$BUILD"/tests/test_*; do
 	[ -x "$bin" ] || continue
 	run_one "unit/$(basename "$bin")" cmocka "$bin"
 done
-for script in tests/integration/*.sh; do
+for script in tests/integration/[0-9]*.sh; do
 	[ -f "$script" ] || continue
 	run_one "integration/$(basename "$script" .sh)" plain bash "$script"
 done
