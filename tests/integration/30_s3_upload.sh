@@ -14,15 +14,8 @@ S3PUT=$ROOT/$BUILD/tests/s3put
 S3DIR=$ROOT/tests/s3
 S3RVER=$S3DIR/node_modules/.bin/s3rver
 TMP=$(mktemp -d)
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+SERVER_DIR=$TMP
+trap 'stop_servers; rm -rf "$TMP"' EXIT
 
 # Missing tools are failures, not skips.
 for need in "$S3PUT" "$S3RVER" node curl; do
@@ -40,24 +33,6 @@ for py in python3 /usr/bin/python3; do
 	fi
 done
 
-# start NAME CMD...: runs a server in the background and sets PORT from the
-# "listening on [host:]PORT" line it prints.
-start() {
-	local name=$1 i
-	shift
-	: >"$TMP/$name.out" # exists before the server's own redirection, for the grep below
-	"$@" >"$TMP/$name.out" 2>&1 &
-	PIDS+=($!)
-	PORT=""
-	for i in $(seq 1 100); do
-		PORT=$(grep -Eo 'listening on ([0-9.]+:)?[0-9]+' "$TMP/$name.out" | grep -Eo '[0-9]+$' | head -n 1)
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	echo "server $name did not start:"
-	cat "$TMP/$name.out"
-	return 1
-}
 
 # field NAME LINE: the value of NAME= in an s3put result line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }
@@ -75,7 +50,7 @@ MD5=$(md5sum "$TMP/snap.zip" | cut -d' ' -f1)
 SHA=$(sha256sum "$TMP/snap.zip" | cut -d' ' -f1)
 
 # ---- s3rver ----
-start s3rver "$S3RVER" -d "$TMP/data" -a 127.0.0.1 -p 0 --configure-bucket test-bucket --silent
+start_server s3rver "$S3RVER" -d "$TMP/data" -a 127.0.0.1 -p 0 --configure-bucket test-bucket --silent
 S3=http://127.0.0.1:$PORT
 check "s3rver 3.7.1 started on 127.0.0.1:$PORT" test -n "$PORT"
 
@@ -121,16 +96,16 @@ check "clock an hour behind: 403 RequestTimeTooSkewed, 1 attempt" \
 	test "$(field status "$OUT") $(field code "$OUT") $(field attempts "$OUT")" = "403 RequestTimeTooSkewed 1"
 
 # ---- unreachable endpoint: a port that was just closed ----
-start gone node "$S3DIR/fake_servers.js" capture "$TMP/gone.log" 200
+start_server gone node "$S3DIR/fake_servers.js" capture "$TMP/gone.log" 200
 GONE=$PORT
-kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null
+kill "${SERVER_PIDS[-1]}" && wait "${SERVER_PIDS[-1]}" 2>/dev/null
 put "$S3PUT" --endpoint "http://127.0.0.1:$GONE" --bucket b --budget-ms 3000 k.zip "$TMP/small.zip"
 check "unreachable: fails cleanly (exit 1, no HTTP status)" test "$RC $(field status "$OUT")" = "1 0"
 check "unreachable: 3 attempts" test "$(field attempts "$OUT")" = 3
 check "unreachable: within the 3000 ms budget" test "$(field elapsed_ms "$OUT")" -lt 3000
 
 # ---- a server that never answers: per-attempt timeout and the overall budget ----
-start hang node "$S3DIR/fake_servers.js" hang "$TMP/hang.log"
+start_server hang node "$S3DIR/fake_servers.js" hang "$TMP/hang.log"
 HANG=http://127.0.0.1:$PORT
 put "$S3PUT" --endpoint "$HANG" --bucket b --timeout-ms 300 --budget-ms 5000 k.zip "$TMP/small.zip"
 check "timeouts: 3 attempts of 300 ms, then failure" \
@@ -144,7 +119,7 @@ check "budget: a 700 ms budget stops a 5 s attempt ($E ms, 1 attempt)" \
 
 # ---- scripted answers: what is retried ----
 scripted() { # scripted SPEC KEY: one upload against a server answering SPEC
-	start "script$1" node "$S3DIR/fake_servers.js" capture "$TMP/capture.log" "$1"
+	start_server "script$1" node "$S3DIR/fake_servers.js" capture "$TMP/capture.log" "$1"
 	put "$S3PUT" --endpoint "http://127.0.0.1:$PORT" --bucket test-bucket "$2" "$TMP/snap.zip"
 }
 scripted "503:SlowDown,500:InternalError,200" retried.zip
@@ -167,7 +142,7 @@ for code in 403:AccessDenied 403:SignatureDoesNotMatch 400:ExpiredToken 403:Inva
 done
 
 # ---- signatures, checked by botocore on exactly what arrived ----
-start verify node "$S3DIR/fake_servers.js" capture "$TMP/verify.log" "500:InternalError,200"
+start_server verify node "$S3DIR/fake_servers.js" capture "$TMP/verify.log" "500:InternalError,200"
 OUT=$(env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY='wJalr/K7+SECRETzzq' \
 	AWS_SESSION_TOKEN='IQoJb3JpZ2luX2VjEXAMPLE/+=' IOPIPE_PROFILER_DEBUG=1 \
 	"$S3PUT" --endpoint "http://127.0.0.1:$PORT" --bucket test-bucket --region eu-central-1 \
@@ -192,7 +167,7 @@ check "debug output shows no secret, token or signature" \
 	bash -c "! grep -Eq 'SECRETzzq|IQoJb3JpZ2lu|Signature=' '$TMP/debug.log'"
 
 # ---- container credentials endpoint (Lambda SnapStart, ECS, EKS) ----
-start creds node "$S3DIR/fake_servers.js" creds "$TMP/creds.log" "tok-123"
+start_server creds node "$S3DIR/fake_servers.js" creds "$TMP/creds.log" "tok-123"
 CREDS=http://127.0.0.1:$PORT/2018-06-01/credentials
 cput() { # cput ENV...: s3put against s3rver with only container credentials
 	OUT=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
@@ -214,7 +189,7 @@ cput AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong
 check "rejected token: fails before any S3 attempt" \
 	test "$RC $(field rc "$OUT") $(field attempts "$OUT")" = "1 -3 0"
 check "rejected token: the endpoint's status is reported" grep -q 'HTTP 401' <<<"$OUT"
-start shortlived node "$S3DIR/fake_servers.js" creds "$TMP/short.log" "tok-123" 60
+start_server shortlived node "$S3DIR/fake_servers.js" creds "$TMP/short.log" "tok-123" 60
 CREDS=http://127.0.0.1:$PORT/creds
 cput AWS_CONTAINER_AUTHORIZATION_TOKEN=tok-123
 check "credentials expiring within 5 min are fetched again for each upload" \

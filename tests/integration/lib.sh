@@ -46,3 +46,33 @@ all_jdks() {
 nps_check() {
 	"$JAVA_HOME/bin/java" -cp "$VV_CP:$JAVA_TESTS" NpsCheck "$@"
 }
+
+# Test servers: started on 127.0.0.1 by the test that needs them, and stopped by it
+# (call stop_servers from its EXIT trap).
+SERVER_PIDS=()
+
+# start_server NAME CMD...: runs a server in the background (output in
+# $SERVER_DIR/NAME.out) and sets PORT from the "listening on [host:]PORT" line it prints.
+start_server() {
+	local name=$1 i
+	shift
+	: >"$SERVER_DIR/$name.out" # exists before the server's own redirection, for the grep below
+	"$@" >"$SERVER_DIR/$name.out" 2>&1 &
+	SERVER_PIDS+=($!)
+	PORT=""
+	for i in $(seq 1 100); do
+		PORT=$(grep -Eo 'listening on ([0-9.]+:)?[0-9]+' "$SERVER_DIR/$name.out" | grep -Eo '[0-9]+$' | head -n 1)
+		[ -n "$PORT" ] && return 0
+		sleep 0.1
+	done
+	echo "server $name did not start:"
+	cat "$SERVER_DIR/$name.out"
+	return 1
+}
+
+stop_servers() {
+	local p
+	for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	SERVER_PIDS=()
+}
