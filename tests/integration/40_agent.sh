@@ -50,6 +50,11 @@ check_hotspin() {
 	check "$tag: the sampler's own thread is absent" sh -c "! grep -P '^thread .*jvmsnap' '$out/summary'"
 	check "$tag: parameter types shown (signatures kept)" sh -c "grep -P '^hassig HotSpin.hotMethod\t' '$out/summary' | grep -q 'hotMethod(long)'"
 	check "$tag: no warning or error logged" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$out/stderr'"
+	unzip -p "$out/snap.zip" snap_stat.csv >"$out/stat.csv" 2>/dev/null
+	local cols
+	cols=$(awk -F, '$1 == "UpTime (ms)" {print NF - 1}' "$out/stat.csv")
+	check "$tag: stats CSV has begin, periodic (1 s) and end columns (got ${cols:-none})" test "${cols:-0}" -ge 3
+	check "$tag: stats columns move forward in time" awk -F, '$1 == "UpTime (ms)" {for (i = 3; i <= NF; i++) if ($i + 0 < $(i - 1) + 0) exit 1; found = 1} END {exit !found}' "$out/stat.csv"
 }
 
 check_exit_paths() {

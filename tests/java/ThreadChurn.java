@@ -17,7 +17,13 @@ public class ThreadChurn {
         while (System.nanoTime() < end) {
             Thread[] batch = new Thread[16];
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = new Thread(() -> sink += shortWork(20_000), "churn-" + started++);
+                long lifeNanos = (i % 4 == 0 ? 30 : 1) * 1_000_000L; // some live across samples
+                batch[i] = new Thread(() -> {
+                    long until = System.nanoTime() + lifeNanos;
+                    do {
+                        sink += shortWork(20_000);
+                    } while (System.nanoTime() < until);
+                }, "churn-" + started++);
                 batch[i].start();
             }
             for (Thread t : batch) {
