@@ -31,18 +31,22 @@ static void hash_insert(uint32_t *table, uint32_t cap, uint32_t h, uint32_t id)
 	table[i] = id + 1;
 }
 
+/* Both tables grow together, or neither does: a table larger than its hash index could
+ * fill the index completely, and a probe for a new name would never end. */
 static bool grow_methods(snap_profile *p)
 {
 	uint32_t cap = p->methods_cap ? p->methods_cap * 2 : 256;
-	snap_method *m = realloc(p->methods, cap * sizeof *m);
-	if (!m)
-		return false;
-	p->methods = m;
-	p->methods_cap = cap;
 	uint32_t hcap = cap * 2;
 	uint32_t *h = calloc(hcap, sizeof *h);
 	if (!h)
 		return false;
+	snap_method *m = realloc(p->methods, cap * sizeof *m);
+	if (!m) {
+		free(h);
+		return false;
+	}
+	p->methods = m;
+	p->methods_cap = cap;
 	for (uint32_t id = 1; id < p->nmethods; id++) {
 		const snap_method *e = &m[id];
 		hash_insert(h, hcap, method_hash(e->class_name, e->method_name, e->signature), id);

@@ -35,9 +35,10 @@ typedef struct {
 } snap_method;
 
 typedef struct {
-	int32_t id;       /* unique, >= 0 */
+	int32_t id;       /* unique, >= 0; snap_thread_add numbers them 0, 1, ...; a reader may
+			     set the ids a file carries, keeping them unique */
 	const char *name; /* UTF-8 */
-	snap_node *root;  /* method SNAP_ROOT_METHOD */
+	snap_node *root;  /* method SNAP_ROOT_METHOD; its self times stay 0 (the writer drops them) */
 } snap_thread;
 
 typedef struct {
@@ -85,7 +86,8 @@ snap_thread *snap_thread_add(snap_profile *p, const char *name);
 
 /* The child of `parent` for `method`, created (with zero counts) when absent; NULL when
  * memory ran out. `*created` tells whether it is new. Found children move to the front
- * of the sibling list, so the hot path stays short. */
+ * of the sibling list, so the hot path stays short: sibling order is most recently used,
+ * not stable (VisualVM sorts children itself). */
 snap_node *snap_node_child(snap_profile *p, snap_node *parent, uint32_t method, bool *created);
 
 /* Converts nanoseconds to the microseconds the .nps stores. */

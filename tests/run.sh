@@ -27,6 +27,7 @@ run_one() {
 	local name=$1 kind=$2
 	shift 2
 	local log="$LOGS/$name.log" counts p f rc
+	mkdir -p "$(dirname "$log")"
 	echo "== $name"
 	"$@" >"$log" 2>&1
 	rc=$?
