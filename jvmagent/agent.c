@@ -2,6 +2,7 @@
  * -> VMInit (start the sampler thread) -> VMDeath (stop it, write the snapshot). */
 #include "agent.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,11 +57,21 @@ static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
 	atomic_store(&the_agent.classes_may_unload, true);
 }
 
+static void read_property(jvmtiEnv *jvmti, const char *name, char *out, size_t n)
+{
+	char *value = NULL;
+	if ((*jvmti)->GetSystemProperty(jvmti, name, &value) != JVMTI_ERROR_NONE || !value)
+		return;
+	snprintf(out, n, "%s", value);
+	(*jvmti)->Deallocate(jvmti, (unsigned char *)value);
+}
+
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
-	(void)jvmti;
 	(void)thread;
 	agent *a = &the_agent;
+	read_property(jvmti, "java.vm.name", a->jvm_name, sizeof a->jvm_name);
+	read_property(jvmti, "java.vm.version", a->jvm_version, sizeof a->jvm_version);
 	a->uploader = uploader_new(&a->cfg);
 	a->thread = agent_thread_start(a, jni);
 	if (a->thread)

@@ -25,6 +25,8 @@ typedef struct agent {
 	bool on_lambda;          /* AWS_LAMBDA_FUNCTION_NAME set: default paths go to /tmp */
 	bool on_lambda_runtime;  /* the function's runtime, proxied: one window per invocation */
 	int64_t start_epoch_ms;  /* window start, wall clock */
+	char jvm_name[128];      /* java.vm.name, for metadata.json */
+	char jvm_version[64];    /* java.vm.version */
 	uint64_t start_mono_ns;
 	atomic_bool vm_dead;     /* set in VMDeath: no JVMTI/JNI use after that */
 	atomic_bool classes_may_unload; /* set by a GC: cached jmethodIDs may be stale */

@@ -37,8 +37,8 @@ typedef struct {
 } lambda_hooks;
 
 enum {
-	LAMBDA_INIT_LIMIT_MS = 10000,     /* Lambda's init phase limit */
-	LAMBDA_DEADLINE_MARGIN_MS = 200,  /* kept free before a deadline for the runtime itself */
+	LAMBDA_INIT_LIMIT_MS = 10000,    /* Lambda's init phase limit */
+	LAMBDA_DEADLINE_MARGIN_MS = 200, /* kept free before a deadline for the runtime itself */
 };
 
 /* True for the function's runtime process: AWS_LAMBDA_RUNTIME_API is set and so is _HANDLER
@@ -55,9 +55,9 @@ typedef struct lambda_proxy lambda_proxy;
  * result and releases it with lambda_proxy_stop. */
 lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks, char *listen_out, size_t n);
 
-/* Stops listening, aborts calls still in flight (a pending long poll included) and frees the
- * proxy; returns within about a second plus the time hooks in progress take. NULL is a
- * no-op. */
+/* Stops listening, aborts calls still in flight (a pending long poll included, at once) and
+ * frees the proxy; takes at most about a second plus the time hooks in progress take.
+ * NULL is a no-op. */
 void lambda_proxy_stop(lambda_proxy *p);
 
 #endif

@@ -1,5 +1,6 @@
 /* Finishing a window: the .nps, the stats CSV, the zip, where it goes, and its upload. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +8,7 @@
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "../snapshot/metadata.h"
 #include "../snapshot/package.h"
 #include "../visualvm-format/nps.h"
 #include "agent.h"
@@ -93,6 +95,28 @@ static void comment(const agent *a, const agent_window *w, char *out, size_t n)
 		 window_achieved_interval_us(w), w->request_id[0] ? ", request " : "", w->request_id);
 }
 
+static void metadata(const agent *a, const agent_window *w, buf *out)
+{
+	snap_metadata m = {
+	    .agent_version = JVMSNAP_VERSION,
+	    .jvm_name = a->jvm_name[0] ? a->jvm_name : NULL,
+	    .jvm_version = a->jvm_version[0] ? a->jvm_version : NULL,
+	    .function_name = getenv("AWS_LAMBDA_FUNCTION_NAME"),
+	    .function_version = getenv("AWS_LAMBDA_FUNCTION_VERSION"),
+	    .request_id = w->request_id[0] ? w->request_id : NULL,
+	    .window = w->init ? "init" : w->request_id[0] ? "invocation" : "run",
+	    .begin_ms = w->profile->begin_ms,
+	    .end_ms = w->profile->end_ms,
+	    .interval_requested_us = a->cfg.interval_us,
+	    .interval_achieved_us = window_achieved_interval_us(w),
+	    .samples = w->st.samples,
+	    .threads = w->profile->nthreads,
+	    .methods = w->profile->nmethods - 1,
+	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
+	};
+	snap_metadata_json(&m, out);
+}
+
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
@@ -101,25 +125,32 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 
 	char note[256], nps_name[sizeof prefix + 16], csv_name[sizeof prefix + 16];
 	comment(a, w, note, sizeof note);
-	buf nps, csv;
+	buf nps, csv, meta;
 	buf_init(&nps);
 	buf_init(&csv);
+	buf_init(&meta);
 	nps_write_options o = {.comment = note};
-	if (nps_write(w->profile, &o, &nps) != 0 || nps.failed) {
-		log_error("snapshot lost: the .nps could not be built (out of memory)");
+	int rc = nps_write(w->profile, &o, &nps);
+	if (rc != 0 || nps.failed) {
+		log_error("snapshot lost: the .nps could not be built: %s", nps_strerror(rc ? rc : NPS_ERR_NOMEM));
 		buf_free(&nps);
 		return;
 	}
 	snprintf(nps_name, sizeof nps_name, "%s_cpu.nps", prefix);
 	snprintf(csv_name, sizeof csv_name, "%s_stat.csv", prefix);
-	snap_zip_entry entries[2] = {{nps_name, nps.data, nps.len, false}};
+	/* IOpipe's two entries first, in its order; then ours. */
+	snap_zip_entry entries[3] = {{nps_name, nps.data, nps.len, false}};
 	size_t n = 1;
 	if (w->stats && stats_table_columns(w->stats) > 0 && stats_csv_write(w->stats, &csv) == 0 && !csv.failed)
 		entries[n++] = (snap_zip_entry){csv_name, csv.data, csv.len, true};
+	metadata(a, w, &meta);
+	if (!meta.failed)
+		entries[n++] = (snap_zip_entry){"metadata.json", meta.data, meta.len, true};
 
 	char path[4096];
 	if (store(a, prefix, entries, n, path, sizeof path) && a->uploader)
 		uploader_put(a->uploader, path, w, upload_budget_ms, !a->cfg.dump_path);
 	buf_free(&nps);
 	buf_free(&csv);
+	buf_free(&meta);
 }

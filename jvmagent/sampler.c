@@ -25,6 +25,8 @@ struct sampler {
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
 	bool warned_sample_error;
+	bool window_seen;
+	uint32_t window_seq;    /* the window the method cache's ids belong to */
 	/* The window being sampled, for the duration of one round. */
 	snap_profile *profile;
 	snap_aggregator *agg;
@@ -186,6 +188,12 @@ static void round_changed(sampler *s, JNIEnv *jni)
 
 void sampler_round(sampler *s, JNIEnv *jni, agent_window *w)
 {
+	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
+	 * by window number: a new profile may well reuse the old one's address.) */
+	if (!s->window_seen || s->window_seq != w->seq)
+		methods_clear(s->methods);
+	s->window_seen = true;
+	s->window_seq = w->seq;
 	s->profile = w->profile;
 	s->agg = w->agg;
 	s->stats = &w->st;

@@ -1,0 +1,64 @@
+#include "metadata.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static void json_string(buf *out, const char *s)
+{
+	if (!s) {
+		buf_append_str(out, "null");
+		return;
+	}
+	buf_u8(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(out, "\\u%04x", *p);
+		else
+			buf_u8(out, *p);
+	}
+	buf_u8(out, '"');
+}
+
+static void field_str(buf *out, const char *key, const char *value, const char *sep)
+{
+	buf_printf(out, "  \"%s\": ", key);
+	json_string(out, value);
+	buf_append_str(out, sep);
+}
+
+static void iso_time(int64_t ms, char out[32])
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}
+
+void snap_metadata_json(const snap_metadata *m, buf *out)
+{
+	char begin[32], end[32];
+	iso_time(m->begin_ms, begin);
+	iso_time(m->end_ms, end);
+	buf_append_str(out, "{\n");
+	field_str(out, "agent", "jvmsnap", ",\n");
+	field_str(out, "agent_version", m->agent_version, ",\n");
+	field_str(out, "jvm_name", m->jvm_name, ",\n");
+	field_str(out, "jvm_version", m->jvm_version, ",\n");
+	field_str(out, "function_name", m->function_name, ",\n");
+	field_str(out, "function_version", m->function_version, ",\n");
+	field_str(out, "request_id", m->request_id, ",\n");
+	field_str(out, "window", m->window, ",\n");
+	field_str(out, "window_start", begin, ",\n");
+	field_str(out, "window_end", end, ",\n");
+	buf_printf(out, "  \"window_start_ms\": %lld,\n  \"window_end_ms\": %lld,\n", (long long)m->begin_ms,
+		   (long long)m->end_ms);
+	buf_printf(out, "  \"duration_ms\": %lld,\n", (long long)(m->end_ms - m->begin_ms));
+	buf_printf(out, "  \"interval_requested_us\": %u,\n", m->interval_requested_us);
+	buf_printf(out, "  \"interval_achieved_us\": %.0f,\n", m->interval_achieved_us);
+	buf_printf(out, "  \"samples\": %llu,\n", (unsigned long long)m->samples);
+	buf_printf(out, "  \"threads\": %u,\n  \"methods\": %u,\n", m->threads, m->methods);
+	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
+}

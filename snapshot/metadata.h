@@ -1,0 +1,31 @@
+/* metadata.json, the small description every snapshot zip carries so a pile of zips
+ * pulled from S3 can be sorted without opening the snapshots. */
+#ifndef JVMSNAP_SNAP_METADATA_H
+#define JVMSNAP_SNAP_METADATA_H
+
+#include <stdint.h>
+
+#include "../common/buf.h"
+
+typedef struct {
+	const char *agent_version;
+	const char *jvm_name;          /* java.vm.name, or NULL */
+	const char *jvm_version;       /* java.vm.version, or NULL */
+	const char *function_name;     /* AWS_LAMBDA_FUNCTION_NAME, or NULL */
+	const char *function_version;  /* AWS_LAMBDA_FUNCTION_VERSION, or NULL */
+	const char *request_id;        /* the invocation's, or NULL */
+	const char *window;            /* "run", "init" or "invocation" */
+	int64_t begin_ms, end_ms;      /* epoch ms */
+	uint32_t interval_requested_us;
+	double interval_achieved_us;   /* 0 when fewer than two samples */
+	uint64_t samples;
+	uint32_t threads;
+	uint32_t methods;
+	int stats_columns;
+} snap_metadata;
+
+/* Appends the JSON object (UTF-8, one line per field). Strings are escaped; NULL
+ * strings become null. */
+void snap_metadata_json(const snap_metadata *m, buf *out);
+
+#endif

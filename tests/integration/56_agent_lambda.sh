@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The agent as a Lambda function's runtime would carry it: a Runtime API emulator on
+# loopback, a Java runtime loop, the agent enabled through environment variables only,
+# uploads to a real S3-compatible server. One snapshot for init, one per invocation, each
+# uploaded before the next event is handed out, and no latency added to responses.
+. "$(dirname "$0")/lib.sh"
+S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
+WORK=$(mktemp -d /tmp/jvmsnap-lambda.XXXXXX)
+SERVER_DIR=$WORK
+trap "stop_servers; [ -n \"${KEEP:-}\" ] || rm -rf $WORK" EXIT
+for need in "$S3RVER" node curl python3; do
+	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing"; finish; exit 1; }
+done
+
+mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
+node "$ROOT/tests/lambda/runtime_api.js" "$WORK/api" >"$WORK/api.out" 2>&1 &
+SERVER_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$WORK/api/port" ] && break; sleep 0.1; done
+API_PORT=$(cat "$WORK/api/port" 2>/dev/null)
+check "Runtime API emulator listening" test -n "$API_PORT"
+start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
+S3_PORT=$PORT
+
+deadline=$(($(date +%s%3N) + 60000))
+for i in 1 2 3; do
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=req-$i&deadline=$deadline" -d "{\"n\":$i}" >/dev/null
+done
+
+(cd "$WORK/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
+	LAMBDA_TASK_ROOT="$WORK/task" AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_FUNCTION_VERSION=7 \
+	IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/snaps/" IOPIPE_PROFILER_S3_BUCKET=snaps \
+	IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime 3 300 >"$WORK/stdout" 2>"$WORK/stderr")
+rc=$?
+check "runtime exits 0 after 3 invocations (rc $rc)" test "$rc" = 0
+proxied=$(sed -n 's/^runtime-api //p' "$WORK/stdout")
+check "the runtime talks to our proxy ($proxied), not straight to the API" \
+	sh -c "echo '$proxied' | grep -Eq '^127\.0\.0\.1:[0-9]+$' && [ '$proxied' != '127.0.0.1:$API_PORT' ]"
+check "all 3 responses reached the Runtime API with status 202" test "$(grep -c 'status 202' "$WORK/stdout")" = 3
+curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$WORK/log.json"
+check "the API got each response under its request id" python3 - "$WORK/log.json" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+posts = [r["url"] for r in log if r["method"] == "POST" and r["url"].endswith("/response")]
+sys.exit(posts != [f"/2018-06-01/runtime/invocation/req-{i}/response" for i in (1, 2, 3)])
+PY
+slowest=$(awk '/^posted/ {if ($6 > m) m = $6} END {print m + 0}' "$WORK/stdout")
+check "no latency added to responses: slowest post ${slowest} ms (< 200)" test "$slowest" -lt 200
+
+# Local zips: init + one per invocation, each described by metadata.json.
+init_zip=$(ls "$WORK"/snaps/*_init.zip 2>/dev/null | head -n 1)
+check "an init snapshot, marked _init" test -n "$init_zip"
+check "4 zips in all" test "$(ls "$WORK"/snaps/*.zip 2>/dev/null | wc -l)" = 4
+for z in "$WORK"/snaps/*.zip; do
+	unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
+	nps_check "$z" >"$z.summary" 2>&1
+	check "$(basename "$z"): loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
+done
+check "init window: metadata says init, and initWork is in it" \
+	sh -c "grep -q '\"window\": \"init\"' '$init_zip.json' && grep -q 'FakeLambdaRuntime.initWork' '$init_zip.summary'"
+for i in 1 2 3; do
+	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)
+	check "req-$i: its own snapshot, window=invocation, function orders version 7" \
+		sh -c "[ -n '$j' ] && grep -q '\"window\": \"invocation\"' '$j' && grep -q '\"function_name\": \"orders\"' '$j' && grep -q '\"function_version\": \"7\"' '$j'"
+	[ -n "$j" ] || continue
+	dur=$(sed -n 's/.*"duration_ms": \([0-9]*\).*/\1/p' "$j")
+	check "req-$i: window covers the invocation (${dur} ms for a 300 ms handler)" test "${dur:-0}" -ge 280 -a "${dur:-0}" -le 700
+	check "req-$i: handleRequest is in it, initWork is not" \
+		sh -c "grep -q 'FakeLambdaRuntime.handleRequest' '${j%.json}.summary' && ! grep -q 'initWork' '${j%.json}.summary'"
+done
+
+# S3: one object per invocation, stored before the next event was handed out.
+for i in 1 2 3; do
+	obj=$(find "$WORK/data/snaps" -name "*_req-$i.zip._S3rver_object" | head -n 1)
+	check "req-$i uploaded as jvmsnap/orders/<date>/<prefix>_req-$i.zip" \
+		sh -c "echo '$obj' | grep -Eq '/snaps/jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9_]+_req-$i\.zip\._S3rver_object$'"
+	eval "obj_$i=\$obj"
+done
+check "each invocation's upload finished before the next GET next reached the API" python3 - "$WORK/log.json" "$obj_1" "$obj_2" <<'PY'
+import json, os, sys
+log = json.load(open(sys.argv[1]))
+nexts = [r["t_received_us"] for r in log if r["method"] == "GET" and r["url"].endswith("/next")]
+stored = [os.stat(p).st_mtime_ns // 1000 for p in sys.argv[2:]]
+# nexts[0] fetched req-1; nexts[1] came after req-1's snapshot, nexts[2] after req-2's.
+sys.exit(not (len(nexts) >= 3 and stored[0] <= nexts[1] and stored[1] <= nexts[2]))
+PY
+check "no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$WORK/stderr'"
+finish

@@ -1,0 +1,66 @@
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A Java function runtime reduced to the Runtime API loop AWS's runtime interface client
+ * runs: a CPU-heavy init, then for each of N events GET .../next, handle, POST .../response.
+ * Prints how long each response post took, so the test can see the profiler added no latency.
+ */
+public class FakeLambdaRuntime {
+    static volatile long sink;
+
+    static long initWork(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        long x = 0;
+        while (System.nanoTime() < end) {
+            x += (x << 3) ^ System.nanoTime();
+        }
+        return x;
+    }
+
+    static long handleRequest(String event, long ms) {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        long x = event.length();
+        while (System.nanoTime() < end) {
+            x = x * 31 + (x >>> 7);
+        }
+        return x;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = Integer.parseInt(args[0]);
+        long workMs = args.length > 1 ? Long.parseLong(args[1]) : 300;
+        String api = System.getenv("AWS_LAMBDA_RUNTIME_API");
+        System.out.println("runtime-api " + api);
+        sink = initWork(workMs);
+        String base = "http://" + api + "/2018-06-01/runtime/invocation/";
+        for (int i = 0; i < events; i++) {
+            HttpURLConnection next = (HttpURLConnection) new URL(base + "next").openConnection();
+            String event = read(next.getInputStream());
+            String id = next.getHeaderField("Lambda-Runtime-Aws-Request-Id");
+            long result = handleRequest(event, workMs);
+            long t0 = System.nanoTime();
+            HttpURLConnection post = (HttpURLConnection) new URL(base + id + "/response").openConnection();
+            post.setRequestMethod("POST");
+            post.setDoOutput(true);
+            try (OutputStream out = post.getOutputStream()) {
+                out.write(("{\"id\":\"" + id + "\",\"result\":" + result + "}").getBytes(StandardCharsets.UTF_8));
+            }
+            int status = post.getResponseCode();
+            read(post.getInputStream());
+            System.out.println("posted " + id + " status " + status + " ms " + (System.nanoTime() - t0) / 1_000_000L);
+        }
+    }
+
+    static String read(InputStream in) throws Exception {
+        try (in) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
