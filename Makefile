@@ -12,7 +12,7 @@ JDK_INC   := -isystem $(JAVA_HOME)/include -isystem $(JAVA_HOME)/include/linux
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread $(WARN) $(JDK_INC)
-LDLIBS    := -lzip -lcurl -lssl -lcrypto -lcsv -lz -lpthread -lm
+LDLIBS    := -lzip -lcurl -lssl -lcrypto -lcsv -lmicrohttpd -lz -lpthread -lm
 ifneq ($(SAN),)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined

@@ -200,7 +200,8 @@ static void log_disabled(void)
 	const char *debug = getenv("IOPIPE_PROFILER_DEBUG");
 	if (debug && strcasecmp(debug, "true") == 0) {
 		log_set_debug(true);
-		log_debug("profiler disabled (IOPIPE_PROFILER_ENABLED is not true)");
+		log_debug("profiler inactive (IOPIPE_PROFILER_ENABLED is not true, or this is a Lambda "
+			  "extension's JVM)");
 	}
 }
 
@@ -212,6 +213,11 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 		return JNI_OK;
 	}
 	agent *a = &the_agent;
+	if (getenv("AWS_LAMBDA_RUNTIME_API") && !lambda_is_function_runtime(env_lookup)) {
+		/* A Lambda extension's JVM that inherited JAVA_TOOL_OPTIONS: not ours to profile. */
+		log_disabled();
+		return JNI_OK;
+	}
 	a->start_epoch_ms = agent_epoch_ms();
 	a->start_mono_ns = agent_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);

@@ -95,7 +95,9 @@ static bool parse_duration(const char *v, uint64_t base_ns, uint64_t *out)
 		if (strcasecmp(end, units[i].suffix) != 0)
 			continue;
 		uint64_t unit_ns = units[i].ns ? units[i].ns : base_ns;
-		*out = (uint64_t)n * unit_ns / base_ns; /* may round to 0: the clamp reports it */
+		/* Saturate: a wrapped product would pass the range check as a plausible value. */
+		*out = n > UINT64_MAX / unit_ns ? UINT64_MAX : (uint64_t)n * unit_ns / base_ns;
+		/* may round to 0: the clamp reports it */
 		return n > 0;
 	}
 	return false;

@@ -23,7 +23,8 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->seq = seq;
 	w->init = init;
 	w->deadline_ms = deadline_ms;
-	snprintf(w->request_id, sizeof w->request_id, "%s", request_id ? request_id : "");
+	/* The id lands in file names and S3 keys: keep only safe characters. */
+	agent_sanitize_prefix(request_id ? request_id : "", w->request_id, sizeof w->request_id);
 	w->begin_ns = agent_mono_ns();
 	/* The first window starts at the agent's load, so JVM start-up is in it. */
 	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : agent_epoch_ms();

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(make gcc pkg-config openjdk-17-jdk-headless libzip-dev libcurl4-openssl-dev
-  libssl-dev libcsv-dev zlib1g-dev libcmocka-dev unzip)
+  libssl-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libcmocka-dev unzip)
 TEST_PKGS=(visualvm)
 
 POST_INSTALL=() # commands run after the packages are present (npm installs)

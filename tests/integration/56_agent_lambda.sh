@@ -86,4 +86,15 @@ stored = [os.stat(p).st_mtime_ns // 1000 for p in sys.argv[2:]]
 sys.exit(not (len(nexts) >= 3 and stored[0] <= nexts[1] and stored[1] <= nexts[2]))
 PY
 check "no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$WORK/stderr'"
+
+# An external extension's JVM inherits JAVA_TOOL_OPTIONS and the variables, but Lambda hides
+# _HANDLER and LAMBDA_TASK_ROOT from it: the agent must stay inert there.
+mkdir -p "$WORK/ext"
+(cd "$WORK/ext" && env -u _HANDLER -u LAMBDA_TASK_ROOT JAVA_TOOL_OPTIONS="-agentpath:$AGENT" \
+	IOPIPE_PROFILER_ENABLED=true AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
+	AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/ext/" \
+	"$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" NativeThreads >"$WORK/ext/stdout" 2>"$WORK/ext/stderr")
+check "extension JVM: runs" grep -q '^native-thread' "$WORK/ext/stdout"
+check "extension JVM: no sampler thread, no zip, no output" \
+	sh -c "! grep -q jvmsnap '$WORK/ext/stdout' && ! ls '$WORK'/ext/*.zip >/dev/null 2>&1 && ! grep -q 'jvmsnap:' '$WORK/ext/stderr'"
 finish

@@ -9,7 +9,11 @@
 //   POST /_test/event?id=ID&deadline=EPOCH_MS   body = event; request headers named
 //        Lambda-Runtime-* and Content-Type are returned with the event
 //   POST /_test/answer-delay?ms=N                delay answers to response/error posts
+//   POST /_test/drop-reused?on=1|0               drop (close unanswered) every Runtime API
+//        request that comes on a connection which already served one, as a server that
+//        closed an idle keep-alive connection would
 //   GET  /_test/log                              JSON array of the recorded requests
+//   GET  /_test/stats                            {"dropped": N}
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -26,6 +30,8 @@ const waiting = [];     // parked GET next: {res, rec}
 const issued = new Set();
 const log = [];
 let answerDelayMs = 0;
+let dropReused = false;
+let dropped = 0;
 
 function json(res, status, obj) {
   const body = Buffer.from(JSON.stringify(obj));
@@ -47,6 +53,12 @@ function answerLater(res, rec, status, obj) {
 }
 
 const server = http.createServer((req, res) => {
+  const served = (req.socket.jvmsnapServed = (req.socket.jvmsnapServed || 0) + 1);
+  if (dropReused && served > 1 && !req.url.startsWith('/_test/')) {
+    dropped++;
+    req.socket.destroy();
+    return;
+  }
   const rec = { n: log.length, method: req.method, url: req.url, headers: req.rawHeaders,
     t_received_us: nowUs() };
   const chunks = [];
@@ -91,7 +103,12 @@ function control(u, req, res, body) {
     answerDelayMs = Number(u.searchParams.get('ms')) || 0;
     return json(res, 200, { answerDelayMs });
   }
+  if (u.pathname === '/_test/drop-reused') {
+    dropReused = u.searchParams.get('on') === '1';
+    return json(res, 200, { dropReused });
+  }
   if (u.pathname === '/_test/log') return json(res, 200, log);
+  if (u.pathname === '/_test/stats') return json(res, 200, { dropped });
   return json(res, 404, { errorMessage: 'unknown control', errorType: 'NotFound' });
 }
 

@@ -7,7 +7,8 @@
  * Output lines: "listen 127.0.0.1:<port>", then "<epoch_us> <event> <args>" for init_done,
  * invocation_start <id> <deadline_ms>, invocation_end <id>, wait_idle_begin <budget_ms>,
  * wait_idle_end <held_ms> released|budget, and "stopped <ms>" at the end. With HOLD_FILE,
- * wait_idle blocks until that file exists (then deletes it) or its budget runs out. */
+ * wait_idle blocks until that file exists (then deletes it) or its budget runs out.
+ * IOPIPE_PROFILER_DEBUG set: the proxy's debug lines on stderr. */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/log.h"
 #include "../../jvmagent/lambda.h"
 
 typedef struct {
@@ -30,15 +32,13 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 {
 	/* One write per line: hooks run on the proxy's connection threads. */
-	char line[512];
-	int len = snprintf(line, sizeof line, "%lld ", (long long)now_us());
 	va_list ap;
 	va_start(ap, fmt);
+	char line[512];
+	int len = snprintf(line, sizeof line, "%lld ", (long long)now_us());
 	len += vsnprintf(line + len, sizeof line - (size_t)len, fmt, ap);
 	va_end(ap);
 	if (len > (int)sizeof line - 2)
@@ -91,12 +91,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s UPSTREAM [HOLD_FILE]\n", argv[0]);
 		return 2;
 	}
+	log_set_debug(getenv("IOPIPE_PROFILER_DEBUG") != NULL);
 	drive_ctx d = {.hold_file = argc > 2 ? argv[2] : NULL};
 	lambda_hooks hooks = {.ctx = &d,
-			      .init_done = init_done,
-			      .invocation_start = invocation_start,
-			      .invocation_end = invocation_end,
-			      .wait_idle = wait_idle};
+	                      .init_done = init_done,
+	                      .invocation_start = invocation_start,
+	                      .invocation_end = invocation_end,
+	                      .wait_idle = wait_idle};
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);

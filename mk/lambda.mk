@@ -1,0 +1,20 @@
+# Lambda: the Runtime API proxy (jvmagent/lambda_proxy.c) serves with libmicrohttpd, and
+# `make layer` packs the agent with the libraries Lambda's Amazon Linux 2023 lacks.
+
+
+LAMBDA_OBJS  := $(BUILD)/obj/jvmagent/lambda_proxy.o $(BUILD)/obj/jvmagent/lambda_detect.o
+LAMBDA_DRIVE := $(BUILD)/tests/lambdaproxy_drive
+LAYER_ZIP    := dist/jvmsnap-layer-x86_64.zip
+
+# The proxy's test driver (tests/integration/50_lambda_proxy.sh): the proxy lives in
+# jvmagent/, so this explicit rule replaces the generic tests/tools one; it needs nothing
+# of the core but the log.
+$(LAMBDA_DRIVE): tests/tools/lambdaproxy_drive.c $(LAMBDA_OBJS) $(BUILD)/obj/common/log.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LAMBDA_OBJS) $(BUILD)/obj/common/log.o $(LDLIBS)
+
+TEST_EXTRA += $(LAMBDA_DRIVE)
+
+.PHONY: layer
+layer: $(AGENT)
+	@bash scripts/lambda_layer.sh $(AGENT) $(LAYER_ZIP)
