@@ -16,7 +16,7 @@
 
 /* At exit the JVM waits for us: the sampler gets this long to stop, and an upload this
  * long at most (the configured budget when it is shorter). */
-enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000 };
+enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 };
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -158,8 +158,12 @@ static void on_init_done(void *ctx)
 static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
 {
 	agent *a = ctx;
-	if (a->thread)
-		agent_thread_open_window(a->thread, request_id, deadline_ms);
+	if (!a->thread)
+		return;
+	agent_thread_open_window(a->thread, request_id, deadline_ms);
+	/* The window (and its begin statistics column) must be open before the handler
+	 * runs; that takes well under a millisecond, the bound is for a starved machine. */
+	agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
 }
 
 static void on_invocation_end(void *ctx, const char *request_id)

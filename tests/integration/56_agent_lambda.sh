@@ -22,8 +22,11 @@ start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-buck
 S3_PORT=$PORT
 
 deadline=$(($(date +%s%3N) + 60000))
-for i in 1 2 3; do
-	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=req-$i&deadline=$deadline" -d "{\"n\":$i}" >/dev/null
+N=5
+for i in $(seq $N); do
+	kind=plain
+	[ "$i" = 3 ] && kind=special
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=req-$i&deadline=$deadline" -d "{\"n\":$i,\"kind\":\"$kind\"}" >/dev/null
 done
 
 (cd "$WORK/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
@@ -31,19 +34,19 @@ done
 	LAMBDA_TASK_ROOT="$WORK/task" AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_FUNCTION_VERSION=7 \
 	IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/snaps/" IOPIPE_PROFILER_S3_BUCKET=snaps \
 	IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
-	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime 3 300 >"$WORK/stdout" 2>"$WORK/stderr")
+	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime $N 300 >"$WORK/stdout" 2>"$WORK/stderr")
 rc=$?
-check "runtime exits 0 after 3 invocations (rc $rc)" test "$rc" = 0
+check "runtime exits 0 after $N invocations (rc $rc)" test "$rc" = 0
 proxied=$(sed -n 's/^runtime-api //p' "$WORK/stdout")
 check "the runtime talks to our proxy ($proxied), not straight to the API" \
 	sh -c "echo '$proxied' | grep -Eq '^127\.0\.0\.1:[0-9]+$' && [ '$proxied' != '127.0.0.1:$API_PORT' ]"
-check "all 3 responses reached the Runtime API with status 202" test "$(grep -c 'status 202' "$WORK/stdout")" = 3
+check "all $N responses reached the Runtime API with status 202" test "$(grep -c 'status 202' "$WORK/stdout")" = $N
 curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$WORK/log.json"
 check "the API got each response under its request id" python3 - "$WORK/log.json" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))
 posts = [r["url"] for r in log if r["method"] == "POST" and r["url"].endswith("/response")]
-sys.exit(posts != [f"/2018-06-01/runtime/invocation/req-{i}/response" for i in (1, 2, 3)])
+sys.exit(posts != [f"/2018-06-01/runtime/invocation/req-{i}/response" for i in range(1, 6)])
 PY
 slowest=$(awk '/^posted/ {if ($6 > m) m = $6} END {print m + 0}' "$WORK/stdout")
 check "no latency added to responses: slowest post ${slowest} ms (< 200)" test "$slowest" -lt 200
@@ -51,7 +54,7 @@ check "no latency added to responses: slowest post ${slowest} ms (< 200)" test "
 # Local zips: init + one per invocation, each described by metadata.json.
 init_zip=$(ls "$WORK"/snaps/*_init.zip 2>/dev/null | head -n 1)
 check "an init snapshot, marked _init" test -n "$init_zip"
-check "4 zips in all" test "$(ls "$WORK"/snaps/*.zip 2>/dev/null | wc -l)" = 4
+check "$((N + 1)) zips in all" test "$(ls "$WORK"/snaps/*.zip 2>/dev/null | wc -l)" = $((N + 1))
 for z in "$WORK"/snaps/*.zip; do
 	unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
 	nps_check "$z" >"$z.summary" 2>&1
@@ -59,7 +62,7 @@ for z in "$WORK"/snaps/*.zip; do
 done
 check "init window: metadata says init, and initWork is in it" \
 	sh -c "grep -q '\"window\": \"init\"' '$init_zip.json' && grep -q 'FakeLambdaRuntime.initWork' '$init_zip.summary'"
-for i in 1 2 3; do
+for i in $(seq $N); do
 	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)
 	check "req-$i: its own snapshot, window=invocation, function orders version 7" \
 		sh -c "[ -n '$j' ] && grep -q '\"window\": \"invocation\"' '$j' && grep -q '\"function_name\": \"orders\"' '$j' && grep -q '\"function_version\": \"7\"' '$j'"
@@ -68,22 +71,37 @@ for i in 1 2 3; do
 	check "req-$i: window covers the invocation (${dur} ms for a 300 ms handler)" test "${dur:-0}" -ge 280 -a "${dur:-0}" -le 700
 	check "req-$i: handleRequest is in it, initWork is not" \
 		sh -c "grep -q 'FakeLambdaRuntime.handleRequest' '${j%.json}.summary' && ! grep -q 'initWork' '${j%.json}.summary'"
+	if [ "$i" = 3 ]; then
+		check "req-3: the method only invocation 3 runs is in its snapshot" grep -q 'onlyInSpecialInvocation' "${j%.json}.summary"
+	else
+		check "req-$i: the method only invocation 3 runs is not in it" sh -c "! grep -q 'onlyInSpecialInvocation' '${j%.json}.summary'"
+	fi
+	# The CSV's first and last columns are taken at the window's ends; AbsoluteTime (ns) is
+	# System.nanoTime() at each column, the clock the handler printed.
+	unzip -p "${j%.json}" '*_stat.csv' >"$j.csv" 2>/dev/null
+	read -r hs he < <(awk -v id="req-$i" '$1 == "handler" && $2 == id {print $4, $6}' "$WORK/stdout")
+	check "req-$i: stats begin/end columns bracket the handler (${hs:-?}..${he:-?} ns)" awk -F, -v hs="${hs:-0}" -v he="${he:-0}" '
+		$1 == "AbsoluteTime (ns)" {found = 1; ok = ($2 <= hs + 0 && $NF >= he + 0)}
+		END {exit !(found && ok && hs > 0)}' "$j.csv"
 done
 
 # S3: one object per invocation, stored before the next event was handed out.
-for i in 1 2 3; do
+for i in $(seq $N); do
 	obj=$(find "$WORK/data/snaps" -name "*_req-$i.zip._S3rver_object" | head -n 1)
 	check "req-$i uploaded as jvmsnap/orders/<date>/<prefix>_req-$i.zip" \
 		sh -c "echo '$obj' | grep -Eq '/snaps/jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9_]+_req-$i\.zip\._S3rver_object$'"
 	eval "obj_$i=\$obj"
 done
-check "each invocation's upload finished before the next GET next reached the API" python3 - "$WORK/log.json" "$obj_1" "$obj_2" <<'PY'
+check "each response reached the API before its upload, and each upload before the next GET next" \
+	python3 - "$WORK/log.json" "$obj_1" "$obj_2" "$obj_3" "$obj_4" <<'PY'
 import json, os, sys
 log = json.load(open(sys.argv[1]))
 nexts = [r["t_received_us"] for r in log if r["method"] == "GET" and r["url"].endswith("/next")]
+posts = [r["t_received_us"] for r in log if r["method"] == "POST" and r["url"].endswith("/response")]
 stored = [os.stat(p).st_mtime_ns // 1000 for p in sys.argv[2:]]
-# nexts[0] fetched req-1; nexts[1] came after req-1's snapshot, nexts[2] after req-2's.
-sys.exit(not (len(nexts) >= 3 and stored[0] <= nexts[1] and stored[1] <= nexts[2]))
+# nexts[k] fetched req-(k+1); nexts[k+1] may only come after req-(k+1)'s upload.
+ok = len(nexts) >= 5 and all(posts[k] <= stored[k] <= nexts[k + 1] for k in range(4))
+sys.exit(not ok)
 PY
 check "no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$WORK/stderr'"
 

@@ -31,6 +31,11 @@ public class FakeLambdaRuntime {
         return x;
     }
 
+    /** Runs only for events that ask for it, so its method shows in that invocation alone. */
+    static long onlyInSpecialInvocation(String event, long ms) {
+        return handleRequest(event + "!", ms);
+    }
+
     public static void main(String[] args) throws Exception {
         int events = Integer.parseInt(args[0]);
         long workMs = args.length > 1 ? Long.parseLong(args[1]) : 300;
@@ -42,7 +47,9 @@ public class FakeLambdaRuntime {
             HttpURLConnection next = (HttpURLConnection) new URL(base + "next").openConnection();
             String event = read(next.getInputStream());
             String id = next.getHeaderField("Lambda-Runtime-Aws-Request-Id");
-            long result = handleRequest(event, workMs);
+            long started = System.nanoTime();
+            long result = event.contains("special") ? onlyInSpecialInvocation(event, workMs) : handleRequest(event, workMs);
+            System.out.println("handler " + id + " start " + started + " end " + System.nanoTime());
             long t0 = System.nanoTime();
             HttpURLConnection post = (HttpURLConnection) new URL(base + id + "/response").openConnection();
             post.setRequestMethod("POST");
