@@ -185,7 +185,10 @@ static void loop(agent_thread *t, JNIEnv *jni)
 static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 {
 	agent_thread *t = arg;
-	stats_options so = {.thread_contention = t->a->cfg.thread_contention};
+	const agent_config *cfg = &t->a->cfg;
+	stats_options so = {.thread_contention = cfg->thread_contention,
+			    .mxbean_fallback = cfg->stats_source == 1,
+			    .no_user_time = !cfg->stats_user_time};
 	t->stats = stats_collector_new(jni, jvmti, &so);
 	if (!t->stats)
 		log_warn("statistics unavailable: the zip will hold no stats CSV");

@@ -38,6 +38,8 @@ static const setting SETTINGS[] = {
     {"IOPIPE_PROFILER_STATS_INTERVAL", "statsinterval", K_MILLIS, AT(stats_interval_ms), 1000, 0,
      3600000, NULL},
     {"IOPIPE_PROFILER_THREAD_CONTENTION", "contention", K_BOOL, AT(thread_contention), 0, 0, 0, NULL},
+    {"IOPIPE_PROFILER_STATS_SOURCE", "statssource", K_CHOICE, AT(stats_source), 0, 0, 0, "jmm|mxbean"},
+    {"IOPIPE_PROFILER_STATS_USER_TIME", "statsusertime", K_BOOL, AT(stats_user_time), 1, 0, 0, NULL},
     {"IOPIPE_PROFILER_S3_BUCKET", "bucket", K_STRING, AT(s3_bucket), 0, 0, 0, NULL},
     {"IOPIPE_PROFILER_S3_PREFIX", "s3prefix", K_STRING, AT(s3_prefix), 0, 0, 0, "jvmsnap/"},
     {"IOPIPE_PROFILER_S3_REGION", "region", K_STRING, AT(s3_region), 0, 0, 0, NULL},
@@ -235,6 +237,8 @@ static void set_defaults(agent_config *c)
 		if (s->kind == K_MICROS || s->kind == K_MILLIS || s->kind == K_UINT || s->kind == K_CHOICE ||
 		    s->kind == K_PERCENT)
 			*(uint32_t *)((char *)c + s->offset) = s->def;
+		else if (s->kind == K_BOOL)
+			*(bool *)((char *)c + s->offset) = s->def != 0;
 		else if (s->def_str && s->kind != K_CHOICE)
 			*(char **)((char *)c + s->offset) = strdup(s->def_str);
 	}

@@ -34,6 +34,8 @@ typedef struct {
 	uint32_t memory_mb;          /* cap on the profile's memory */
 	uint32_t stats_interval_ms;  /* 0 = only begin and end columns */
 	bool thread_contention;
+	uint32_t stats_source;       /* 0 = JMM (MXBeans if unrecognised), 1 = the MXBeans always */
+	bool stats_user_time;        /* per-thread user time (reads /proc, ~10 us a thread) */
 	char *dump_path;             /* NULL: default location */
 	char prefix[AGENT_PREFIX_MAX + 1]; /* sanitised; "" = timestamp prefix */
 	/* S3 upload: bucket NULL = no upload */

@@ -181,6 +181,8 @@ static void round_changed(sampler *s, JNIEnv *jni)
 		s->stats->stacks_ns += agent_mono_ns() - t0;
 		if (err == JVMTI_ERROR_NONE)
 			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
+		else if (err != JVMTI_ERROR_THREAD_NOT_ALIVE)
+			snap_agg_repeat(s->agg, (uint64_t)tid, cpu);
 	}
 	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)threads);
 	s->stats->threads_last_round = (uint32_t)n;

@@ -231,17 +231,26 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 	return 0;
 }
 
-bool snap_agg_unchanged(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)
+bool snap_agg_repeat(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)
 {
 	thread_state *s = lookup(a, key);
-	if (!s->used || cpu_ns == SNAP_CPU_UNKNOWN || cpu_ns != s->last_cpu_ns || s->seen == a->sample_no)
+	if (!s->used || s->seen == a->sample_no)
 		return false;
 	s->seen = a->sample_no;
 	a->seen_this_sample++;
 	charge(a->p, s, a->t_ns, cpu_ns);
 	s->last_t_ns = a->t_ns;
+	s->last_cpu_ns = cpu_ns;
 	a->samples++;
 	return true;
+}
+
+bool snap_agg_unchanged(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used || cpu_ns == SNAP_CPU_UNKNOWN || cpu_ns != s->last_cpu_ns)
+		return false;
+	return snap_agg_repeat(a, key, cpu_ns);
 }
 
 void snap_agg_end(snap_aggregator *a)

@@ -49,6 +49,11 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
  * nothing) when the thread is new or may have run, and the caller must walk its stack. */
 bool snap_agg_unchanged(snap_aggregator *a, uint64_t key, uint64_t cpu_ns);
 
+/* The thread `key` is alive but its stack could not be taken this time: charges the
+ * interval to the stack recorded last (a live thread is never dropped for a failed walk).
+ * Returns false when the thread is unknown. */
+bool snap_agg_repeat(snap_aggregator *a, uint64_t key, uint64_t cpu_ns);
+
 /* Ends the sample: threads not seen since snap_agg_begin have ended and are forgotten
  * (their trees stay in the profile). */
 void snap_agg_end(snap_aggregator *a);

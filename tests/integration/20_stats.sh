@@ -90,6 +90,25 @@ for jdk in $jdks; do
 	done
 done
 
+# ---- start-up: classes loaded by opening a collector and taking one column ---------------
+# (a JVM that has not used java.lang.management yet; counted with -Xlog:class+load)
+classes_between_marks() { # jdk flags... → "total management"
+	local jdk=$1
+	shift
+	limited 120 "$jdk/bin/java" -Xlog:class+load -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" StatsProbe startup "$@" 2>/dev/null |
+		awk '/^# mark: open/ {on = 1; next} /^# mark: done/ {on = 0} on && /class,load/ {n++; if ($2 ~ /management/) m++}
+			END {print n + 0, m + 0}'
+}
+for jdk in $jdks; do
+	major=$(java_major "$jdk")
+	[ "${major%%.*}" -ge 17 ] 2>/dev/null || continue
+	read -r jt jm <<<"$(classes_between_marks "$jdk")"
+	read -r ft fm <<<"$(classes_between_marks "$jdk" --fallback)"
+	echo "# start-up classes, JDK $major: JMM $jt ($jm management), MXBean fallback $ft ($fm management)"
+	check "JDK $major: the JMM path loads fewer classes than the MXBeans ($jt < $ft, management $jm < $fm)" \
+		test "$jt" -gt 0 -a "$jt" -lt "$ft" -a "$jm" -lt "$fm"
+done
+
 # ---- LibreOffice -------------------------------------------------------------------------
 if ! command -v soffice >/dev/null; then
 	not_ok "soffice (LibreOffice) installed (make test-deps)"

@@ -120,6 +120,16 @@ check_churn_and_unload() {
 	check "$tag: 3000-deep recursion: the cut is a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$out/summary"
 }
 
+# Statistics through the MXBeans instead of JMM (the fallback path, forced by an option).
+check_stats_fallback() {
+	local jdk=$1 tag=$2 out=$WORK/$2/mxbean
+	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 600
+	check "$tag: statssource=mxbean says it reads the MXBeans" grep -q 'stats: JMM not used' "$out/stderr"
+	unzip -p "$out/snap.zip" snap_stat.csv >"$out/stat.csv" 2>/dev/null
+	check "$tag: statssource=mxbean: collectors, pools and threads in the CSV" sh -c \
+		"grep -q '^GC\.' '$out/stat.csv' && grep -q '^MemPool\.' '$out/stat.csv' && grep -q '^Thread\.sleeper\.' '$out/stat.csv'"
+}
+
 for jdk in $(all_jdks); do
 	tag=$(basename "$jdk")
 	check_hotspin "$jdk" "$tag"
@@ -127,5 +137,6 @@ for jdk in $(all_jdks); do
 	check_exit_paths "$jdk" "$tag"
 	check_disabled "$jdk" "$tag"
 	check_churn_and_unload "$jdk" "$tag"
+	check_stats_fallback "$jdk" "$tag"
 done
 finish

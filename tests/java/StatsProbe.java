@@ -42,6 +42,7 @@ public class StatsProbe {
     static native byte[] collect();
     static native long lastCollectNs();
     static native long costNs(int n, boolean noUserTime);
+    static native long lastCostCpuNs();
     static native void close();
 
     static int passed, failed;
@@ -392,12 +393,12 @@ public class StatsProbe {
               "two threads named twin stay apart");
         // Appearing and disappearing items.
         check(t.rectangular && t.columns == 2, "every row has a label and 2 cells");
-        check(t.num(key(late) + "CPUTime (ns)", 0) == -1 && t.text(key(late) + "State (state)", 0).equals("null")
+        check(t.num(key(late) + "CPUTime (ns)", 0) == 0 && t.text(key(late) + "State (state)", 0).equals("null")
               && t.text(key(late) + "State (state)", 1).equals("TIMED_WAITING"),
-              "thread started after column 0: -1 / null in column 0");
-        check(t.num(key(shortLived) + "CPUTime (ns)", 1) == -1 && t.text(key(shortLived) + "State (state)", 1).equals("null")
+              "thread started after column 0: 0 / null in column 0");
+        check(t.num(key(shortLived) + "CPUTime (ns)", 1) == 0 && t.text(key(shortLived) + "State (state)", 1).equals("null")
               && t.num(key(shortLived) + "CPUTime (ns)", 0) >= 0,
-              "thread ended before column 1: -1 / null in column 1");
+              "thread ended before column 1: 0 / null in column 1");
         long abs0 = t.num("AbsoluteTime (ns)", 0), abs1 = t.num("AbsoluteTime (ns)", 1);
         check(t.num("RelativeTime (ns)", 0) == 0 && t.num("RelativeTime (ns)", 1) == abs1 - abs0 && abs1 > abs0,
               "RelativeTime: 0, then AbsoluteTime difference");
@@ -408,17 +409,19 @@ public class StatsProbe {
             Thread.sleep(50);
             // Five batches of 100 warm columns each: the best batch is the cost without noise
             // from other processes, the median what a busy machine sees.
-            long[] withUser = new long[5], noUser = new long[5];
+            long[] withUser = new long[5], noUser = new long[5], withUserCpu = new long[5], noUserCpu = new long[5];
             for (int i = 0; i < 5; i++) {
                 withUser[i] = costNs(100, false);
+                withUserCpu[i] = lastCostCpuNs();
                 noUser[i] = costNs(100, true);
+                noUserCpu[i] = lastCostCpuNs();
             }
-            java.util.Arrays.sort(withUser);
-            java.util.Arrays.sort(noUser);
+            for (long[] a : new long[][] {withUser, noUser, withUserCpu, noUserCpu}) java.util.Arrays.sort(a);
             check(withUser[0] > 0 && noUser[0] > 0, "cost measured");
-            System.out.printf("# cost: %d threads, one column %.1f us (median %.1f), without per-thread user time %.1f us"
-                              + " (median %.1f)%n", tmx.getThreadCount(), withUser[0] / 1000.0, withUser[2] / 1000.0,
-                              noUser[0] / 1000.0, noUser[2] / 1000.0);
+            System.out.printf("# cost: %d threads, one column: wall %.1f us best / %.1f median, CPU %.1f us median;"
+                              + " without per-thread user time: wall %.1f / %.1f, CPU %.1f us%n",
+                              tmx.getThreadCount(), withUser[0] / 1000.0, withUser[2] / 1000.0, withUserCpu[2] / 1000.0,
+                              noUser[0] / 1000.0, noUser[2] / 1000.0, noUserCpu[2] / 1000.0);
         }
         stop = true;
         close();

@@ -14,6 +14,7 @@ static stats_collector *probe_collector;
 static stats_table *probe_table;
 static stats_options probe_opts;
 static int64_t probe_last_ns;
+static int64_t probe_cost_cpu_ns;
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved);
 JNIEXPORT jint JNICALL Java_StatsProbe_open(JNIEnv *env, jclass cls, jboolean contention, jboolean fallback,
@@ -21,6 +22,7 @@ JNIEXPORT jint JNICALL Java_StatsProbe_open(JNIEnv *env, jclass cls, jboolean co
 JNIEXPORT jbyteArray JNICALL Java_StatsProbe_collect(JNIEnv *env, jclass cls);
 JNIEXPORT jlong JNICALL Java_StatsProbe_lastCollectNs(JNIEnv *env, jclass cls);
 JNIEXPORT jlong JNICALL Java_StatsProbe_costNs(JNIEnv *env, jclass cls, jint n, jboolean no_user_time);
+JNIEXPORT jlong JNICALL Java_StatsProbe_lastCostCpuNs(JNIEnv *env, jclass cls);
 JNIEXPORT void JNICALL Java_StatsProbe_close(JNIEnv *env, jclass cls);
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
@@ -36,6 +38,13 @@ static int64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -93,8 +102,9 @@ JNIEXPORT jlong JNICALL Java_StatsProbe_lastCollectNs(JNIEnv *env, jclass cls)
 	return probe_last_ns;
 }
 
-/* Mean ns of one warm column over n columns with a fresh collector (same source and
- * contention options), or -1. */
+/* Mean wall-clock ns of one warm column over n columns with a fresh collector (same source
+ * and contention options), or -1. The mean CPU time of the collecting thread over the same
+ * columns is kept for lastCostCpuNs(): on a busy machine it is the steadier figure. */
 JNIEXPORT jlong JNICALL Java_StatsProbe_costNs(JNIEnv *env, jclass cls, jint n, jboolean no_user_time)
 {
 	(void)cls;
@@ -104,17 +114,26 @@ JNIEXPORT jlong JNICALL Java_StatsProbe_costNs(JNIEnv *env, jclass cls, jint n, 
 	stats_table *t = stats_table_new();
 	jlong result = -1;
 	if (c && t && n > 0 && stats_collect(c, env, epoch_ms(), t) == 0) {
-		int64_t t0 = now_ns();
+		int64_t t0 = now_ns(), c0 = thread_cpu_ns();
 		int i = 0;
 		for (; i < n; i++)
 			if (stats_collect(c, env, epoch_ms(), t) != 0)
 				break;
-		if (i == n)
+		if (i == n) {
 			result = (now_ns() - t0) / n;
+			probe_cost_cpu_ns = (thread_cpu_ns() - c0) / n;
+		}
 	}
 	stats_table_free(t);
 	stats_collector_free(c, env);
 	return result;
+}
+
+JNIEXPORT jlong JNICALL Java_StatsProbe_lastCostCpuNs(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	return probe_cost_cpu_ns;
 }
 
 JNIEXPORT void JNICALL Java_StatsProbe_close(JNIEnv *env, jclass cls)

@@ -230,6 +230,18 @@ static void test_unchanged_threads_recharged(void **state)
 	assert_int_equal(run->self_cpu_ns, 50);
 	assert_int_equal(run->ncalls, 1);
 	assert_int_equal(snap_agg_live_threads(f->a), 0);
+	/* A failed walk keeps a live thread on its last stack. */
+	snap_agg_begin(f->a, 7 * MS);
+	assert_false(snap_agg_repeat(f->a, 9, 0)); /* unknown */
+	snap_agg_thread(f->a, 9, "x", 0, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 9 * MS);
+	assert_true(snap_agg_repeat(f->a, 9, 400));
+	snap_agg_end(f->a);
+	assert_int_equal(snap_agg_live_threads(f->a), 1);
+	snap_node *run2 = child(child(f->p->threads[1].root, f->main), f->run);
+	assert_int_equal(run2->self_wall_ns, 2 * MS);
+	assert_int_equal(run2->self_cpu_ns, 400);
 }
 
 static void test_method_table(void **state)

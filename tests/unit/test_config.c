@@ -133,6 +133,11 @@ static void test_bad_rates_fall_back(void **state)
 	assert_int_equal(rate_of("samplerate=5ns"), AGENT_MIN_INTERVAL_US);
 	assert_int_equal(rate_of("samplerate=99999999999999999999999"), AGENT_MAX_INTERVAL_US);
 	assert_int_equal(rate_of("samplerate=1000000s"), AGENT_MAX_INTERVAL_US);
+	/* Found by tests/fuzz/fuzz_config.c: n * 10^9 ns wrapped around 2^64 and came out
+	 * as a plausible 290 ms instead of being clamped to the maximum. */
+	assert_int_equal(rate_of("samplerate=18446744074s"), AGENT_MAX_INTERVAL_US);
+	assert_int_equal(rate_of("samplerate=4294967295000s"), AGENT_MAX_INTERVAL_US);
+	assert_int_equal(rate_of("samplerate=18446744073710ms"), AGENT_MAX_INTERVAL_US);
 	const char *const env[] = {"IOPIPE_PROFILER_SAMPLERATE", "\xff\xfe", NULL};
 	agent_config c;
 	load(&c, NULL, env);
@@ -191,10 +196,16 @@ static void test_stats_and_s3_settings(void **state)
 	load(&c, "endpoint=http://127.0.0.1:9000,s3prefix=p/,uploadbudget=2s", env);
 	assert_int_equal(c.stats_interval_ms, 0);
 	assert_true(c.thread_contention);
+	assert_int_equal(c.stats_source, 0);
+	assert_true(c.stats_user_time);
 	assert_string_equal(c.s3_region, "eu-west-1");
 	assert_string_equal(c.s3_endpoint, "http://127.0.0.1:9000");
 	assert_string_equal(c.s3_prefix, "p/");
 	assert_int_equal(c.upload_budget_ms, 2000);
+	agent_config_free(&c);
+	load(&c, "statssource=MXBean,statsusertime=false", NULL);
+	assert_int_equal(c.stats_source, 1);
+	assert_false(c.stats_user_time);
 	agent_config_free(&c);
 	load(&c, "bucket=bad\x01name", NULL);
 	assert_null(c.s3_bucket); /* control characters rejected */

@@ -56,7 +56,7 @@ static void test_layout(void **state)
 }
 
 /* A new item's rows go to the end of its own section, before later sections; an item absent
- * from a column is -1 in numeric rows and null in text rows, whichever column it misses. */
+ * from a column is 0 in numeric rows and null in text rows (IOpipe's rule), whichever column it misses. */
 static void test_sections_and_missing(void **state)
 {
 	(void)state;
@@ -74,12 +74,12 @@ static void test_sections_and_missing(void **state)
 	stats_table_put_text(t, STATS_SEC_THREAD, "Thread.new.3.State (state)", "BLOCKED");
 	stats_table_put_num(t, STATS_SEC_BUFFER, "BufferPool.direct.Count (objects)", 2);
 	stats_table_put_text(t, STATS_SEC_THREAD, "Thread.x.4.LockedName (object)", NULL);
-	assert_csv(t, "AbsoluteTime (ns),-1,9\n"
+	assert_csv(t, "AbsoluteTime (ns),0,9\n"
 	              "GC.A.Count (collections),1,1\n"
-	              "GC.B.Count (collections),-1,5\n"
-	              "Thread.old.2.CPUTime (ns),7,-1\n"
+	              "GC.B.Count (collections),0,5\n"
+	              "Thread.old.2.CPUTime (ns),7,0\n"
 	              "Thread.old.2.State (state),RUNNABLE,null\n"
-	              "Thread.new.3.CPUTime (ns),-1,8\n"
+	              "Thread.new.3.CPUTime (ns),0,8\n"
 	              "Thread.new.3.State (state),null,BLOCKED\n"
 	              "Thread.x.4.LockedName (object),null,null\n"
 	              "BufferPool.direct.Count (objects),2,2\n");
