@@ -11,16 +11,7 @@
 
 #include "../../jvmagent/lambda.h"
 
-/* A fake environment: NULL-terminated name/value pairs. */
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-	for (const char *const *p = fake_env; p && p[0]; p += 2)
-		if (strcmp(p[0], name) == 0)
-			return p[1];
-	return NULL;
-}
+#include "fake_env.h"
 
 static bool detect(const char *const *env)
 {

@@ -9,15 +9,7 @@
 
 #include "../../upload/s3.h"
 
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-	for (const char *const *p = fake_env; p && p[0]; p += 2)
-		if (strcmp(p[0], name) == 0)
-			return p[1];
-	return NULL;
-}
+#include "fake_env.h"
 
 static int load(s3_config *c, const char *const *env)
 {

@@ -17,15 +17,7 @@
 #include "../../upload/s3.h"
 #include "../../upload/s3_retry.h"
 
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-	for (const char *const *p = fake_env; p && p[0]; p += 2)
-		if (strcmp(p[0], name) == 0)
-			return p[1];
-	return NULL;
-}
+#include "fake_env.h"
 
 static const char *const test_creds[] = {"AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "SECRET",
                                          NULL};
