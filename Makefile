@@ -94,7 +94,7 @@ test: test-deps
 	@bash tests/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all $(EXAMPLE_STAMP) $(BUILD)/tests/npsdump
+	@$(MAKE) --no-print-directory all $(EXAMPLE_STAMP)
 	@bash scripts/demo.sh
 
 asan:

@@ -20,7 +20,8 @@ echo
 echo "== snapshot: $zip"
 unzip -l "$zip" | sed -n '4,$p' | grep -v -e '^-' -e 'files$' || true
 echo
-echo "== ten hottest methods (self time), read back from the .nps"
-"$ROOT/$BUILD/tests/npsdump" "$zip" -n 10
+echo "== ten hottest methods (self CPU time, as VisualVM's Hot Spots), read back from the .nps"
+"$ROOT/$BUILD/jvmsnap" top "$zip" -n 10
+"$ROOT/$BUILD/jvmsnap" flame "$zip" -o "$OUT/flame.html" >/dev/null && echo && echo "flame graph: $OUT/flame.html"
 echo
 echo "Open $zip's .nps in VisualVM: File > Load Snapshot (unzip it first)."

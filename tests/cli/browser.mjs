@@ -5,6 +5,8 @@
 //
 //   node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [MIN_CHARTS]
 //
+// EXPECTED_HOT "-" means the page has no flame graph (a report of statistics alone).
+//
 // Prints "PASS <check>" / "FAIL <check>" lines (tests/integration/60_cli.sh counts them).
 // Needs no npm package: Node 20 has no WebSocket client, so a minimal one is below.
 import { spawn } from "node:child_process";
@@ -130,6 +132,53 @@ class Cdp {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+async function flameChecks(cdp, layout, nameAt, shot) {
+    let l = await cdp.eval(layout);
+    check("the flame graph drew frames", l.frames.length > 3, `${l.frames.length} frames`);
+    const widest = l.frames.filter((f) => !f.above).sort((a, b) => b.own - a.own)[0];
+    const widestName = widest ? await nameAt(widest) : null;
+    check(`hovering the widest frame shows a tooltip with its method`, !!widestName, widestName);
+    check(`the widest frame (own width) is ${expectHot}`, !!widestName && widestName.startsWith(expectHot),
+      `${widestName}, ${widest && widest.own.toFixed(1)} px of ${l.graphWidth.toFixed(0)}`);
+
+    // Search highlights the hot method.
+    await cdp.eval(`(() => { const s = document.getElementById("jf-search");
+      s.value = ${JSON.stringify(expectHot.replace(/[.$]/g, "\\$&"))}; s.dispatchEvent(new Event("input")); })()`);
+    await sleep(50);
+    const matches = await cdp.eval(`document.querySelectorAll("#jf-graph .f.match").length`);
+    check("search highlights the hot method's frames", matches > 0, `${matches} highlighted`);
+    await cdp.eval(`(() => { const s = document.getElementById("jf-search"); s.value = "";
+      s.dispatchEvent(new Event("input")); })()`);
+
+    // Click a frame clearly narrower than the graph (the hot one when it is): it must then
+    // span the whole graph. When one stack fills the CPU view, use the wall clock view.
+    let narrow = (f) => !f.above && f.w < 0.9 * l.graphWidth && f.w > 20;
+    if (!l.frames.some(narrow)) {
+      await cdp.eval(`(() => { const t = document.getElementById("jf-time"); t.value = "0";
+        t.dispatchEvent(new Event("change")); })()`);
+      await sleep(100);
+      l = await cdp.eval(layout);
+      narrow = (f) => !f.above && f.w < 0.9 * l.graphWidth && f.w > 20;
+    }
+    const target2 = widest && narrow(widest) ? widest
+      : l.frames.filter(narrow).sort((a, b) => b.w - a.w)[0] || l.frames[l.frames.length - 1];
+    const clickedName = await nameAt(target2);
+    const before = target2.w;
+    for (const type of ["mousePressed", "mouseReleased"])
+      await cdp.send("Input.dispatchMouseEvent", { type, x: target2.x, y: target2.y, button: "left", clickCount: 1 });
+    await sleep(200);
+    l = await cdp.eval(layout);
+    const zoomed = [];
+    for (const f of l.frames.filter((f) => !f.above && Math.abs(f.w - l.graphWidth) < 2).slice(0, 1))
+      zoomed.push(await nameAt(f));
+    check("a click zooms: the clicked frame now spans the graph",
+      zoomed[0] === clickedName && before < l.graphWidth - 2 && /^Zoomed on/.test(l.status),
+      `${clickedName}: ${before.toFixed(0)} px -> ${zoomed[0]} full width; status "${l.status.slice(0, 60)}"`);
+    await cdp.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: 5, y: 5 });
+    await shot(`${name}-zoomed.png`);
+
+}
+
 async function main() {
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "jvmsnap-chromium-"));
   const chrome = spawn(process.env.CHROMIUM || "/usr/bin/chromium", [
@@ -138,9 +187,12 @@ async function main() {
     "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-port=0",
     `--user-data-dir=${profileDir}`, "about:blank",
   ], { stdio: ["ignore", "ignore", "pipe"] });
-  const cleanup = () => {
+  const exited = new Promise((resolve) => chrome.on("exit", resolve));
+  const cleanup = async () => {
     try { chrome.kill("SIGKILL"); } catch (e) { /* gone */ }
-    fs.rmSync(profileDir, { recursive: true, force: true });
+    await Promise.race([exited, sleep(5000)]);
+    try { fs.rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); }
+    catch (e) { console.error(`note: ${profileDir} not removed: ${e.message}`); }
   };
   try {
     const browserUrl = await new Promise((resolve, reject) => {
@@ -185,8 +237,11 @@ async function main() {
     await loaded;
     await sleep(300);
 
+    // The whole page, up to 4000 px: a deep stack makes a very tall flame graph.
     const shot = async (file) => {
-      const r = await cdp.send("Page.captureScreenshot", { format: "png", captureBeyondViewport: true });
+      const h = Math.min(4000, await cdp.eval("document.documentElement.scrollHeight"));
+      const r = await cdp.send("Page.captureScreenshot", { format: "png", captureBeyondViewport: true,
+        clip: { x: 0, y: 0, width: 1280, height: h, scale: 1 } });
       fs.writeFileSync(path.join(outdir, file), Buffer.from(r.data, "base64"));
     };
     await shot(`${name}.png`);
@@ -211,42 +266,12 @@ async function main() {
         return t.style.display === "block" ? t.querySelector("b").textContent : null; })()`);
     };
 
-    let l = await cdp.eval(layout);
-    check("the flame graph drew frames", l.frames.length > 3, `${l.frames.length} frames`);
-    const widest = l.frames.filter((f) => !f.above).sort((a, b) => b.own - a.own)[0];
-    const widestName = widest ? await nameAt(widest) : null;
-    check(`hovering the widest frame shows a tooltip with its method`, !!widestName, widestName);
-    check(`the widest frame (own width) is ${expectHot}`, !!widestName && widestName.startsWith(expectHot),
-      `${widestName}, ${widest && widest.own.toFixed(1)} px of ${l.graphWidth.toFixed(0)}`);
-
-    // Search highlights the hot method.
-    await cdp.eval(`(() => { const s = document.getElementById("jf-search");
-      s.value = ${JSON.stringify(expectHot.replace(/[.$]/g, "\\$&"))}; s.dispatchEvent(new Event("input")); })()`);
-    await sleep(50);
-    const matches = await cdp.eval(`document.querySelectorAll("#jf-graph .f.match").length`);
-    check("search highlights the hot method's frames", matches > 0, `${matches} highlighted`);
-    await cdp.eval(`(() => { const s = document.getElementById("jf-search"); s.value = "";
-      s.dispatchEvent(new Event("input")); })()`);
-
-    // Click a frame clearly narrower than the graph (the hot one when it is): it must then
-    // span the whole graph.
-    const narrow = (f) => !f.above && f.w < 0.9 * l.graphWidth && f.w > 20;
-    const target2 = widest && narrow(widest) ? widest
-      : l.frames.filter(narrow).sort((a, b) => b.w - a.w)[0] || widest;
-    const clickedName = await nameAt(target2);
-    const before = target2.w;
-    for (const type of ["mousePressed", "mouseReleased"])
-      await cdp.send("Input.dispatchMouseEvent", { type, x: target2.x, y: target2.y, button: "left", clickCount: 1 });
-    await sleep(200);
-    l = await cdp.eval(layout);
-    const zoomed = [];
-    for (const f of l.frames.filter((f) => !f.above && Math.abs(f.w - l.graphWidth) < 2).slice(0, 1))
-      zoomed.push(await nameAt(f));
-    check("a click zooms: the clicked frame now spans the graph",
-      zoomed[0] === clickedName && before < l.graphWidth - 2 && /^Zoomed on/.test(l.status),
-      `${clickedName}: ${before.toFixed(0)} px -> ${zoomed[0]} full width; status "${l.status.slice(0, 60)}"`);
-    await cdp.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: 5, y: 5 });
-    await shot(`${name}-zoomed.png`);
+    if (expectHot === "-") {
+      const graphs = await cdp.eval(`document.querySelectorAll("#jf-graph").length`);
+      check("no flame graph on a page without a CPU profile", graphs === 0, `${graphs}`);
+    } else {
+      await flameChecks(cdp, layout, nameAt, shot);
+    }
 
     if (minCharts) {
       const charts = await cdp.eval(`document.querySelectorAll("svg.chart").length`);
@@ -260,7 +285,7 @@ async function main() {
   } catch (e) {
     check("browser session", false, e.message);
   } finally {
-    cleanup();
+    await cleanup();
   }
   process.exit(results.every(Boolean) ? 0 : 1);
 }

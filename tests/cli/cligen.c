@@ -6,10 +6,15 @@
  *   basic OUT.zip   two threads with CPU times, statistics (3 snapshots), metadata.json
  *   part N OUT.nps  one of the inputs of the merge test; N (1..) scales the times
  *   nocpu OUT.nps   wall times only
- *   statsonly OUT.zip  a zip holding only the statistics */
+ *   statsonly OUT.zip  a zip holding only the statistics
+ *   csv OUT.csv     the statistics alone
+ *   mutate IN OUT SEED  IN with a few bytes changed (for the never-crash test); for a .nps
+ *                   the changes go into the inflated body, which is compressed again with
+ *                   consistent lengths, so the reader's parser sees them, not just zlib */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "../../snapshot/package.h"
 #include "../../visualvm-format/nps.h"
@@ -58,43 +63,61 @@ static void gen_profile(snap_profile *p, uint64_t k, bool cpu)
 	snap_thread_add(p, "idle"); /* never sampled: left out of the file */
 }
 
-static const char STATS_CSV[] =
-	"AbsoluteTime (ns),1000000000,1500000000,2000000000\n"
-	"RelativeTime (ns),0,500000000,1000000000\n"
-	"StartTime (utc ms),1521036180000,1521036180000,1521036180000\n"
-	"UpTime (ms),5120,5620,6120\n"
-	"CurrentLoadedClasses (classes),1500,1620,1650\n"
-	"TotalLoadedClasses (classes),1500,1620,1650\n"
-	"TotalUnloadedClasses (classes),0,0,0\n"
-	"TotalCompilationTime (ms),120,180,200\n"
-	"GC.G1 Young Generation.Count (collections),2,5,6\n"
-	"GC.G1 Young Generation.Time (ms),10,25,31\n"
-	"GC.G1 Old Generation.Count (collections),0,0,1\n"
-	"GC.G1 Old Generation.Time (ms),0,0,40\n"
-	"MemPool.G1 Eden Space.Usage.init (byte),27262976,27262976,27262976\n"
-	"MemPool.G1 Eden Space.Usage.used (byte),4194304,20971520,8388608\n"
-	"MemPool.G1 Eden Space.Usage.committed (byte),27262976,27262976,27262976\n"
-	"MemPool.G1 Eden Space.Usage.max (byte),-1,-1,-1\n"
-	"MemPool.G1 Old Gen.Usage.init (byte),241172480,241172480,241172480\n"
-	"MemPool.G1 Old Gen.Usage.used (byte),1048576,3145728,6291456\n"
-	"MemPool.G1 Old Gen.Usage.committed (byte),241172480,241172480,241172480\n"
-	"MemPool.G1 Old Gen.Usage.max (byte),4294967296,4294967296,4294967296\n"
-	"Memory.Heap.init (byte),268435456,268435456,268435456\n"
-	"Memory.Heap.used (byte),5242880,24117248,14680064\n"
-	"Memory.Heap.committed (byte),268435456,268435456,268435456\n"
-	"Memory.Heap.max (byte),4294967296,4294967296,4294967296\n"
-	"Memory.NonHeap.used (byte),10485760,12582912,13631488\n"
-	"PendingFinalizers (count),0,0,0\n"
-	"Thread.main.1.CPUTime (ns),100000000,400000000,700000000\n"
-	"Thread.main.1.State (state),RUNNABLE,RUNNABLE,RUNNABLE\n"
-	"Thread.worker,with,commas.12.State (state),null,RUNNABLE,TERMINATED\n"
-	"Thread.Reference Handler.2.State (state),WAITING,WAITING,WAITING\n"
-	"BufferPool.direct.Count (objects),1,2,2\n"
-	"BufferPool.direct.Used (byte),8192,16384,16384\n";
+static const char STATS_CSV[] = "AbsoluteTime (ns),1000000000,1500000000,2000000000\n"
+                                "RelativeTime (ns),0,500000000,1000000000\n"
+                                "StartTime (utc ms),1521036180000,1521036180000,1521036180000\n"
+                                "UpTime (ms),5120,5620,6120\n"
+                                "CurrentLoadedClasses (classes),1500,1620,1650\n"
+                                "TotalLoadedClasses (classes),1500,1620,1650\n"
+                                "TotalUnloadedClasses (classes),0,0,0\n"
+                                "TotalCompilationTime (ms),120,180,200\n"
+                                "GC.G1 Young Generation.Count (collections),2,5,6\n"
+                                "GC.G1 Young Generation.Time (ms),10,25,31\n"
+                                "GC.G1 Old Generation.Count (collections),0,0,1\n"
+                                "GC.G1 Old Generation.Time (ms),0,0,40\n"
+                                "MemPool.G1 Eden Space.Usage.init (byte),27262976,27262976,27262976\n"
+                                "MemPool.G1 Eden Space.Usage.used (byte),4194304,20971520,8388608\n"
+                                "MemPool.G1 Eden Space.Usage.committed (byte),27262976,27262976,27262976\n"
+                                "MemPool.G1 Eden Space.Usage.max (byte),-1,-1,-1\n"
+                                "MemPool.G1 Old Gen.Usage.init (byte),241172480,241172480,241172480\n"
+                                "MemPool.G1 Old Gen.Usage.used (byte),1048576,3145728,6291456\n"
+                                "MemPool.G1 Old Gen.Usage.committed (byte),241172480,241172480,241172480\n"
+                                "MemPool.G1 Old Gen.Usage.max (byte),4294967296,4294967296,4294967296\n"
+                                "Memory.Heap.init (byte),268435456,268435456,268435456\n"
+                                "Memory.Heap.used (byte),5242880,24117248,14680064\n"
+                                "Memory.Heap.committed (byte),268435456,268435456,268435456\n"
+                                "Memory.Heap.max (byte),4294967296,4294967296,4294967296\n"
+                                "Memory.NonHeap.used (byte),10485760,12582912,13631488\n"
+                                "PendingFinalizers (count),0,0,0\n"
+                                "Thread.main.1.CPUTime (ns),100000000,400000000,700000000\n"
+                                "Thread.main.1.State (state),RUNNABLE,RUNNABLE,RUNNABLE\n"
+                                "Thread.worker,with,commas.12.State (state),null,RUNNABLE,TERMINATED\n"
+                                "Thread.Reference Handler.2.State (state),WAITING,WAITING,WAITING\n"
+                                "BufferPool.direct.Count (objects),1,2,2\n"
+                                "BufferPool.direct.Used (byte),8192,16384,16384\n";
 
-static const char METADATA[] = "{\"agent\":{\"name\":\"jvmsnap\",\"version\":\"0.1.0\"},"
-			       "\"jvm\":{\"vendor\":\"Eclipse Adoptium\",\"version\":\"17.0.9\"},"
-			       "\"samples\":100,\"interval_us\":{\"requested\":10000,\"achieved\":10012}}";
+/* The layout of snapshot/metadata.c (snap_metadata_json). */
+static const char METADATA[] = "{\n"
+                               "  \"agent\": \"jvmsnap\",\n"
+                               "  \"agent_version\": \"0.1.0\",\n"
+                               "  \"jvm_name\": \"OpenJDK 64-Bit Server VM\",\n"
+                               "  \"jvm_version\": \"17.0.9+9\",\n"
+                               "  \"function_name\": \"demo-fn\",\n"
+                               "  \"function_version\": \"$LATEST\",\n"
+                               "  \"request_id\": null,\n"
+                               "  \"window\": \"invocation\",\n"
+                               "  \"window_start\": \"2018-03-14T14:03:05.120Z\",\n"
+                               "  \"window_end\": \"2018-03-14T14:03:06.120Z\",\n"
+                               "  \"window_start_ms\": 1521036185120,\n"
+                               "  \"window_end_ms\": 1521036186120,\n"
+                               "  \"duration_ms\": 1000,\n"
+                               "  \"interval_requested_us\": 10000,\n"
+                               "  \"interval_achieved_us\": 10012,\n"
+                               "  \"samples\": 100,\n"
+                               "  \"threads\": 3,\n"
+                               "  \"methods\": 6,\n"
+                               "  \"stats_columns\": 3\n"
+                               "}\n";
 
 static void write_file(const char *path, const void *data, size_t len)
 {
@@ -122,6 +145,92 @@ static void nps_bytes(uint64_t k, bool cpu, buf *out)
 	snap_profile_free(p);
 }
 
+static uint64_t rng_state;
+static uint32_t rnd(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33);
+}
+
+/* A few random edits: byte flips, small/boundary values, or a truncation. */
+static void mutate_bytes(uint8_t *d, size_t *len)
+{
+	if (!*len)
+		return;
+	int edits = 1 + (int)(rnd() % 4);
+	for (int i = 0; i < edits; i++) {
+		size_t at = rnd() % *len;
+		switch (rnd() % 5) {
+		case 0:
+			d[at] ^= (uint8_t)(1u << (rnd() % 8));
+			break;
+		case 1:
+			d[at] = 0xff;
+			break;
+		case 2:
+			d[at] = 0;
+			break;
+		case 3:
+			d[at] = (uint8_t)rnd();
+			break;
+		default:
+			if (rnd() % 4 == 0)
+				*len = at; /* truncate */
+		}
+	}
+}
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static int mutate(const char *in, const char *out, uint64_t seed)
+{
+	rng_state = seed * 2654435761u + 1;
+	FILE *f = fopen(in, "rb");
+	if (!f)
+		return perror(in), 1;
+	static uint8_t data[1 << 24];
+	size_t len = fread(data, 1, sizeof data, f);
+	fclose(f);
+	/* magic(10) major minor type(4) clen(4) ulen(4) zlib... */
+	if (len > 24 && !memcmp(data, "nBpRoFiLeR", 10) && rnd() % 4) {
+		uint32_t clen = be32(data + 16), ulen = be32(data + 20);
+		if (clen <= len - 24 && ulen < (1u << 26)) {
+			uLongf got = ulen;
+			uint8_t *body = malloc(ulen + 1), *packed = malloc(compressBound(ulen) + 64);
+			if (body && packed && uncompress(body, &got, data + 24, clen) == Z_OK) {
+				size_t blen = got;
+				mutate_bytes(body, &blen);
+				uLongf plen = compressBound(blen) + 64;
+				if (compress2(packed, &plen, body, blen, 3) == Z_OK) {
+					f = fopen(out, "wb");
+					put_be32(data + 16, (uint32_t)plen);
+					put_be32(data + 20, (uint32_t)blen);
+					if (!f || fwrite(data, 1, 24, f) != 24 ||
+					    fwrite(packed, 1, plen, f) != plen ||
+					    fwrite(data + 24 + clen, 1, len - 24 - clen, f) !=
+					            len - 24 - clen ||
+					    fclose(f)) {
+						perror(out);
+						exit(1);
+					}
+					free(body);
+					free(packed);
+					return 0;
+				}
+			}
+			free(body);
+			free(packed);
+		}
+	}
+	mutate_bytes(data, &len);
+	write_file(out, data, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	buf b;
@@ -130,8 +239,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "basic")) {
 		nps_bytes(1, true, &b);
 		snap_zip_entry e[] = {{"basic_cpu.nps", b.data, b.len, false},
-				      {"basic_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
-				      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
+		                      {"basic_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
+		                      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
 		if (snap_zip_write(argv[2], e, 3, err, sizeof err)) {
 			fprintf(stderr, "cligen: %s\n", err);
 			return 1;
@@ -147,11 +256,14 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && !strcmp(argv[1], "nocpu")) {
 		nps_bytes(1, false, &b);
 		write_file(argv[2], b.data, b.len);
+	} else if (argc == 5 && !strcmp(argv[1], "mutate")) {
+		return mutate(argv[2], argv[3], strtoull(argv[4], NULL, 10));
 	} else if (argc == 4 && !strcmp(argv[1], "part")) {
 		nps_bytes(strtoull(argv[2], NULL, 10), true, &b);
 		write_file(argv[3], b.data, b.len);
 	} else {
-		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu OUT | cligen part N OUT\n");
+		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu OUT | cligen part N OUT | "
+		                "cligen mutate IN OUT SEED\n");
 		return 2;
 	}
 	buf_free(&b);

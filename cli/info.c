@@ -1,0 +1,155 @@
+/* `jvmsnap info`: what a snapshot holds, in one screen. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: jvmsnap info [options] FILE\n"
+	      "Window, duration, threads, sampling interval, JVM and agent metadata (when the\n"
+	      "zip has metadata.json), statistics and the five hottest methods.\n"
+	      "\n"
+	      "  -t, --time wall|cpu  time for the hottest methods (default: cpu when measured)\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Example: jvmsnap info snapshot.zip\n",
+	      f);
+}
+
+static void format_utc(int64_t ms, char *out, size_t n)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm)) {
+		snprintf(out, n, "?");
+		return;
+	}
+	size_t len = strlen(out);
+	snprintf(out + len, n - len, ".%03d UTC", (int)(((ms % 1000) + 1000) % 1000));
+}
+
+/* The value of a top-level metadata.json key from its flattened "  key: value" lines,
+ * or NULL. */
+static const char *meta_value(const buf *lines, const char *key, char *out, size_t n)
+{
+	if (!lines->len || lines->failed)
+		return NULL;
+	size_t klen = strlen(key);
+	const char *text = (const char *)lines->data, *stop = text + lines->len;
+	for (const char *line = text; line < stop;) {
+		const char *end = memchr(line, '\n', (size_t)(stop - line));
+		if (!end)
+			end = stop;
+		size_t len = (size_t)(end - line);
+		if (len >= klen + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, key, klen) &&
+		    !memcmp(line + 2 + klen, ": ", 2)) {
+			snprintf(out, n, "%.*s", (int)(len - klen - 4), line + klen + 4);
+			return out;
+		}
+		line = end + 1;
+	}
+	return NULL;
+}
+
+static void print_profile(const cli_input *in, const buf *meta, bool cpu)
+{
+	const snap_profile *p = in->profile;
+	char from[48], to[48];
+	format_utc(p->begin_ms, from, sizeof from);
+	format_utc(p->end_ms, to, sizeof to);
+	printf("window:      %s to %s (%lld ms)\n", from, to, (long long)(p->end_ms - p->begin_ms));
+	char achieved[64], samples[64];
+	if (p->interval_us)
+		printf("interval:    %u us requested", p->interval_us);
+	else
+		printf("interval:    requested interval not recorded");
+	if (meta_value(meta, "interval_achieved_us", achieved, sizeof achieved))
+		printf(", %s us achieved", achieved);
+	putchar('\n');
+	if (meta_value(meta, "samples", samples, sizeof samples))
+		printf("samples:     %s\n", samples);
+	printf("CPU times:   %s\n", p->has_cpu ? "measured" : "not measured");
+
+	printf("methods:     %u\n", p->nmethods ? p->nmethods - 1 : 0);
+	printf("threads:     %u\n", p->nthreads);
+	printf("  %12s %12s  %s\n", "wall ms", "CPU ms", "name");
+	for (uint32_t t = 0; t < p->nthreads; t++) {
+		nps_tree tr;
+		uint64_t wall = 0, cpu_us = 0;
+		if (nps_tree_build(p->threads[t].root, p->has_cpu, &tr) == 0) {
+			wall = tr.nodes[0].total_wall_us;
+			cpu_us = tr.nodes[0].total_cpu_us;
+			nps_tree_free(&tr);
+		}
+		if (p->has_cpu)
+			printf("  %12.3f %12.3f  %s\n", cli_ms(wall), cli_ms(cpu_us), p->threads[t].name);
+		else
+			printf("  %12.3f %12s  %s\n", cli_ms(wall), "-", p->threads[t].name);
+	}
+
+	size_t n;
+	uint64_t sum;
+	cli_hotspot *h = cli_hotspots(p, NULL, cpu, false, &n, &sum);
+	printf("hottest methods (self %s time):\n", cpu ? "CPU" : "wall");
+	buf name;
+	buf_init(&name);
+	for (size_t i = 0; h && i < n && i < 5 && h[i].self_us; i++) { /* sampled as the top */
+		buf_reset(&name);
+		cli_method_display(&p->methods[h[i].method], &name);
+		printf("  %12.3f ms %5.1f%%  %.*s\n", cli_ms(h[i].self_us),
+		       sum ? 100.0 * (double)h[i].self_us / (double)sum : 0.0, (int)name.len,
+		       name.data ? (const char *)name.data : "");
+	}
+	if (h && (!n || !h[0].self_us))
+		printf("  (no samples)\n");
+	buf_free(&name);
+	free(h);
+}
+
+int cli_cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"time", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	cli_time t = CLI_TIME_DEFAULT;
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return usage(stdout), CLI_EXIT_OK;
+		if (c != 't' || !cli_parse_time(optarg, &t))
+			return cli_usage_error("info",
+			                       c == 't' ? "--time takes wall or cpu" : "unknown option");
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("info", "expected one FILE");
+
+	cli_input in;
+	int rc = cli_input_open(argv[optind], 0, &in);
+	buf meta;
+	buf_init(&meta);
+	bool meta_ok = in.metadata && cli_metadata_lines(in.metadata, &meta);
+	if (!rc) {
+		printf("file:        %s%s%s%s\n", in.path, in.nps_name ? " (" : "",
+		       in.nps_name ? in.nps_name : "", in.nps_name ? ")" : "");
+		if (in.profile)
+			print_profile(&in, &meta, cli_use_cpu(in.profile, t));
+		else
+			printf("CPU profile: none\n");
+		if (in.stats)
+			printf("statistics:  %zu snapshots, %zu rows\n", in.stats->ncols, in.stats->nrows);
+		else
+			printf("statistics:  none\n");
+		if (in.metadata) {
+			printf("metadata:\n");
+			fwrite(meta.data ? (const char *)meta.data : "", 1, meta.len, stdout);
+			if (!meta_ok)
+				printf("  (metadata.json is not valid JSON; shown up to the error)\n");
+		}
+	}
+	buf_free(&meta);
+	cli_input_close(&in);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* How methods are named on screen, and the escaping every text and HTML writer uses. */
+#include <string.h>
+
+#include "cli.h"
+
+/* One descriptor type at *d as VisualVM shows it: "int", "String[]", "java.util.List". */
+static void format_type(const char **d, buf *out)
+{
+	int dims = 0;
+	while (**d == '[')
+		dims++, (*d)++;
+	static const char prims[] = "ZBCSIJFDV";
+	static const char *const names[] = {"boolean", "byte",  "char",   "short", "int",
+	                                    "long",    "float", "double", "void"};
+	const char *p = **d ? strchr(prims, **d) : NULL;
+	if (p) {
+		buf_append_str(out, names[p - prims]);
+		(*d)++;
+	} else if (**d == 'L') {
+		const char *end = strchr(*d, ';');
+		const char *s = *d + 1, *stop = end ? end : s + strlen(s);
+		if ((size_t)(stop - s) > 10 && !strncmp(s, "java/lang/", 10) &&
+		    !memchr(s + 10, '/', (size_t)(stop - s - 10)))
+			s += 10;
+		for (; s < stop; s++)
+			buf_u8(out, *s == '/' ? '.' : (uint8_t)*s);
+		*d = end ? end + 1 : stop;
+	} else {
+		buf_append_str(out, "?");
+		if (**d)
+			(*d)++;
+	}
+	while (dims--)
+		buf_append_str(out, "[]");
+}
+
+void cli_method_short(const snap_method *m, buf *out)
+{
+	buf_append_str(out, m->class_name);
+	if (m->method_name[0]) {
+		buf_u8(out, '.');
+		buf_append_str(out, m->method_name);
+	}
+}
+
+void cli_method_display(const snap_method *m, buf *out)
+{
+	cli_method_short(m, out);
+	const char *d = m->signature;
+	if (*d != '(')
+		return;
+	buf_u8(out, '(');
+	d++;
+	for (int i = 0; *d && *d != ')'; i++) {
+		if (i)
+			buf_append_str(out, ", ");
+		format_type(&d, out);
+	}
+	buf_u8(out, ')');
+}
+
+void cli_json_string(buf *out, const char *s)
+{
+	buf_u8(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			buf_append_str(out, "\\\"");
+			break;
+		case '\\':
+			buf_append_str(out, "\\\\");
+			break;
+		case '<': /* never "</script>" inside an inline script */
+			buf_append_str(out, "\\u003c");
+			break;
+		case '>':
+			buf_append_str(out, "\\u003e");
+			break;
+		case '&':
+			buf_append_str(out, "\\u0026");
+			break;
+		default:
+			if (*p < 0x20)
+				buf_printf(out, "\\u%04x", *p);
+			else
+				buf_u8(out, *p);
+		}
+	}
+	buf_u8(out, '"');
+}
+
+void cli_html_text(buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			buf_append_str(out, "&amp;");
+			break;
+		case '<':
+			buf_append_str(out, "&lt;");
+			break;
+		case '>':
+			buf_append_str(out, "&gt;");
+			break;
+		case '"':
+			buf_append_str(out, "&quot;");
+			break;
+		case '\'':
+			buf_append_str(out, "&#39;");
+			break;
+		default:
+			buf_u8(out, (uint8_t)*s);
+		}
+	}
+}

@@ -1,0 +1,223 @@
+/* `jvmsnap stats`: the JVM statistics of a snapshot (docs/lambda-s3.md §1.6), as an
+ * aligned begin / end / change table, or transposed (`--wide`) into a CSV with one row
+ * per stats snapshot, the shape spreadsheets chart most easily. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: jvmsnap stats [options] FILE\n"
+	      "The statistics of a snapshot zip (its *_stat.csv) or of a statistics .csv: one\n"
+	      "line per statistic with its value at the first and the last stats snapshot and\n"
+	      "the change between them.\n"
+	      "\n"
+	      "  -w, --wide           a CSV instead: a header row of labels, then one row per\n"
+	      "                       stats snapshot (time runs down the rows)\n"
+	      "  -g, --grep TEXT      only the statistics whose label contains TEXT\n"
+	      "  -o, --output FILE    write to FILE instead of standard output\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Example: jvmsnap stats snapshot.zip --grep Heap\n",
+	      f);
+}
+
+/* Columns on a terminal: UTF-8 continuation bytes take none. */
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static void pad_right(buf *out, const char *s, size_t width)
+{
+	buf_append_str(out, s);
+	size_t w = display_width(s);
+	if (w > width) {
+		buf_append_str(out, "\n"); /* an overlong label gets a line of its own */
+		w = 0;
+	}
+	for (; w < width; w++)
+		buf_u8(out, ' ');
+}
+
+static void pad_left(buf *out, const char *s, size_t width)
+{
+	for (size_t w = display_width(s); w < width; w++)
+		buf_u8(out, ' ');
+	buf_append_str(out, s);
+}
+
+static bool is_integer(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static void change_text(const char *a, const char *b, char *out, size_t n)
+{
+	double x, y;
+	out[0] = '\0';
+	if (!cli_stats_number(a, &x) || !cli_stats_number(b, &y)) {
+		if (strcmp(a, b) != 0)
+			snprintf(out, n, "changed");
+		return;
+	}
+	if (x == y)
+		snprintf(out, n, "0");
+	else if (is_integer(a) && is_integer(b))
+		snprintf(out, n, "%+lld", strtoll(b, NULL, 10) - strtoll(a, NULL, 10));
+	else
+		snprintf(out, n, "%+g", y - x);
+}
+
+static bool wanted(const cli_stat_row *r, const char *grep) { return !grep || strstr(r->label, grep); }
+
+/* Cells wider than this do not widen their column (a long lock name stays readable
+ * without pushing every number to the right); they overflow on their own line. */
+#define MAX_ALIGN_WIDTH 24u
+#define MAX_LABEL_WIDTH 80u
+
+static size_t fit(size_t have, size_t w) { return w > have && w <= MAX_ALIGN_WIDTH ? w : have; }
+
+static void table(const cli_stats *s, const char *grep, buf *out)
+{
+	size_t lw = strlen("statistic"), bw = strlen("begin"), ew = strlen("end"), cw = strlen("change");
+	char change[64];
+	for (size_t i = 0; i < s->nrows; i++) {
+		const cli_stat_row *r = &s->rows[i];
+		if (!wanted(r, grep))
+			continue;
+		size_t w = display_width(r->label);
+		lw = w > lw && w <= MAX_LABEL_WIDTH ? w : lw;
+		const char *a = r->values[0], *b = r->values[s->ncols - 1];
+		change_text(a, b, change, sizeof change);
+		bw = fit(bw, display_width(a));
+		ew = fit(ew, display_width(b));
+		cw = fit(cw, strlen(change));
+	}
+	buf_printf(out, "%zu stats snapshots\n", s->ncols);
+	pad_right(out, "statistic", lw);
+	buf_append_str(out, "  ");
+	pad_left(out, "begin", bw);
+	buf_append_str(out, "  ");
+	pad_left(out, "end", ew);
+	buf_append_str(out, "  ");
+	pad_left(out, "change", cw);
+	buf_u8(out, '\n');
+	for (size_t i = 0; i < s->nrows; i++) {
+		const cli_stat_row *r = &s->rows[i];
+		if (!wanted(r, grep))
+			continue;
+		const char *a = r->values[0], *b = r->values[s->ncols - 1];
+		change_text(a, b, change, sizeof change);
+		pad_right(out, r->label, lw);
+		buf_append_str(out, "  ");
+		pad_left(out, a, bw);
+		buf_append_str(out, "  ");
+		pad_left(out, b, ew);
+		if (change[0]) {
+			buf_append_str(out, "  ");
+			pad_left(out, change, cw);
+		}
+		/* no trailing blanks */
+		while (out->len && out->data[out->len - 1] == ' ')
+			out->len--;
+		buf_u8(out, '\n');
+	}
+}
+
+static void csv_cell(buf *out, const char *s)
+{
+	bool quote = *s && (s[0] == ' ' || s[strlen(s) - 1] == ' ' || strpbrk(s, ",\"\r\n"));
+	if (!quote) {
+		buf_append_str(out, s);
+		return;
+	}
+	buf_u8(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_u8(out, '"');
+		buf_u8(out, (uint8_t)*s);
+	}
+	buf_u8(out, '"');
+}
+
+static void wide(const cli_stats *s, const char *grep, buf *out)
+{
+	buf_append_str(out, "snapshot");
+	for (size_t i = 0; i < s->nrows; i++)
+		if (wanted(&s->rows[i], grep)) {
+			buf_u8(out, ',');
+			csv_cell(out, s->rows[i].label);
+		}
+	buf_u8(out, '\n');
+	for (size_t c = 0; c < s->ncols; c++) {
+		buf_printf(out, "%zu", c + 1);
+		for (size_t i = 0; i < s->nrows; i++)
+			if (wanted(&s->rows[i], grep)) {
+				buf_u8(out, ',');
+				csv_cell(out, s->rows[i].values[c]);
+			}
+		buf_u8(out, '\n');
+	}
+}
+
+int cli_cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"wide", no_argument, NULL, 'w'},
+	                                         {"grep", required_argument, NULL, 'g'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	bool is_wide = false;
+	const char *grep = NULL, *out_path = "-";
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "wg:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			is_wide = true;
+			break;
+		case 'g':
+			grep = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage_error("stats", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("stats", "expected one FILE");
+	cli_input in;
+	int rc = cli_input_open(argv[optind], CLI_WANT_STATS, &in);
+	if (!rc) {
+		buf out;
+		buf_init(&out);
+		if (is_wide)
+			wide(in.stats, grep, &out);
+		else
+			table(in.stats, grep, &out);
+		if (cli_write_output(out_path, &out))
+			rc = CLI_EXIT_FAIL;
+		buf_free(&out);
+	}
+	cli_input_close(&in);
+	return rc;
+}

@@ -1,0 +1,168 @@
+/* Unit tests of the jvmsnap command's parts that need no snapshot file: the statistics
+ * CSV reader, the metadata.json lister, method names and HTML / JSON escaping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../cli/cli.h"
+
+static cli_stats *parse(const char *text)
+{
+	cli_stats *s = NULL;
+	char err[128] = "";
+	if (cli_stats_parse((const uint8_t *)text, strlen(text), &s, err, sizeof err) != 0)
+		return NULL;
+	return s;
+}
+
+static void test_stats_basic(void **state)
+{
+	(void)state;
+	cli_stats *s = parse("AbsoluteTime (ns),10,20\nRelativeTime (ns),0,10\nThread.main.1.State "
+	                     "(state),RUNNABLE,null\n");
+	assert_non_null(s);
+	assert_int_equal(s->ncols, 2);
+	assert_int_equal(s->nrows, 3);
+	const cli_stat_row *r = cli_stats_find(s, "Thread.main.1.State (state)");
+	assert_non_null(r);
+	assert_string_equal(r->values[1], "null");
+	double v;
+	assert_true(cli_stats_number(cli_stats_find(s, "AbsoluteTime (ns)")->values[1], &v));
+	assert_true(v == 20);
+	assert_false(cli_stats_number("null", &v));
+	assert_false(cli_stats_number("", &v));
+	cli_stats_free(s);
+}
+
+/* IOpipe did not escape labels: a comma in a thread name shifts the cells. */
+static void test_stats_comma_label(void **state)
+{
+	(void)state;
+	cli_stats *s = parse(
+	        "RelativeTime (ns),0,5\nThread.a,b.7.State (state),WAITING,RUNNABLE\nUpTime (ms),1,2\n");
+	assert_non_null(s);
+	assert_int_equal(s->ncols, 2);
+	const cli_stat_row *r = cli_stats_find(s, "Thread.a,b.7.State (state)");
+	assert_non_null(r);
+	assert_string_equal(r->values[0], "WAITING");
+	cli_stats_free(s);
+}
+
+/* Our own writer quotes such cells (libcsv); short rows are padded. */
+static void test_stats_quoted_and_short(void **state)
+{
+	(void)state;
+	cli_stats *s =
+	        parse("RelativeTime (ns),0,5\n\"Thread.a,b.7.State (state)\",WAITING,RUNNABLE\nX (n),1\n");
+	assert_non_null(s);
+	assert_string_equal(cli_stats_find(s, "Thread.a,b.7.State (state)")->values[1], "RUNNABLE");
+	assert_string_equal(cli_stats_find(s, "X (n)")->values[1], "");
+	cli_stats_free(s);
+}
+
+static void test_stats_foreign(void **state)
+{
+	(void)state;
+	assert_null(parse("name,age\nbob,3\n"));
+	assert_null(parse(""));
+	assert_null(parse("just one column\n"));
+	assert_null(parse("\"unterminated,1,2\n"));
+}
+
+static void test_metadata(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	assert_true(cli_metadata_lines(
+	        "{\"jvm\":{\"version\":\"17\",\"args\":[\"-Xmx1g\",2]},\"n\":3,\"u\":\"\\u00fc\"}", &b));
+	buf_u8(&b, 0);
+	assert_string_equal(
+	        (const char *)b.data,
+	        "  jvm.version: 17\n  jvm.args.0: -Xmx1g\n  jvm.args.1: 2\n  n: 3\n  u: \xc3\xbc\n");
+	buf_reset(&b);
+	assert_false(cli_metadata_lines("{\"a\":1,", &b));
+	buf_reset(&b);
+	assert_false(cli_metadata_lines("not json", &b));
+	/* deep nesting is refused, not recursed into */
+	char deep[200];
+	memset(deep, '[', sizeof deep - 1);
+	deep[sizeof deep - 1] = 0;
+	buf_reset(&b);
+	assert_false(cli_metadata_lines(deep, &b));
+	buf_free(&b);
+}
+
+static void test_method_names(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	snap_method m = {"demo.Main", "run", "([Ljava/lang/String;I[[JLjava/util/List;)V"};
+	cli_method_display(&m, &b);
+	buf_u8(&b, 0);
+	assert_string_equal((const char *)b.data, "demo.Main.run(String[], int, long[][], java.util.List)");
+	buf_reset(&b);
+	cli_method_short(&m, &b);
+	buf_u8(&b, 0);
+	assert_string_equal((const char *)b.data, "demo.Main.run");
+	buf_reset(&b);
+	snap_method bad = {"X", "y", "(L"};
+	cli_method_display(&bad, &b); /* a broken descriptor still ends */
+	buf_u8(&b, 0);
+	assert_string_equal((const char *)b.data, "X.y()");
+	buf_free(&b);
+}
+
+static void test_escaping(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	cli_json_string(&b, "a\"b\\</script>\n");
+	buf_u8(&b, 0);
+	assert_string_equal((const char *)b.data, "\"a\\\"b\\\\\\u003c/script\\u003e\\u000a\"");
+	buf_reset(&b);
+	cli_html_text(&b, "<a href='x'>&\"");
+	buf_u8(&b, 0);
+	assert_string_equal((const char *)b.data, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+	buf_free(&b);
+}
+
+static void test_option_values(void **state)
+{
+	(void)state;
+	unsigned long n;
+	assert_true(cli_parse_uint("25", 100, &n));
+	assert_int_equal(n, 25);
+	assert_false(cli_parse_uint("-1", 100, &n));
+	assert_false(cli_parse_uint("101", 100, &n));
+	assert_false(cli_parse_uint("3x", 100, &n));
+	double p;
+	assert_true(cli_parse_percent("0.5", &p));
+	assert_false(cli_parse_percent("nan", &p));
+	assert_false(cli_parse_percent("200", &p));
+	cli_time t;
+	assert_true(cli_parse_time("cpu", &t));
+	assert_int_equal(t, CLI_TIME_CPU);
+	assert_false(cli_parse_time("CPU", &t));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_stats_basic),
+	        cmocka_unit_test(test_stats_comma_label),
+	        cmocka_unit_test(test_stats_quoted_and_short),
+	        cmocka_unit_test(test_stats_foreign),
+	        cmocka_unit_test(test_metadata),
+	        cmocka_unit_test(test_method_names),
+	        cmocka_unit_test(test_escaping),
+	        cmocka_unit_test(test_option_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
