@@ -27,6 +27,8 @@ struct agent_thread {
 	bool busy;            /* handling a command */
 	char open_request[128];
 	int64_t open_deadline_ms;
+	window_mark open_at;  /* when the pending open was asked for */
+	window_mark close_at; /* when the pending close was asked for */
 	bool stopped;
 	agent_window *final; /* handed to agent_thread_stop */
 };
@@ -43,21 +45,24 @@ static void take_column(agent_thread *t, JNIEnv *jni)
 		log_debug("a statistics column could not be taken");
 }
 
-static void open_window(agent_thread *t, JNIEnv *jni, bool init, const char *request_id, int64_t deadline_ms)
+static void open_window(agent_thread *t, JNIEnv *jni, bool init, const char *request_id, int64_t deadline_ms,
+			window_mark at)
 {
-	t->window = window_open(t->a, t->next_seq++, init, request_id, deadline_ms);
+	t->window = window_open(t->a, t->next_seq++, init, request_id, deadline_ms, at);
 	take_column(t, jni); /* IOpipe's "begin" column */
 }
 
-/* Final sample and "end" column, so the .nps and the CSV describe the same span. */
-static agent_window *close_window(agent_thread *t, JNIEnv *jni)
+/* Final sample and "end" column, so the .nps and the CSV describe the same span. The
+ * window ends when its end was asked for (the invocation's response), not when this
+ * thread gets round to it. */
+static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 {
 	agent_window *w = t->window;
 	if (!w)
 		return NULL;
-	sampler_round(t->sampler, jni, w);
+	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
-	window_close(w);
+	window_close(w, at);
 	t->window = NULL;
 	return w;
 }
@@ -126,8 +131,12 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 {
+	pthread_mutex_lock(&t->mu);
+	window_mark close_at = cmd & CMD_CLOSE ? t->close_at : t->open_at;
+	window_mark open_at = t->open_at;
+	pthread_mutex_unlock(&t->mu);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
-		agent_window *w = close_window(t, jni);
+		agent_window *w = close_window(t, jni, close_at);
 		if (w) {
 			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
 			window_free(w);
@@ -139,7 +148,7 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		snprintf(request, sizeof request, "%s", t->open_request);
 		int64_t deadline = t->open_deadline_ms;
 		pthread_mutex_unlock(&t->mu);
-		open_window(t, jni, false, request, deadline);
+		open_window(t, jni, false, request, deadline, open_at);
 	}
 }
 
@@ -154,7 +163,7 @@ static void loop(agent_thread *t, JNIEnv *jni)
 		uint64_t interval = (uint64_t)t->a->cfg.interval_us * 1000u;
 		if (t->window) {
 			uint64_t walked = t->window->st.stacks_ns;
-			sampler_round(t->sampler, jni, t->window);
+			sampler_round(t->sampler, jni, t->window, 0);
 			interval = governed_interval(t, t->window->st.stacks_ns - walked);
 			uint64_t now = agent_mono_ns();
 			if (stats_every && now >= next_stats) {
@@ -192,9 +201,9 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	t->stats = stats_collector_new(jni, jvmti, &so);
 	if (!t->stats)
 		log_warn("statistics unavailable: the zip will hold no stats CSV");
-	open_window(t, jni, t->a->on_lambda_runtime, NULL, 0);
+	open_window(t, jni, t->a->on_lambda_runtime, NULL, 0, window_now());
 	loop(t, jni);
-	agent_window *w = close_window(t, jni);
+	agent_window *w = close_window(t, jni, window_now());
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
 	t->stats = NULL;
@@ -266,6 +275,8 @@ static void post(agent_thread *t, unsigned cmd)
 void agent_thread_close_window(agent_thread *t)
 {
 	pthread_mutex_lock(&t->mu);
+	if (!(t->pending & CMD_CLOSE))
+		t->close_at = window_now();
 	post(t, CMD_CLOSE);
 	pthread_mutex_unlock(&t->mu);
 }
@@ -275,6 +286,7 @@ void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t d
 	pthread_mutex_lock(&t->mu);
 	snprintf(t->open_request, sizeof t->open_request, "%s", request_id ? request_id : "");
 	t->open_deadline_ms = deadline_ms;
+	t->open_at = window_now();
 	post(t, CMD_OPEN);
 	pthread_mutex_unlock(&t->mu);
 }

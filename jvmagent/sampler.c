@@ -188,7 +188,7 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	s->stats->threads_last_round = (uint32_t)n;
 }
 
-void sampler_round(sampler *s, JNIEnv *jni, agent_window *w)
+void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 {
 	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
 	 * by window number: a new profile may well reuse the old one's address.) */
@@ -205,7 +205,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w)
 		return;
 	}
 	uint64_t t0 = agent_mono_ns();
-	snap_agg_begin(w->agg, t0);
+	snap_agg_begin(w->agg, t_ns && t_ns < t0 ? t_ns : t0);
 	if (s->mode == AGENT_SAMPLER_ALL)
 		round_all(s, jni);
 	else

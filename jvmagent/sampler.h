@@ -7,6 +7,7 @@
 #include <jni.h>
 #include <jvmti.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct agent;
 struct agent_window;
@@ -22,7 +23,8 @@ bool sampler_thread_id(sampler *s, JNIEnv *jni, jthread t, jlong *out);
 /* Leaves the thread with this id out of every sample (the agent's own thread). */
 void sampler_exclude(sampler *s, jlong tid);
 
-/* One round into `w` (its profile, aggregator and figures). */
-void sampler_round(sampler *s, JNIEnv *jni, struct agent_window *w);
+/* One round into `w` (its profile, aggregator and figures). The intervals since the
+ * previous round are charged up to `t_ns` (monotonic), or up to now when 0. */
+void sampler_round(sampler *s, JNIEnv *jni, struct agent_window *w, uint64_t t_ns);
 
 #endif

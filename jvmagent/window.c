@@ -6,7 +6,10 @@
 #include "../common/log.h"
 #include "agent.h"
 
-agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request_id, int64_t deadline_ms)
+window_mark window_now(void) { return (window_mark){agent_mono_ns(), agent_epoch_ms()}; }
+
+agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request_id, int64_t deadline_ms,
+			  window_mark at)
 {
 	agent_window *w = calloc(1, sizeof *w);
 	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
@@ -25,18 +28,18 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->deadline_ms = deadline_ms;
 	/* The id lands in file names and S3 keys: keep only safe characters. */
 	agent_sanitize_prefix(request_id ? request_id : "", w->request_id, sizeof w->request_id);
-	w->begin_ns = agent_mono_ns();
+	w->begin_ns = at.mono_ns;
 	/* The first window starts at the agent's load, so JVM start-up is in it. */
-	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : agent_epoch_ms();
+	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : at.epoch_ms;
 	w->profile->interval_us = a->cfg.interval_us;
 	w->profile->has_cpu = a->has_cpu_time;
 	return w;
 }
 
-void window_close(agent_window *w)
+void window_close(agent_window *w, window_mark at)
 {
-	snap_agg_flush(w->agg, agent_mono_ns());
-	w->profile->end_ms = agent_epoch_ms();
+	snap_agg_flush(w->agg, at.mono_ns);
+	w->profile->end_ms = at.epoch_ms;
 }
 
 void window_free(agent_window *w)

@@ -38,11 +38,19 @@ typedef struct agent_window {
 	uint64_t begin_ns;      /* monotonic */
 } agent_window;
 
-/* A window starting now; NULL when out of memory (logged). */
+/* A moment on both clocks: when a window was asked to open or close. */
+typedef struct {
+	uint64_t mono_ns;
+	int64_t epoch_ms;
+} window_mark;
+
+window_mark window_now(void);
+
+/* A window starting at `at`; NULL when out of memory (logged). */
 agent_window *window_open(struct agent *a, uint32_t seq, bool init, const char *request_id,
-			  int64_t deadline_ms);
-/* Charges every live thread up to now and stamps the end; no sampling after this. */
-void window_close(agent_window *w);
+			  int64_t deadline_ms, window_mark at);
+/* Charges every live thread up to `at` and stamps the end; no sampling after this. */
+void window_close(agent_window *w, window_mark at);
 void window_free(agent_window *w);
 
 /* The average interval achieved between rounds, in µs (0 before two rounds). */
