@@ -76,7 +76,9 @@ static uint64_t governed_interval(agent_thread *t, uint64_t walk_ns)
 	uint64_t requested = (uint64_t)cfg->interval_us * 1000u;
 	t->walk_ema_ns = t->walk_ema_ns ? (t->walk_ema_ns * 7 + walk_ns) / 8 : walk_ns;
 	uint64_t needed = t->walk_ema_ns * 1000u / cfg->overhead_permille;
-	/* Never slower than a tenth of the requested rate: a profile must stay usable. */
+	/* The governor stretches the interval at most tenfold, so a profile stays usable;
+	 * rounds that themselves take longer (thousands of threads on a starved machine)
+	 * still set the pace, as every deadline they overrun is skipped. */
 	uint64_t cap = requested * GOVERNOR_MAX_STRETCH;
 	uint64_t interval = needed > requested ? (needed > cap ? cap : needed) : requested;
 	window_stats *st = &t->window->st;

@@ -101,6 +101,13 @@ int snap_zip_write(const char *path, const snap_zip_entry *entries, size_t count
 		unlink(tmp);
 		return -1;
 	}
+	/* Stacks and thread names can reveal code: owner-only, whatever the umask (libzip
+	 * gives the file 0666 & ~umask on close). */
+	if (chmod(tmp, 0600) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
 	if (rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		unlink(tmp);

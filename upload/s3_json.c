@@ -162,7 +162,7 @@ static int skip_value(cursor *c)
 static int member_index(const buf *key, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(names[i]) == key->len && memcmp(names[i], key->data, key->len) == 0)
+		if (strlen(names[i]) == key->len && (key->len == 0 || memcmp(names[i], key->data, key->len) == 0))
 			return (int)i;
 	return -1;
 }

@@ -53,6 +53,7 @@ static void test_zip_path_rules(void **state)
 static void test_zip_write_atomic_and_readable(void **state)
 {
 	(void)state;
+	mode_t old_umask = umask(0);
 	char dir[] = "/tmp/jvmsnap-pkg.XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char path[256], target[256], err[256];
@@ -68,6 +69,8 @@ static void test_zip_write_atomic_and_readable(void **state)
 	struct stat st;
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
+	/* Owner-only, even with a permissive umask: stacks can reveal code (issue 7). */
+	assert_int_equal(st.st_mode & 0777, 0600);
 	f = fopen(target, "r");
 	char back[16] = {0};
 	assert_non_null(fgets(back, sizeof back, f));
@@ -89,6 +92,7 @@ static void test_zip_write_atomic_and_readable(void **state)
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
+	umask(old_umask);
 }
 
 static void test_zip_write_failures(void **state)

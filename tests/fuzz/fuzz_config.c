@@ -1,0 +1,158 @@
+/* libFuzzer target: the agent options string and the IOPIPE_PROFILER_* values.
+ *
+ * Input: NUL-separated fields. The first is the options string; each following one is
+ * the value of the next variable of ENV_NAMES (a field that is a single 0xFF byte
+ * leaves that variable unset). Every loaded configuration must keep its invariants:
+ * numbers inside their documented range, a prefix of [A-Za-z0-9._-] without a leading
+ * dot or "..", strings no longer than 4096 bytes. A plain decimal samplerate given only
+ * through the environment is also checked against an exact 128-bit computation. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../../jvmagent/config.h"
+
+static const char *const ENV_NAMES[] = {
+        "IOPIPE_PROFILER_SAMPLERATE",
+        "IOPIPE_PROFILER_LOCAL_DUMP_PATH",
+        "IOPIPE_PROFILER_ALTERNATIVE_PREFIX",
+        "IOPIPE_PROFILER_DEPTH",
+        "IOPIPE_PROFILER_MEMORY_MB",
+        "IOPIPE_PROFILER_STATS_INTERVAL",
+        "IOPIPE_PROFILER_ENABLED",
+        "IOPIPE_PROFILER_DEBUG",
+        "IOPIPE_PROFILER_SAMPLER",
+        "IOPIPE_PROFILER_OVERHEAD",
+        "IOPIPE_PROFILER_THREAD_CONTENTION",
+        "IOPIPE_PROFILER_S3_BUCKET",
+        "IOPIPE_PROFILER_S3_PREFIX",
+        "IOPIPE_PROFILER_S3_REGION",
+        "IOPIPE_PROFILER_S3_ENDPOINT",
+        "IOPIPE_PROFILER_UPLOAD_BUDGET",
+};
+#define NENV (sizeof ENV_NAMES / sizeof ENV_NAMES[0])
+
+static const char *env_values[NENV];
+
+static const char *fake_getenv(const char *name)
+{
+	for (size_t i = 0; i < NENV; i++)
+		if (strcmp(ENV_NAMES[i], name) == 0)
+			return env_values[i];
+	return NULL;
+}
+
+static void check_string(const char *s, int printable)
+{
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	if (n == 0 || n > 4096)
+		abort();
+	for (size_t i = 0; printable && i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			abort();
+}
+
+static void check_prefix(const char *p)
+{
+	size_t n = strlen(p);
+	if (n > AGENT_PREFIX_MAX || p[0] == '.' || strstr(p, ".."))
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		         ch == '.' || ch == '_' || ch == '-';
+		if (!ok)
+			abort();
+	}
+}
+
+/* The documented meaning of a samplerate: "<digits>[ns|us|ms|s]", clamped to
+ * [100 µs, 60 s]; returns 0 when the value is not of that form (or is zero). */
+static uint64_t expected_interval_us(const char *v)
+{
+	const char *p = v;
+	while (isspace((unsigned char)*p))
+		p++;
+	unsigned __int128 n = 0;
+	int digits = 0;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		n = n > ((unsigned __int128)1 << 100) ? n : n * 10 + (unsigned)(*p - '0');
+	if (!digits || n == 0)
+		return 0;
+	unsigned __int128 ns;
+	if (strcasecmp(p, "") == 0 || strcasecmp(p, "us") == 0)
+		ns = n * 1000;
+	else if (strcasecmp(p, "ns") == 0)
+		ns = n;
+	else if (strcasecmp(p, "ms") == 0)
+		ns = n * 1000000;
+	else if (strcasecmp(p, "s") == 0)
+		ns = n * 1000000000;
+	else
+		return 0;
+	unsigned __int128 us = ns / 1000;
+	if (us < AGENT_MIN_INTERVAL_US)
+		return AGENT_MIN_INTERVAL_US;
+	if (us > AGENT_MAX_INTERVAL_US)
+		return AGENT_MAX_INTERVAL_US;
+	return (uint64_t)us;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	/* Split at NULs: field 0 = options, then one value per variable. */
+	const char *options = copy;
+	char *p = copy + strlen(copy);
+	memset(env_values, 0, sizeof env_values);
+	for (size_t i = 0; i < NENV && p < copy + size; i++) {
+		p++;
+		env_values[i] = strcmp(p, "\xff") == 0 ? NULL : p;
+		p += strlen(p);
+	}
+
+	(void)agent_config_enabled(options, fake_getenv);
+	agent_config c;
+	agent_config_load(&c, options, fake_getenv);
+	if (c.interval_us < AGENT_MIN_INTERVAL_US || c.interval_us > AGENT_MAX_INTERVAL_US)
+		abort();
+	if (c.max_depth < 16 || c.max_depth > AGENT_MAX_DEPTH)
+		abort();
+	if (c.memory_mb < 16 || c.memory_mb > 4096)
+		abort();
+	if (c.stats_interval_ms > 3600000u || c.upload_budget_ms < 100 || c.upload_budget_ms > 600000u)
+		abort();
+	if (c.overhead_permille < 1 || c.overhead_permille > 1000 || c.sampler_mode > AGENT_SAMPLER_ALL)
+		abort();
+	check_prefix(c.prefix);
+	check_string(c.dump_path, 0);
+	check_string(c.s3_bucket, 1);
+	check_string(c.s3_prefix, 1);
+	check_string(c.s3_region, 1);
+	check_string(c.s3_endpoint, 1);
+	/* Differential check of the duration parser, when only the variable sets it. */
+	if (env_values[0] && !strcasestr(options, "samplerate")) {
+		uint64_t want = expected_interval_us(env_values[0]);
+		if (want && c.interval_us != want)
+			abort();
+		if (!want && c.interval_us != AGENT_DEFAULT_INTERVAL_US)
+			abort();
+	}
+	agent_config_free(&c);
+
+	char out[AGENT_PREFIX_MAX + 1];
+	agent_sanitize_prefix(options, out, sizeof out);
+	check_prefix(out);
+	free(copy);
+	return 0;
+}
