@@ -55,7 +55,7 @@ static void make_dirs(const char *dir)
 /* The configured place first, then the default one, then /tmp: a snapshot is only lost
  * when none of them can be written, and each failure says why. */
 static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, size_t n, char *path,
-		  size_t path_size)
+		  size_t path_size, uint64_t started_ns)
 {
 	const char *configured = a->cfg.dump_path;
 	const char *tries[] = {configured, NULL, "/tmp/"};
@@ -69,8 +69,9 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 		char err[256];
 		if (snap_zip_write(path, e, n, err, sizeof err) == 0) {
 			struct stat st;
-			log_info("snapshot written to %s (%lld bytes)", path,
-				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL);
+			log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
+				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL,
+				 (double)(agent_mono_ns() - started_ns) / 1e6);
 			return true;
 		}
 		log_warn("cannot write %s: %s", path, err);
@@ -119,6 +120,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
+	uint64_t started_ns = agent_mono_ns();
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);
@@ -148,7 +150,7 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 		entries[n++] = (snap_zip_entry){"metadata.json", meta.data, meta.len, true};
 
 	char path[4096];
-	if (store(a, prefix, entries, n, path, sizeof path) && a->uploader)
+	if (store(a, prefix, entries, n, path, sizeof path, started_ns) && a->uploader)
 		uploader_put(a->uploader, path, w, upload_budget_ms, !a->cfg.dump_path);
 	buf_free(&nps);
 	buf_free(&csv);

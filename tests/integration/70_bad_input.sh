@@ -74,7 +74,7 @@ warnings() { grep -c '^jvmsnap: warning:' "$WORK/$1/stderr"; }
 # one_line NAME TEXT: exactly one warning line holds TEXT (fixed string).
 one_line() { test "$(grep '^jvmsnap: warning:' "$WORK/$1/stderr" | grep -cF -- "$2")" = 1; }
 written_to() { # written_to NAME: the path the agent says it wrote
-	sed -n 's/^jvmsnap: info: snapshot written to \(.*\) ([0-9]* bytes)$/\1/p' "$WORK/$1/stderr" | tail -n 1
+	sed -n 's/^jvmsnap: info: snapshot written to \(.*\) ([0-9]* bytes) in [0-9.]* ms$/\1/p' "$WORK/$1/stderr" | tail -n 1
 }
 common_checks() { # common_checks NAME DESC
 	check "$2: app stdout and exit code unchanged" same_app "$1"

@@ -49,12 +49,15 @@ static int find_suite(void)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	const char *bin_dir = dirname(exe);
-	char candidates[3][PATH_MAX + 64];
-	snprintf(candidates[0], sizeof candidates[0], "../shared/sigv4-testsuite");
-	/* build/tests/ and, for `make asan`, build/asan/tests/ */
-	snprintf(candidates[1], sizeof candidates[1], "%s/../../../shared/sigv4-testsuite", bin_dir);
-	snprintf(candidates[2], sizeof candidates[2], "%s/../../../../shared/sigv4-testsuite", bin_dir);
-	for (int i = 0; i < 3; i++)
+	/* The copy in the repository (tests/data, with its licence), from build/tests/ and, for
+	 * `make asan`, build/asan/tests/; then shared/ beside the repository. */
+	char candidates[5][PATH_MAX + 64];
+	snprintf(candidates[0], sizeof candidates[0], "%s/../../tests/data/sigv4-testsuite", bin_dir);
+	snprintf(candidates[1], sizeof candidates[1], "%s/../../../tests/data/sigv4-testsuite", bin_dir);
+	snprintf(candidates[2], sizeof candidates[2], "../shared/sigv4-testsuite");
+	snprintf(candidates[3], sizeof candidates[3], "%s/../../../shared/sigv4-testsuite", bin_dir);
+	snprintf(candidates[4], sizeof candidates[4], "%s/../../../../shared/sigv4-testsuite", bin_dir);
+	for (int i = 0; i < 5; i++)
 		if (is_dir(candidates[i]) && realpath(candidates[i], suite_dir))
 			return 0;
 	return -1;
@@ -231,7 +234,7 @@ static int load_cases(suite_case *cases, int max)
 {
 	if (find_suite() != 0)
 		fail_msg("SigV4 test suite not found: set " SUITE_ENV " or put shared/ beside the "
-		         "repository (<repo>/../shared/sigv4-testsuite)");
+		         "repository (<repo>/tests/data/sigv4-testsuite or <repo>/../shared/sigv4-testsuite)");
 	int n = 0;
 	collect_cases(suite_dir, cases, &n, max);
 	return n;
