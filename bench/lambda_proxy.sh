@@ -13,17 +13,18 @@ WORK=$(mktemp -d /tmp/jvmsnap-bench-lambda.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
-emulator() { # emulator DIR: starts one, prints its port
+emulator() { # emulator DIR: starts one (in this shell, so the trap stops it), sets PORT
 	mkdir -p "$1"
 	node "$ROOT/tests/lambda/runtime_api.js" "$1" >"$1.out" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.1; done
-	cat "$1/port"
+	PORT=$(cat "$1/port")
 }
 
 # (1) round trips: GET next + POST response, direct and through the proxy, interleaved in
 # blocks of 100 so machine drift hits both alike.
-API=$(emulator "$WORK/api")
+emulator "$WORK/api"
+API=$PORT
 "$ROOT/$BUILD/tests/lambdaproxy_drive" "127.0.0.1:$API" >"$WORK/drive.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q '^listen' "$WORK/drive.out" && break; sleep 0.1; done
@@ -64,22 +65,27 @@ PY
 # (2) the real agent: gap between a response reaching the API and the next GET next.
 gap() { # gap MODE: median ms between a POST response and the following GET next
 	local dir=$WORK/$1 port
-	port=$(emulator "$dir/api")
+	emulator "$dir/api"
+	port=$PORT
 	for i in $(seq 30); do curl -sf -X POST "http://127.0.0.1:$port/_test/event?id=r$i&deadline=9999999999999" -d '{}' >/dev/null; done
 	local env_agent=()
 	[ "$1" = agent ] && env_agent=(JAVA_TOOL_OPTIONS="-agentpath:$ROOT/$BUILD/libjvmsnap.so" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/")
 	mkdir -p "$dir/task"
 	(cd "$dir/task" && env "${env_agent[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$port" _HANDLER=h LAMBDA_TASK_ROOT="$dir/task" \
 		"$JAVA_HOME/bin/java" -cp "$ROOT/$BUILD/tests/java" FakeLambdaRuntime 30 50 >/dev/null 2>&1)
-	curl -sf "http://127.0.0.1:$port/_test/log" | /usr/bin/python3 -c '
+	curl -sf "http://127.0.0.1:$port/_test/log" >"$dir/log.json"
+	/usr/bin/python3 - "$dir/log.json" >"$dir/gap" <<'PY'
 import json, statistics, sys
-log = json.load(sys.stdin)
+log = json.load(open(sys.argv[1]))
 ev = sorted((r["t_received_us"], r["method"], r["url"]) for r in log if not r["url"].startswith("/_test"))
 gaps = [(b[0] - a[0]) / 1000 for a, b in zip(ev, ev[1:]) if a[2].endswith("/response") and b[2].endswith("/next")]
-print(f"{statistics.median(gaps):.2f} {max(gaps):.2f}")'
+print(f"{statistics.median(gaps):.2f} {max(gaps):.2f}")
+PY
 }
-read -r base_med base_max < <(gap plain)
-read -r agent_med agent_max < <(gap agent)
+gap plain
+read -r base_med base_max <"$WORK/plain/gap"
+gap agent
+read -r agent_med agent_max <"$WORK/agent/gap"
 echo "response -> next GET next reaching the API (30 invocations of 50 ms, snapshot written locally):"
 echo "  without agent: median ${base_med} ms, max ${base_max} ms"
 echo "  with agent:    median ${agent_med} ms, max ${agent_max} ms (the next event is held while the snapshot is finished)"

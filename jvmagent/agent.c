@@ -14,8 +14,8 @@
 #include "uploader.h"
 #include "window.h"
 
-/* At exit the JVM waits for us: the sampler gets this long to stop, and an upload this
- * long at most (the configured budget when it is shorter). */
+/* At exit the JVM waits for us: the agent thread gets this long to stop and write the
+ * last zip, plus an upload this long at most (the configured budget when shorter). */
 enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 };
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
@@ -84,8 +84,10 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
 	(void)jni;
 	agent *a = &the_agent;
-	bool timed_out = false;
-	agent_window *w = a->thread ? agent_thread_stop(a->thread, STOP_TIMEOUT_MS, &timed_out) : NULL;
+	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
+									  : EXIT_UPLOAD_BUDGET_MS;
+	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
+	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, wait_ms);
 	lambda_proxy_stop(a->proxy);
 	a->proxy = NULL;
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
@@ -96,14 +98,10 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 		return;
 	}
 	if (timed_out) {
-		/* It may still be inside a JVMTI call or an upload: leave its memory alone. */
-		log_warn("no snapshot: the sampler did not stop within %d ms", STOP_TIMEOUT_MS);
+		/* It may still be inside a JVMTI call, a write or an upload: leave its memory
+		 * alone, and let the JVM exit (a half-written zip is only ever a temporary file). */
+		log_warn("snapshot not finished: the agent thread did not stop within %u ms", wait_ms);
 		return;
-	}
-	if (w) {
-		uint32_t budget = a->cfg.upload_budget_ms;
-		agent_finish_window(a, w, budget < EXIT_UPLOAD_BUDGET_MS ? budget : EXIT_UPLOAD_BUDGET_MS);
-		window_free(w);
 	}
 	agent_thread_free(a->thread);
 	a->thread = NULL;

@@ -30,7 +30,7 @@ struct agent_thread {
 	window_mark open_at;  /* when the pending open was asked for */
 	window_mark close_at; /* when the pending close was asked for */
 	bool stopped;
-	agent_window *final; /* handed to agent_thread_stop */
+	uint32_t exit_budget_ms; /* upload budget for the last window, set by agent_thread_stop */
 };
 
 static struct timespec mono_ts(uint64_t ns)
@@ -209,8 +209,16 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
 	t->stats = NULL;
+	/* The last window is written and uploaded here too: uploads never run on an
+	 * application thread, not even the one that is ending the JVM. */
+	if (w) {
+		pthread_mutex_lock(&t->mu);
+		uint32_t budget = t->exit_budget_ms;
+		pthread_mutex_unlock(&t->mu);
+		agent_finish_window(t->a, w, budget);
+		window_free(w);
+	}
 	pthread_mutex_lock(&t->mu);
-	t->final = w;
 	t->stopped = true;
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
@@ -308,17 +316,13 @@ static bool wait_state(agent_thread *t, uint32_t timeout_ms, bool want_stopped)
 
 bool agent_thread_wait_idle(agent_thread *t, uint32_t budget_ms) { return wait_state(t, budget_ms, false); }
 
-agent_window *agent_thread_stop(agent_thread *t, uint32_t timeout_ms, bool *timed_out)
+bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, uint32_t timeout_ms)
 {
 	pthread_mutex_lock(&t->mu);
+	t->exit_budget_ms = upload_budget_ms;
 	post(t, CMD_STOP);
 	pthread_mutex_unlock(&t->mu);
-	*timed_out = !wait_state(t, timeout_ms, true);
-	if (*timed_out)
-		return NULL;
-	agent_window *w = t->final;
-	t->final = NULL;
-	return w;
+	return wait_state(t, timeout_ms, true);
 }
 
 void agent_thread_free(agent_thread *t)

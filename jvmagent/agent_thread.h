@@ -29,10 +29,10 @@ void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t d
  * `budget_ms`. True when idle. */
 bool agent_thread_wait_idle(agent_thread *t, uint32_t budget_ms);
 
-/* Stops the thread: a final sample and the end column of the current window, which is
- * returned (caller owns it; NULL when no window was open). Waits at most `timeout_ms`;
- * on timeout returns NULL and sets *timed_out (the thread's memory is then left alone). */
-agent_window *agent_thread_stop(agent_thread *t, uint32_t timeout_ms, bool *timed_out);
+/* Stops the thread: a final sample and the end column of the current window, which the
+ * thread then finishes itself (files, and an upload within `upload_budget_ms`). Waits at
+ * most `timeout_ms`; false on timeout (the thread's memory must then be left alone). */
+bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, uint32_t timeout_ms);
 
 /* After a successful stop only. */
 void agent_thread_free(agent_thread *t);
