@@ -24,7 +24,11 @@ AGENT_SRCS:= $(sort $(wildcard jvmagent/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 AGENT_OBJS:= $(AGENT_SRCS:%.c=$(BUILD)/obj/%.o)
 CORE_LIB  := $(BUILD)/libjvmsnapcore.a
+# The JVM loads AGENT, a loader that needs only libc; it loads AGENT_IMPL (everything else)
+# when profiling is on. See jvmagent/loader/loader.c.
 AGENT     := $(BUILD)/libjvmsnap.so
+AGENT_IMPL:= $(BUILD)/libjvmsnap-agent.so
+LOADER_OBJS := $(addprefix $(BUILD)/obj/,jvmagent/loader/loader.o jvmagent/config.o jvmagent/lambda_detect.o common/log.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -47,7 +51,7 @@ TEST_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all deps test-deps test unit-tests java-tests demo asan asan-test format lint clean
-all: $(AGENT)
+all: $(AGENT) $(AGENT_IMPL)
 
 deps:
 	@bash scripts/deps.sh
@@ -63,8 +67,11 @@ $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(AGENT): $(AGENT_OBJS) $(CORE_LIB)
+$(AGENT_IMPL): $(AGENT_OBJS) $(CORE_LIB)
 	$(CC) -shared $(LDFLAGS) -o $@ $(AGENT_OBJS) $(CORE_LIB) $(LDLIBS) -Wl,--no-undefined
+
+$(AGENT): $(LOADER_OBJS) $(AGENT_IMPL)
+	$(CC) -shared $(LDFLAGS) -o $@ $(LOADER_OBJS) -ldl -Wl,--no-undefined
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(AGENT_OBJS)
 	@mkdir -p $(dir $@)

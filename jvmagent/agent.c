@@ -1,4 +1,5 @@
-/* Agent lifecycle, top to bottom: Agent_OnLoad (configuration, capabilities, callbacks)
+/* Agent lifecycle, top to bottom: jvmsnap_agent_load (from the loader's Agent_OnLoad:
+ * configuration, capabilities, callbacks)
  * -> VMInit (start the sampler thread) -> VMDeath (stop it, write the snapshot). */
 #include "agent.h"
 
@@ -197,29 +198,12 @@ static void start_lambda_proxy(agent *a)
 	log_debug("Runtime API proxy on %s for %s", listen, upstream);
 }
 
-static void log_disabled(void)
-{
-	const char *debug = getenv("IOPIPE_PROFILER_DEBUG");
-	if (debug && strcasecmp(debug, "true") == 0) {
-		log_set_debug(true);
-		log_debug("profiler inactive (IOPIPE_PROFILER_ENABLED is not true, or this is a Lambda "
-			  "extension's JVM)");
-	}
-}
-
-JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
+/* Called by the loader (jvmagent/loader/), which has already decided that this JVM is to
+ * be profiled; everything else the JVM sees of us starts here. */
+JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reserved)
 {
 	(void)reserved;
-	if (!agent_config_enabled(options, env_lookup)) {
-		log_disabled();
-		return JNI_OK;
-	}
 	agent *a = &the_agent;
-	if (getenv("AWS_LAMBDA_RUNTIME_API") && !lambda_is_function_runtime(env_lookup)) {
-		/* A Lambda extension's JVM that inherited JAVA_TOOL_OPTIONS: not ours to profile. */
-		log_disabled();
-		return JNI_OK;
-	}
 	a->start_epoch_ms = agent_epoch_ms();
 	a->start_mono_ns = agent_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
@@ -239,7 +223,7 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 	return JNI_OK;
 }
 
-JNIEXPORT void JNICALL Agent_OnUnload(JavaVM *vm)
+JNIEXPORT void JNICALL jvmsnap_agent_unload(JavaVM *vm)
 {
 	(void)vm;
 	agent_config_free(&the_agent.cfg);

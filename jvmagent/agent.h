@@ -42,6 +42,11 @@ int64_t agent_epoch_ms(void);
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */
 bool agent_check(jvmtiEnv *jvmti, jvmtiError err, const char *what);
 
+/* The agent's entry points, called by the loader (jvmagent/loader/loader.c) through dlsym
+ * once it has decided that this JVM is to be profiled. */
+JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reserved);
+JNIEXPORT void JNICALL jvmsnap_agent_unload(JavaVM *vm);
+
 /* Writes a closed window's zip (the .nps and the stats CSV), then uploads it when S3 is
  * configured, within `upload_budget_ms`. Needs no JVM: callable from any thread. */
 void agent_finish_window(agent *a, struct agent_window *w, uint32_t upload_budget_ms);

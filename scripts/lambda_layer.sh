@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds jvmsnap's Lambda layer (see docs/lambda.md):
 #   lambda_layer.sh AGENT OUT_ZIP
-#     lib/libjvmsnap.so plus every shared library it needs except glibc's own (the one thing
+#     lib/libjvmsnap.so (the loader), lib/libjvmsnap-agent.so (the agent, found beside AGENT)
+#     plus every shared library they need except glibc's own (the one thing
 #     Lambda's Amazon Linux 2023 is sure to have), each with RPATH $ORIGIN, and
 #     bin/jvmsnap-wrapper for AWS_LAMBDA_EXEC_WRAPPER. Fails, writing nothing, when a file
 #     needs a glibc symbol version newer than Amazon Linux 2023's glibc 2.34.
@@ -48,15 +49,19 @@ OUT=$2
 for tool in readelf ldd patchelf zip; do
 	command -v "$tool" >/dev/null || { echo "lambda layer: $tool is missing (make deps)" >&2; exit 1; }
 done
+IMPL=$(dirname "$AGENT")/libjvmsnap-agent.so
 [ -f "$AGENT" ] || { echo "lambda layer: no agent at $AGENT" >&2; exit 1; }
+[ -f "$IMPL" ] || { echo "lambda layer: no $IMPL beside the loader" >&2; exit 1; }
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/lib" "$STAGE/bin"
 cp "$AGENT" "$STAGE/lib/libjvmsnap.so"
+cp "$IMPL" "$STAGE/lib/libjvmsnap-agent.so"
 
-# The whole dependency closure, resolved the way the loader does it on this machine.
-deps=$(ldd "$AGENT")
+# The whole dependency closure, resolved the way the loader does it on this machine (the
+# loader itself needs glibc only; the agent needs the rest).
+deps=$(ldd "$IMPL"; ldd "$AGENT")
 if grep -q 'not found' <<<"$deps"; then
 	echo "lambda layer: unresolved libraries:" >&2
 	grep 'not found' <<<"$deps" >&2
@@ -66,6 +71,7 @@ bundled=()
 while read -r name arrow path _; do
 	[ "$arrow" = "=>" ] && [ -n "$path" ] || continue
 	is_glibc "$name" && continue
+	[ -e "$STAGE/lib/$name" ] && continue
 	cp -L "$path" "$STAGE/lib/$name"
 	bundled+=("$name")
 done <<<"$deps"
@@ -94,4 +100,4 @@ OUT_ABS=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 rm -f "$OUT_ABS.tmp"
 (cd "$STAGE" && find bin lib -type f | LC_ALL=C sort | zip -q -X -@ "$OUT_ABS.tmp")
 mv "$OUT_ABS.tmp" "$OUT_ABS"
-echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB): lib/libjvmsnap.so, bin/jvmsnap-wrapper, ${#bundled[@]} libraries: ${bundled[*]}"
+echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB): lib/libjvmsnap.so, lib/libjvmsnap-agent.so, bin/jvmsnap-wrapper, ${#bundled[@]} libraries: ${bundled[*]}"

@@ -17,10 +17,13 @@ if bash "$LAYER" "$AGENT" "$T/layer.zip" >"$T/build.out" 2>&1; then ok "layer bu
 fi
 mkdir -p "$T/opt"
 unzip -q "$T/layer.zip" -d "$T/opt" 2>/dev/null
-check "zip holds lib/libjvmsnap.so" test -f "$T/opt/lib/libjvmsnap.so"
+check "zip holds lib/libjvmsnap.so (the loader) and lib/libjvmsnap-agent.so" \
+	test -f "$T/opt/lib/libjvmsnap.so" -a -f "$T/opt/lib/libjvmsnap-agent.so"
+loader_needs=$(readelf -d "$T/opt/lib/libjvmsnap.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "the loader needs glibc alone (${loader_needs})" test -z "$(tr ' ' '\n' <<<"$loader_needs" | grep -Ev '^(libc|libdl)\.so|^$')"
 check "zip holds bin/jvmsnap-wrapper, executable" bash -c "unzip -Z '$T/layer.zip' bin/jvmsnap-wrapper | grep -q '^-rwxr-xr-x'"
 check "zip holds only bin/ and lib/" test -z "$(unzip -Z1 "$T/layer.zip" | grep -Ev '^(bin|lib)/')"
-direct=$(readelf -d "$T/opt/lib/libjvmsnap.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^(libc|libm|libpthread|libdl|librt|libresolv)\.so' | tr '\n' ' ')
+direct=$(readelf -d "$T/opt/lib/libjvmsnap-agent.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^(libc|libm|libpthread|libdl|librt|libresolv)\.so' | tr '\n' ' ')
 check "the agent's own needs are bundled (${direct})" bash -c "cd '$T/opt/lib' && ls $direct >/dev/null"
 check "no glibc library bundled" test -z "$(find "$T/opt/lib" -printf '%f\n' | grep -E '^(libc|libm|libpthread|libdl|librt|libresolv)\.so|^ld-linux')"
 norpath=""
@@ -52,7 +55,7 @@ int main(int argc, char **argv)
 		printf("dlopen failed: %s\n", dlerror());
 		return 1;
 	}
-	printf("Agent_OnLoad %s\n", dlsym(h, "Agent_OnLoad") ? "found" : "missing");
+	printf("%s %s\n", argv[2], dlsym(h, argv[2]) ? "found" : "missing");
 	return 0;
 }
 EOF
@@ -61,12 +64,14 @@ cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
 for l in libc.so.6 libm.so.6 libresolv.so.2 libpthread.so.0 libdl.so.2 librt.so.1; do
 	cp -L "/lib/x86_64-linux-gnu/$l" "$R/lib/x86_64-linux-gnu/"
 done
-if chroot "$R" /loader /opt/lib/libjvmsnap.so >"$T/chroot.out" 2>&1 || [ -s "$T/chroot.out" ]; then
-	check "the layer loads in a root with only glibc (RTLD_NOW, LD_LIBRARY_PATH as on Lambda)" \
-		bash -c "LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib chroot '$R' /loader /opt/lib/libjvmsnap.so | grep -q 'Agent_OnLoad found'"
+if chroot "$R" /loader /opt/lib/libjvmsnap.so Agent_OnLoad >"$T/chroot.out" 2>&1 || [ -s "$T/chroot.out" ]; then
+	check "the loader loads in a root with only glibc" \
+		bash -c "chroot '$R' /loader /opt/lib/libjvmsnap.so Agent_OnLoad | grep -q 'Agent_OnLoad found'"
+	check "the agent loads there too (RTLD_NOW, LD_LIBRARY_PATH as on Lambda)" \
+		bash -c "LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib chroot '$R' /loader /opt/lib/libjvmsnap-agent.so jvmsnap_agent_load | grep -q 'jvmsnap_agent_load found'"
 	victim=${direct%% *}
 	rm "$R/opt/lib/$victim"
-	check "... and fails there without the bundled $victim" bash -c "! chroot '$R' /loader /opt/lib/libjvmsnap.so >/dev/null"
+	check "... and fails there without the bundled $victim" bash -c "! chroot '$R' /loader /opt/lib/libjvmsnap-agent.so jvmsnap_agent_load >/dev/null"
 else
 	not_ok "chroot available for the self-containment check: $(cat "$T/chroot.out")"
 fi
@@ -74,8 +79,8 @@ fi
 # --- a JVM loads the layer's agent with the layer's libraries, even with the system's
 # directories first in LD_LIBRARY_PATH as on Lambda (RPATH wins over it)
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-	LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:$T/opt/lib LD_DEBUG=libs \
-		"$JAVA_HOME/bin/java" -agentpath:"$T/opt/lib/libjvmsnap.so" -version >"$T/jvm.out" 2>&1
+	(cd "$T" && LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:$T/opt/lib LD_DEBUG=libs \
+		IOPIPE_PROFILER_ENABLED=true "$JAVA_HOME/bin/java" -agentpath:"$T/opt/lib/libjvmsnap.so" -version >"$T/jvm.out" 2>&1)
 	check "a JVM starts with the layer's agent" test $? -eq 0
 	first=${direct%% *}
 	check "... and its $first is the layer's" grep -q "calling init: $T/opt/lib/$first\$" "$T/jvm.out"

@@ -58,10 +58,10 @@ endpoint, key, local = sys.argv[1:]
 s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                   aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
 body = s3.get_object(Bucket="test-bucket", Key=key)["Body"].read()
-open(local + ".downloaded", "wb").write(body)
+open(local[:-4] + "-downloaded.zip", "wb").write(body)
 sys.exit(body != open(local, "rb").read())
 PY
-nps_check "$WORK/ok/snap.zip.downloaded" >"$WORK/ok/summary" 2>&1
+nps_check "$WORK/ok/snap-downloaded.zip" >"$WORK/ok/summary" 2>&1
 check "the uploaded snapshot loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$WORK/ok/summary"
 check "uploaded zip holds the stats CSV and metadata.json" \
 	sh -c "unzip -l '$WORK/ok/snap.zip' | grep -q 'snap_stat.csv' && unzip -l '$WORK/ok/snap.zip' | grep -q 'metadata.json'"
