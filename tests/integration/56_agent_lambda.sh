@@ -105,6 +105,18 @@ sys.exit(not ok)
 PY
 check "no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$WORK/stderr'"
 
+# The proxy cannot start (here: an upstream address longer than any real one): the agent
+# leaves AWS_LAMBDA_RUNTIME_API alone, says so once, and profiles the whole run instead.
+long=127.0.0.1:$(printf '9%.0s' $(seq 300))
+mkdir -p "$WORK/noproxy"
+(cd "$WORK/noproxy" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	AWS_LAMBDA_RUNTIME_API="$long" _HANDLER=example.Handler LAMBDA_TASK_ROOT="$WORK/noproxy" \
+	AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/noproxy/" \
+	timeout 60 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime 1 50 >"$WORK/noproxy/stdout" 2>"$WORK/noproxy/stderr")
+check "proxy cannot start: the runtime sees AWS_LAMBDA_RUNTIME_API unchanged" grep -qF "runtime-api $long" "$WORK/noproxy/stdout"
+check "proxy cannot start: one warning" test "$(grep -c 'jvmsnap: warning: cannot start the Runtime API proxy' "$WORK/noproxy/stderr")" = 1
+check "proxy cannot start: a whole-run snapshot instead" sh -c "ls '$WORK'/noproxy/*.zip >/dev/null 2>&1 && ! ls '$WORK'/noproxy/*_init.zip >/dev/null 2>&1"
+
 # An external extension's JVM inherits JAVA_TOOL_OPTIONS and the variables, but Lambda hides
 # _HANDLER and LAMBDA_TASK_ROOT from it: the agent must stay inert there.
 mkdir -p "$WORK/ext"
