@@ -301,15 +301,20 @@ void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t d
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* Under t->mu: stopped, or (unless only a stop will do) idle. */
+static bool reached(const agent_thread *t, bool want_stopped)
+{
+	return t->stopped || (!want_stopped && !t->pending && !t->busy);
+}
+
 static bool wait_state(agent_thread *t, uint32_t timeout_ms, bool want_stopped)
 {
 	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)timeout_ms * 1000000u);
 	pthread_mutex_lock(&t->mu);
-	bool ok;
-	while (!(ok = want_stopped ? t->stopped : (t->stopped || (!t->pending && !t->busy))))
+	while (!reached(t, want_stopped))
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0)
 			break;
-	ok = want_stopped ? t->stopped : (t->stopped || (!t->pending && !t->busy));
+	bool ok = reached(t, want_stopped);
 	pthread_mutex_unlock(&t->mu);
 	return ok;
 }

@@ -54,7 +54,7 @@ enum { MAX_VALUE_LEN = 4096 };
 static const char *shown(const char *v, char out[48])
 {
 	size_t i = 0;
-	for (; v[i] && i < 40; i++)
+	for (; i < 40 && v[i]; i++)
 		out[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
 	strcpy(out + i, v[i] ? "..." : "");
 	return out;
@@ -113,10 +113,10 @@ static void set_number(agent_config *c, const setting *s, const char *src, const
 	snprintf(fallback, sizeof fallback, "%u", s->def);
 	bool ok = false;
 	if (s->kind == K_UINT) {
-		char *end;
+		char *end = (char *)v;
 		errno = 0;
 		unsigned long long u = isdigit((unsigned char)*v) ? strtoull(v, &end, 10) : 0;
-		ok = isdigit((unsigned char)*v) && *end == '\0';
+		ok = end != v && *end == '\0';
 		n = errno == ERANGE ? UINT64_MAX : u;
 	} else if (s->kind == K_MILLIS && strcmp(v, "0") == 0) {
 		ok = true; /* 0 ms means "off" for intervals that allow it */

@@ -726,6 +726,7 @@ static void test_truncations_and_flips(void **state)
 		uint8_t old = target->data[at];
 		target->data[at] ^= (uint8_t)(1u << (rnd(&st) % 8));
 		buf f2;
+		buf_init(&f2);
 		if (target == &block)
 			wrap_block(&block, &f2);
 		const buf *in = target == &block ? &f2 : &file;
