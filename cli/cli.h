@@ -125,6 +125,10 @@ snap_profile *cli_profile_merge_threads(const snap_profile *p, const char *only,
 /* Whether `p` has a thread with this name. */
 bool cli_has_thread(const snap_profile *p, const char *name);
 
+/* cli_input_open with a profile, then, when `thread` is set, checks the profile has a
+ * thread of that name. On failure `in` is already closed and the exit code is returned. */
+int cli_open_profile(const char *path, const char *thread, cli_input *in);
+
 /* ---- HTML pieces (flame.c) ---- */
 
 /* The flame graph's HTML document body parts: the style, the markup and the script,
@@ -137,6 +141,19 @@ void cli_html_begin(buf *out, const char *title);
 void cli_html_end(buf *out);
 /* The last component of a path. */
 const char *cli_base_name(const char *path);
+
+/* The options of the HTML commands (flame, report): -o OUT.html (required), --time,
+ * --title, one FILE. */
+typedef struct {
+	const char *out_path;
+	const char *title; /* NULL: the input's file name */
+	const char *file;
+	cli_time tm;
+} cli_html_opts;
+
+/* Parses them for command `cmd`; returns -1 when the command should run, else the exit
+ * code to return (help printed with `usage`, or a usage error). */
+int cli_html_options(int argc, char **argv, const char *cmd, void (*print_usage)(FILE *), cli_html_opts *o);
 
 /* The assets compiled into the binary (assets.c), NUL-terminated. */
 extern const char cli_asset_flame_css[];

@@ -104,43 +104,54 @@ const char *cli_base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-int cli_cmd_flame(int argc, char **argv)
+int cli_html_options(int argc, char **argv, const char *cmd, void (*print_usage)(FILE *), cli_html_opts *o)
 {
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
 	                                         {"time", required_argument, NULL, 't'},
 	                                         {"title", required_argument, NULL, 'T'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	const char *out_path = NULL, *title = NULL;
-	cli_time tm = CLI_TIME_DEFAULT;
+	*o = (cli_html_opts){NULL, NULL, NULL, CLI_TIME_DEFAULT};
 	int c;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			out_path = optarg;
+			o->out_path = optarg;
 			break;
 		case 't':
-			if (!cli_parse_time(optarg, &tm))
-				return cli_usage_error("flame", "--time takes wall or cpu, not '%s'", optarg);
+			if (!cli_parse_time(optarg, &o->tm))
+				return cli_usage_error(cmd, "--time takes wall or cpu, not '%s'", optarg);
 			break;
 		case 'T':
-			title = optarg;
+			o->title = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return CLI_EXIT_OK;
 		default:
-			return cli_usage_error("flame", "unknown option");
+			return cli_usage_error(cmd, "unknown option");
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage_error("flame", "expected one FILE");
-	if (!out_path)
-		return cli_usage_error("flame", "-o OUT.html is required");
+		return cli_usage_error(cmd, "expected one FILE");
+	if (!o->out_path)
+		return cli_usage_error(cmd, "-o OUT.html is required");
+	o->file = argv[optind];
+	return -1;
+}
+
+int cli_cmd_flame(int argc, char **argv)
+{
+	cli_html_opts opts;
+	int orc = cli_html_options(argc, argv, "flame", usage, &opts);
+	if (orc >= 0)
+		return orc;
+	const char *out_path = opts.out_path, *title = opts.title;
+	cli_time tm = opts.tm;
 
 	cli_input in;
-	int rc = cli_input_open(argv[optind], CLI_WANT_PROFILE, &in);
+	int rc = cli_input_open(opts.file, CLI_WANT_PROFILE, &in);
 	if (rc) {
 		cli_input_close(&in);
 		return rc;

@@ -61,6 +61,18 @@ bool cli_has_thread(const snap_profile *p, const char *name)
 	return false;
 }
 
+int cli_open_profile(const char *path, const char *thread, cli_input *in)
+{
+	int rc = cli_input_open(path, CLI_WANT_PROFILE, in);
+	if (!rc && thread && !cli_has_thread(in->profile, thread)) {
+		fprintf(stderr, "jvmsnap: error: %s: no thread named '%s'\n", in->path, thread);
+		rc = CLI_EXIT_INPUT;
+	}
+	if (rc)
+		cli_input_close(in);
+	return rc;
+}
+
 cli_hotspot *cli_hotspots(const snap_profile *p, const char *thread, bool cpu, bool total_order,
                           size_t *count, uint64_t *sum_self_us)
 {

@@ -294,41 +294,14 @@ static void summary(const cli_input *in, buf *out)
 
 int cli_cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-	                                         {"time", required_argument, NULL, 't'},
-	                                         {"title", required_argument, NULL, 'T'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	const char *out_path = NULL, *title = NULL;
-	cli_time tm = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 't':
-			if (!cli_parse_time(optarg, &tm))
-				return cli_usage_error("report", "--time takes wall or cpu, not '%s'",
-				                       optarg);
-			break;
-		case 'T':
-			title = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("report", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("report", "expected one FILE");
-	if (!out_path)
-		return cli_usage_error("report", "-o OUT.html is required");
+	cli_html_opts opts;
+	int orc = cli_html_options(argc, argv, "report", usage, &opts);
+	if (orc >= 0)
+		return orc;
+	const char *out_path = opts.out_path, *title = opts.title;
+	cli_time tm = opts.tm;
 	cli_input in;
-	int rc = cli_input_open(argv[optind], 0, &in);
+	int rc = cli_input_open(opts.file, 0, &in);
 	if (rc) {
 		cli_input_close(&in);
 		return rc;

@@ -63,15 +63,9 @@ int cli_cmd_top(int argc, char **argv)
 		return cli_usage_error("top", "expected one FILE");
 
 	cli_input in;
-	int rc = cli_input_open(argv[optind], CLI_WANT_PROFILE, &in);
-	if (!rc && thread && !cli_has_thread(in.profile, thread)) {
-		fprintf(stderr, "jvmsnap: error: %s: no thread named '%s'\n", in.path, thread);
-		rc = CLI_EXIT_INPUT;
-	}
-	if (rc) {
-		cli_input_close(&in);
+	int rc = cli_open_profile(argv[optind], thread, &in);
+	if (rc)
 		return rc;
-	}
 	const snap_profile *p = in.profile;
 	bool cpu = cli_use_cpu(p, t);
 	size_t n;

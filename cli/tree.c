@@ -131,11 +131,9 @@ int cli_cmd_tree(int argc, char **argv)
 		return cli_usage_error("tree", "expected one FILE");
 
 	cli_input in;
-	int rc = cli_input_open(argv[optind], CLI_WANT_PROFILE, &in);
-	if (!rc && thread && !cli_has_thread(in.profile, thread)) {
-		fprintf(stderr, "jvmsnap: error: %s: no thread named '%s'\n", in.path, thread);
-		rc = CLI_EXIT_INPUT;
-	}
+	int rc = cli_open_profile(argv[optind], thread, &in);
+	if (rc)
+		return rc;
 	const snap_profile *p = in.profile;
 	buf name;
 	buf_init(&name);
