@@ -78,6 +78,13 @@ typedef struct {
  * Uses heap memory proportional to the profile, no recursion. */
 int nps_write(const snap_profile *p, const nps_write_options *o, buf *out);
 
+/* ---- names ---- */
+
+/* Appends "(int, String[], java.util.List)" for a JVM method descriptor, as VisualVM's
+ * default formatter shows parameters; false (nothing appended) when `signature` is not a
+ * descriptor (VisualVM's own sampler writes ""). */
+bool nps_format_params(const char *signature, buf *out);
+
 /* ---- reader ---- */
 
 /* Parses a .nps (ours or VisualVM's) held in `data`. Every count, length and offset is

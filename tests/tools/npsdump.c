@@ -107,50 +107,12 @@ static int by_self_desc(const void *a, const void *b)
 	return (x->method > y->method) - (x->method < y->method);
 }
 
-/* One descriptor type at *d, as VisualVM shows it: "int", "String[]", "java.util.List". */
-static void format_type(const char **d, buf *out)
-{
-	int dims = 0;
-	while (**d == '[')
-		dims++, (*d)++;
-	static const char *prims = "ZBCSIJFDV";
-	static const char *names[] = {"boolean", "byte",  "char",   "short", "int",
-	                              "long",    "float", "double", "void"};
-	const char *p = **d ? strchr(prims, **d) : NULL;
-	if (p) {
-		buf_append_str(out, names[p - prims]);
-		(*d)++;
-	} else if (**d == 'L') {
-		const char *end = strchr(*d, ';');
-		const char *s = *d + 1, *stop = end ? end : s + strlen(s);
-		if ((size_t)(stop - s) > 10 && !strncmp(s, "java/lang/", 10) &&
-		    !memchr(s + 10, '/', (size_t)(stop - s - 10)))
-			s += 10;
-		for (; s < stop; s++)
-			buf_u8(out, *s == '/' ? '.' : (uint8_t)*s);
-		*d = end ? end + 1 : stop;
-	} else {
-		buf_append_str(out, "?");
-		if (**d)
-			(*d)++;
-	}
-	while (dims--)
-		buf_append_str(out, "[]");
-}
-
+/* VisualVM shows a method without a descriptor as "Class.method()". */
 static void format_method(const snap_method *m, buf *out)
 {
-	buf_printf(out, "%s.%s(", m->class_name, m->method_name);
-	const char *d = m->signature;
-	if (*d == '(') {
-		d++;
-		for (int i = 0; *d && *d != ')'; i++) {
-			if (i)
-				buf_append_str(out, ", ");
-			format_type(&d, out);
-		}
-	}
-	buf_u8(out, ')');
+	buf_printf(out, "%s.%s", m->class_name, m->method_name);
+	if (!nps_format_params(m->signature, out))
+		buf_append_str(out, "()");
 	buf_u8(out, '\0');
 }
 
