@@ -18,26 +18,10 @@
 
 #include "../../snapshot/package.h"
 #include "../../visualvm-format/nps.h"
+#include "../tools/profile_build.h"
 
 #define MS 1000000ull /* ns */
 
-static snap_node *at(snap_profile *p, snap_node *parent, const char *cls, const char *m, const char *sig)
-{
-	bool created;
-	snap_node *n = snap_node_child(p, parent, snap_method_intern(p, cls, m, sig), &created);
-	if (!n) {
-		fprintf(stderr, "cligen: out of memory\n");
-		exit(1);
-	}
-	return n;
-}
-
-static void charge(snap_node *n, uint32_t calls, uint64_t wall_ns, uint64_t cpu_ns)
-{
-	n->ncalls += calls;
-	n->self_wall_ns += wall_ns;
-	n->self_cpu_ns += cpu_ns;
-}
 
 /* main: Main.main -> Main.compute -> Main.hot (hot), Main.compute -> Util.sort,
  *       Main.main -> Thread.sleep;  "worker-ü": Worker.run -> Main.hot, Worker.run -> Util.sort */

@@ -25,27 +25,11 @@
 #include "../../common/mutf8.h"
 
 #include "../../visualvm-format/nps.h"
+#include "profile_build.h"
 
 #define MS 1000000ull /* ns */
 #define US 1000ull
 
-static snap_node *at(snap_profile *p, snap_node *parent, const char *cls, const char *m, const char *sig)
-{
-	bool created;
-	snap_node *n = snap_node_child(p, parent, snap_method_intern(p, cls, m, sig), &created);
-	if (!n) {
-		fprintf(stderr, "npsgen: out of memory\n");
-		exit(1);
-	}
-	return n;
-}
-
-static void charge(snap_node *n, uint32_t calls, uint64_t wall_ns, uint64_t cpu_ns)
-{
-	n->ncalls += calls;
-	n->self_wall_ns += wall_ns;
-	n->self_cpu_ns += cpu_ns;
-}
 
 static void gen_example(snap_profile *p)
 {
