@@ -5,14 +5,6 @@
 # refused by NpsCheck, so a validator that accepts anything would fail here.
 . "$(dirname "$0")/lib.sh"
 
-# `make test` exports these; run directly (bash tests/run.sh), fall back to the same values.
-if [ -z "${JAVA_HOME:-}" ]; then
-	JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")
-fi
-VV_MOD=/usr/share/visualvm/visualvm/modules
-: "${VV_CP:=$VV_MOD/org-graalvm-visualvm-lib-profiler.jar:$VV_MOD/org-graalvm-visualvm-lib-jfluid.jar:$VV_MOD/org-graalvm-visualvm-lib-common.jar:/usr/share/java/org-openide-util.jar:/usr/share/java/org-openide-util-lookup.jar}"
-export JAVA_HOME VV_CP
-
 GEN=$ROOT/$BUILD/tests/npsgen
 DUMP=$ROOT/$BUILD/tests/npsdump
 DIR=$(mktemp -d)
