@@ -23,6 +23,12 @@ struct snap_aggregator {
 	snap_node *overflow_root;
 	thread_state *slots;
 	uint32_t cap; /* power of two */
+	/* The table's previous buffer, kept for the next rebuild: under thread churn a rebuild
+	 * (dropping ended threads) happens after almost every sample, and swapping between two
+	 * buffers keeps the sampler from allocating per sample. Grow-only. */
+	thread_state *spare;
+	uint32_t spare_cap;
+	uint64_t table_allocs;
 	uint32_t count;
 	uint32_t seen_this_sample;
 	uint64_t sample_no;
@@ -47,13 +53,41 @@ static thread_state *lookup(const snap_aggregator *a, uint64_t key)
 	}
 }
 
+/* A zeroed buffer of `cap` slots for a rebuild: the spare one when it is big enough
+ * (no allocation), else a new one (only when the table grows). */
+static thread_state *take_buffer(snap_aggregator *a, uint32_t cap)
+{
+	thread_state *b = a->spare;
+	if (b && a->spare_cap == cap) {
+		a->spare = NULL;
+		memset(b, 0, cap * sizeof *b);
+		return b;
+	}
+	b = calloc(cap, sizeof *b);
+	if (b)
+		a->table_allocs++;
+	return b;
+}
+
+/* Keeps the table's old buffer as the spare, the larger one when there are two. */
+static void keep_spare(snap_aggregator *a, thread_state *old, uint32_t old_cap)
+{
+	if (a->spare && a->spare_cap >= old_cap) {
+		free(old);
+		return;
+	}
+	free(a->spare);
+	a->spare = old;
+	a->spare_cap = old_cap;
+}
+
 /* Rebuilds the table at `cap` slots; with `drop_unseen`, threads the current sample did
  * not see have ended and are released. */
 static bool rehash(snap_aggregator *a, uint32_t cap, bool drop_unseen)
 {
 	thread_state *old = a->slots;
 	uint32_t old_cap = a->cap;
-	thread_state *slots = calloc(cap, sizeof *slots);
+	thread_state *slots = take_buffer(a, cap);
 	if (!slots)
 		return false;
 	a->slots = slots;
@@ -71,7 +105,7 @@ static bool rehash(snap_aggregator *a, uint32_t cap, bool drop_unseen)
 		*lookup(a, s->key) = *s;
 		a->count++;
 	}
-	free(old);
+	keep_spare(a, old, old_cap);
 	return true;
 }
 
@@ -84,6 +118,7 @@ snap_aggregator *snap_agg_new(snap_profile *p, uint32_t max_threads)
 	a->max_threads = max_threads ? max_threads : SNAP_DEFAULT_MAX_THREADS;
 	a->cap = 64;
 	a->slots = calloc(a->cap, sizeof *a->slots);
+	a->table_allocs = 1;
 	if (!a->slots) {
 		free(a);
 		return NULL;
@@ -100,6 +135,7 @@ void snap_agg_free(snap_aggregator *a)
 		free(a->slots[i].nodes);
 	}
 	free(a->slots);
+	free(a->spare);
 	free(a);
 }
 
@@ -276,3 +312,5 @@ void snap_agg_flush(snap_aggregator *a, uint64_t t_ns)
 uint32_t snap_agg_live_threads(const snap_aggregator *a) { return a->count; }
 
 uint64_t snap_agg_samples(const snap_aggregator *a) { return a->samples; }
+
+uint64_t snap_agg_table_allocs(const snap_aggregator *a) { return a->table_allocs; }

@@ -66,4 +66,8 @@ void snap_agg_flush(snap_aggregator *a, uint64_t t_ns);
 uint32_t snap_agg_live_threads(const snap_aggregator *a);
 uint64_t snap_agg_samples(const snap_aggregator *a);
 
+/* How many thread-table buffers were allocated so far: grows with the table's size
+ * (a doubling), not with samples, however many threads end (for tests and debugging). */
+uint64_t snap_agg_table_allocs(const snap_aggregator *a);
+
 #endif

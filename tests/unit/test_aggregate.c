@@ -165,6 +165,29 @@ static void test_many_threads_rehash(void **state)
 		assert_int_equal(total_wall(f->p->threads[t].root), 2 * MS);
 }
 
+/* Thread churn ends a thread after almost every sample: the table is rebuilt each time,
+ * into the buffer kept from the previous rebuild, never a new one. */
+static void test_churn_reuses_table(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	for (uint64_t k = 0; k < 1000; k++) {
+		snap_agg_begin(f->a, k * MS);
+		snap_agg_thread(f->a, 1, "steady", SNAP_CPU_UNKNOWN, a, 2);
+		snap_agg_thread(f->a, 100 + k, "churn", SNAP_CPU_UNKNOWN, a, 2);
+		if (k % 100 == 0) /* now and then a burst grows the table */
+			for (uint64_t b = 0; b < 60; b++)
+				snap_agg_thread(f->a, 1000000 + k * 100 + b, "burst", SNAP_CPU_UNKNOWN, a, 2);
+		snap_agg_end(f->a);
+		assert_int_equal(snap_agg_live_threads(f->a), k % 100 == 0 ? 62 : 2);
+	}
+	/* the initial 64 slots, 128 for the first burst, and their spares: no more */
+	assert_true(snap_agg_table_allocs(f->a) <= 4);
+	assert_int_equal(total_wall(f->p->threads[0].root), 999 * MS);
+	assert_true(snap_agg_known(f->a, 1099));
+	assert_false(snap_agg_known(f->a, 1098));
+}
+
 static void test_thread_cap_uses_overflow_record(void **state)
 {
 	fixture *f = *state;
@@ -276,6 +299,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_siblings_unique_and_threads_separate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ended_threads_forgotten_but_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_threads_rehash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_churn_reuses_table, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_cap_uses_overflow_record, setup, teardown),
 	    cmocka_unit_test(test_memory_limit_cuts_paths),
 	    cmocka_unit_test_setup_teardown(test_unchanged_threads_recharged, setup, teardown),
