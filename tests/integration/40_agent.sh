@@ -22,18 +22,22 @@ thread_total() { # thread_total SUMMARY NAME -> wall µs
 	awk -F'\t' -v n="$2" '$1 ~ /^thread / && $4 == n {print $2}' "$1" | head -n 1
 }
 
+hits_of() { # hits_of SUMMARY METHOD -> Hits summed over the tree (NpsCheck --has), empty if absent
+	awk -F'\t' -v m="has $2" '$1 == m && $2 == "yes" {print $3}' "$1" | head -n 1
+}
+
 within_pct() { # within_pct VALUE EXPECTED PCT
 	awk -v v="$1" -v e="$2" -v p="$3" 'BEGIN {d = v - e; if (d < 0) d = -d; exit !(e > 0 && d <= e * p / 100)}'
 }
 
 check_hotspin() {
 	local jdk=$1 tag=$2 out=$WORK/${2// /_}/hot
-	run_java "$jdk" "$out" HotSpin 2000
+	run_java "$jdk" "$out" -Dhotspin.ticker=true HotSpin 2000
 	check "$tag: HotSpin exits 0 under the agent" test -f "$out/stdout" -a "$(grep -c elapsed_ms "$out/stdout")" = 1
 	check "$tag: snapshot zip at the configured directory" test -f "$out/snap.zip"
 	check "$tag: zip holds snap_cpu.nps" sh -c "unzip -l '$out/snap.zip' | grep -q ' snap_cpu.nps$'"
 	check "$tag: path logged at info level" grep -q "jvmsnap: info: snapshot written to $out/snap.zip" "$out/stderr"
-	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	nps_check --has HotSpin.tick --has HotSpin.main --has 'HotSpin.lambda$main$0' "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: VisualVM's loader accepts the snapshot and walks its views" grep -q '^NpsCheck: OK' "$out/summary"
 	local top
 	top=$(grep "^hot " "$out/summary" | sort -t"	" -k2,2nr | head -n 1 | cut -f5)
@@ -46,6 +50,9 @@ check_hotspin() {
 	local elapsed
 	elapsed=$(awk '/elapsed_ms/ {print $2 * 1000}' "$out/stdout")
 	check "$tag: main thread wall total ${total:-?} us within 10 % of main's ${elapsed:-?} us" within_pct "${total:-0}" "${elapsed:-1}" 10
+	total=$(thread_total "$out/summary" sleeper)
+	check "$tag: sleeper thread wall total ${total:-?} us within 10 % of its 2000 ms sleep" within_pct "${total:-0}" 2000000 10
+	check_hits "$tag" "$out"
 	check "$tag: sleeper's time sits in Thread.sleep" sh -c "grep -P '^threadhot sleeper\t' '$out/summary' | head -n 1 | grep -q 'java.lang.Thread.sleep'"
 	check "$tag: the sampler's own thread is absent" sh -c "! grep -P '^thread .*jvmsnap' '$out/summary'"
 	check "$tag: parameter types shown (signatures kept)" sh -c "grep -P '^hassig HotSpin.hotMethod\t' '$out/summary' | grep -q 'hotMethod(long)'"
@@ -55,6 +62,38 @@ check_hotspin() {
 	cols=$(awk -F, '$1 == "UpTime (ms)" {print NF - 1}' "$out/stat.csv")
 	check "$tag: stats CSV has begin, periodic (1 s) and end columns (got ${cols:-none})" test "${cols:-0}" -ge 3
 	check "$tag: stats columns move forward in time" awk -F, '$1 == "UpTime (ms)" {for (i = 3; i <= NF; i++) if ($i + 0 < $(i - 1) + 0) exit 1; found = 1} END {exit !found}' "$out/stat.csv"
+}
+
+# Hits as VisualVM's sampler counts them: tick() runs in 25 ms bursts with 35 ms sleeps
+# between, longer than any interval the sampler uses, so every call is seen anew; a method
+# entered once and never left (main, the hot thread's body) counts 1 however many samples
+# see it. (hotMethod is not used: its calls are shorter than an interval and follow each
+# other without a gap, so the rule rightly sees few of them as new.)
+check_hits() {
+	local tag=$1 out=$2 ticks hits
+	ticks=$(awk '$1 == "ticks" {print $2}' "$out/stdout")
+	hits=$(hits_of "$out/summary" HotSpin.tick)
+	check "$tag: Hits of tick() ${hits:-?} for its ${ticks:-?} calls (at least half, at most all)" \
+		awk -v h="${hits:-0}" -v n="${ticks:-0}" 'BEGIN {exit !(n >= 10 && h * 2 >= n && h <= n)}'
+	hits=$(hits_of "$out/summary" HotSpin.main)
+	check "$tag: Hits of HotSpin.main, entered once: ${hits:-?} (1)" test "${hits:-0}" = 1
+	hits=$(hits_of "$out/summary" 'HotSpin.lambda$main$0')
+	check "$tag: Hits of the hot thread's body, entered once: ${hits:-?} (1)" test "${hits:-0}" = 1
+}
+
+# Absolute deadlines: on a quiet program (main sleeps) the achieved interval stays near the
+# requested one instead of drifting by each round's cost.
+check_interval() {
+	local jdk=$1 tag=$2 out=$WORK/$2/interval req got
+	AGENT_OPTS=samplerate=2ms run_java "$jdk" "$out" NativeThreads 1500
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: samplerate=2ms: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
+	unzip -p "$out/snap.zip" metadata.json >"$out/meta.json" 2>/dev/null
+	req=$(sed -n 's/.*"interval_requested_us": \([0-9.]*\).*/\1/p' "$out/meta.json")
+	got=$(sed -n 's/.*"interval_achieved_us": \([0-9.]*\).*/\1/p' "$out/meta.json")
+	check "$tag: samplerate=2ms is 2000 us requested (got ${req:-?})" test "${req:-0}" = 2000
+	check "$tag: achieved interval ${got:-?} us <= 1.5 x 2000 us (no drift)" \
+		awk -v g="${got:-0}" 'BEGIN {exit !(g >= 1800 && g <= 3000)}'
 }
 
 check_exit_paths() {
@@ -97,6 +136,8 @@ check_disabled() {
 	# Positive control: the same probe sees the sampler thread when enabled.
 	run_java "$jdk" "$out.on" NativeThreads
 	check "$tag: enabled: the sampler thread exists (control)" grep -q 'native-thread jvmsnap' "$out.on/stdout"
+	nps_check "$out.on/snap.zip" >"$out.on/summary" 2>&1
+	check "$tag: enabled: its snapshot is valid (control)" grep -q '^NpsCheck: OK' "$out.on/summary"
 }
 
 check_churn_and_unload() {
@@ -125,6 +166,8 @@ check_stats_fallback() {
 	local jdk=$1 tag=$2 out=$WORK/$2/mxbean
 	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 600
 	check "$tag: statssource=mxbean says it reads the MXBeans" grep -q 'stats: JMM not used' "$out/stderr"
+	nps_check "$out/snap.zip" >"$out/summary" 2>&1
+	check "$tag: statssource=mxbean: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
 	unzip -p "$out/snap.zip" snap_stat.csv >"$out/stat.csv" 2>/dev/null
 	check "$tag: statssource=mxbean: collectors, pools and threads in the CSV" sh -c \
 		"grep -q '^GC\.' '$out/stat.csv' && grep -q '^MemPool\.' '$out/stat.csv' && grep -q '^Thread\.sleeper\.' '$out/stat.csv'"
@@ -138,5 +181,6 @@ for jdk in $(all_jdks); do
 	check_disabled "$jdk" "$tag"
 	check_churn_and_unload "$jdk" "$tag"
 	check_stats_fallback "$jdk" "$tag"
+	check_interval "$jdk" "$tag"
 done
 finish

@@ -34,10 +34,16 @@ import org.graalvm.visualvm.lib.profiler.LoadedSnapshot;
  * (duplicate siblings, zero hit counts, a wrong nodeSize) load fine and only show up as
  * views that disagree. Prints a grep-able summary, one fact per line.
  *
- * Usage: java -cp $VV_CP:build/tests/java NpsCheck [--resave DIR] FILE.nps|FILE.zip ...
+ * Usage: java -cp $VV_CP:build/tests/java NpsCheck [--resave DIR] [--has METHOD]... FILE.nps|FILE.zip ...
  * With --resave, every snapshot that passes is also saved again by VisualVM (as its
  * "Save As" does) to DIR/N.nps, numbered from 1, so our reader can be tested on files
  * VisualVM wrote.
+ * With --has METHOD (Class.method as the summary prints it, e.g. HotSpin.hotMethod), each
+ * snapshot also says whether METHOD is anywhere in any thread's call tree, not just among
+ * the hottest the summary lists: a line "has METHOD<TAB>yes|no<TAB>HITS" (HITS: its
+ * invocations summed over every tree node), before the OK line. The exit status is then 1
+ * also when a snapshot lacks a METHOD asked for, so a test of absence must look for the
+ * OK line and "no".
  */
 public final class NpsCheck {
     /** Stops walks of views that can grow quadratically (back traces of deep trees). */
@@ -47,6 +53,9 @@ public final class NpsCheck {
     private static PrintStream out;
     private static File resaveDir;
     private static int resaved;
+    private static final List<String> wanted = new ArrayList<>();
+    /** Whether every snapshot checked so far held every --has method. */
+    private static boolean allPresent = true;
 
     private NpsCheck() {}
 
@@ -67,6 +76,10 @@ public final class NpsCheck {
                 resaveDir = new File(args[++i]);
                 continue;
             }
+            if (path.equals("--has") && i + 1 < args.length) {
+                wanted.add(args[++i]);
+                continue;
+            }
             try {
                 if (path.endsWith(".zip")) failed += checkZip(path);
                 else if (!checkOne(path, new FileInputStream(path))) failed++;
@@ -75,7 +88,7 @@ public final class NpsCheck {
                 failed++;
             }
         }
-        System.exit(failed == 0 ? 0 : 1);
+        System.exit(failed == 0 && allPresent ? 0 : 1);
     }
 
     private static int checkZip(String path) throws Exception {
@@ -131,6 +144,8 @@ public final class NpsCheck {
         final boolean two;
         final Map<Integer, Self> treeSelf = new HashMap<>();
         final Map<Integer, Integer> nodesPerThread = new HashMap<>();
+        /** Invocations per method id over every node of every thread's tree. */
+        final Map<Integer, Long> callsInTree = new HashMap<>();
         int budget = WALK_BUDGET;
 
         Walk(CPUResultsSnapshot s, String label) {
@@ -153,6 +168,22 @@ public final class NpsCheck {
             for (int view : new int[] {CPUResultsSnapshot.CLASS_LEVEL_VIEW, CPUResultsSnapshot.PACKAGE_LEVEL_VIEW})
                 aggregateView(view, flat, ids);
             printHot(flat, ids);
+            printWanted();
+        }
+
+        /** The --has answers: a method is present when any tree node names it. */
+        private void printWanted() {
+            for (String name : wanted) {
+                boolean found = false;
+                long hits = 0;
+                for (Map.Entry<Integer, Long> e : callsInTree.entrySet()) {
+                    if (!cm(e.getKey()).equals(name)) continue;
+                    found = true;
+                    hits += e.getValue();
+                }
+                if (!found) allPresent = false;
+                out.println("has " + name + "\t" + (found ? "yes" : "no") + "\t" + hits);
+            }
         }
 
         private String cm(int methodId) {
@@ -178,6 +209,7 @@ public final class NpsCheck {
                 if (n.getNodeName() == null) throw new Fail("node without a name in thread " + name);
                 if (n.getTotalTime0() < 0 || n.getTotalTime1() < 0) throw new Fail("negative time in " + n.getNodeName());
                 CCTNode[] kids = n.getChildren();
+                if (n != root && !n.isSelfTimeNode()) callsInTree.merge(n.getMethodId(), (long) n.getNCalls(), Long::sum);
                 if (n.isSelfTimeNode()) {
                     addSelf(n.getMethodId(), n);
                     continue;
