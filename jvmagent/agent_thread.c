@@ -11,11 +11,15 @@
 
 enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
+/* How long closing a window waits for the statistics to finish starting (a JVM that
+ * exits during its first milliseconds). */
+enum { STATS_START_WAIT_MS = 2000 };
 
 struct agent_thread {
 	agent *a;
 	sampler *sampler;
 	stats_collector *stats;
+	bool stats_adopted;   /* the start-up thread's collector is in `stats` (or never will be) */
 	agent_window *window; /* NULL while paused between Lambda invocations */
 	uint32_t next_seq;
 	uint64_t walk_ema_ns; /* recent stack-walk time per round (overhead governor) */
@@ -30,12 +34,35 @@ struct agent_thread {
 	window_mark open_at;  /* when the pending open was asked for */
 	window_mark close_at; /* when the pending close was asked for */
 	bool stopped;
+	bool stats_started;              /* the start-up thread is done */
+	stats_collector *stats_started_c; /* what it made (NULL: no statistics) */
 	uint32_t exit_budget_ms; /* upload budget for the last window, set by agent_thread_stop */
 };
 
 static struct timespec mono_ts(uint64_t ns)
 {
 	return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+}
+
+/* Takes over the collector the start-up thread made, waiting at most `wait_ms`; true
+ * when that happened just now. */
+static bool adopt_stats(agent_thread *t, uint32_t wait_ms)
+{
+	if (t->stats_adopted)
+		return false;
+	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)wait_ms * 1000000u);
+	pthread_mutex_lock(&t->mu);
+	while (!t->stats_started && wait_ms && pthread_cond_timedwait(&t->cv, &t->mu, &ts) == 0)
+		;
+	bool done = t->stats_started;
+	t->stats = t->stats_started_c;
+	pthread_mutex_unlock(&t->mu);
+	if (!done)
+		return false;
+	t->stats_adopted = true;
+	if (!t->stats)
+		log_warn("statistics unavailable: the zip will hold no stats CSV");
+	return t->stats != NULL;
 }
 
 static void take_column(agent_thread *t, JNIEnv *jni)
@@ -60,6 +87,8 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	agent_window *w = t->window;
 	if (!w)
 		return NULL;
+	if (!t->stats_adopted && !adopt_stats(t, STATS_START_WAIT_MS) && !t->stats_adopted)
+		log_warn("statistics still starting after %u ms: this window has no stats CSV", STATS_START_WAIT_MS);
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
 	window_close(w, at);
@@ -163,6 +192,8 @@ static void loop(agent_thread *t, JNIEnv *jni)
 	uint64_t next_stats = next + stats_every;
 	for (;;) {
 		uint64_t interval = (uint64_t)t->a->cfg.interval_us * 1000u;
+		if (!t->stats_adopted && adopt_stats(t, 0))
+			take_column(t, jni); /* the first window's begin column */
 		if (t->window) {
 			uint64_t walked = t->window->st.stacks_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
@@ -193,17 +224,37 @@ static void loop(agent_thread *t, JNIEnv *jni)
 	}
 }
 
-static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+static stats_collector *new_collector(const agent_config *cfg, JNIEnv *jni, jvmtiEnv *jvmti)
 {
-	agent_thread *t = arg;
-	const agent_config *cfg = &t->a->cfg;
 	stats_options so = {.thread_contention = cfg->thread_contention,
 			    .mxbean_fallback = cfg->stats_source == 1,
 			    .no_user_time = !cfg->stats_user_time};
-	t->stats = stats_collector_new(jni, jvmti, &so);
-	if (!t->stats)
-		log_warn("statistics unavailable: the zip will hold no stats CSV");
-	open_window(t, jni, t->a->on_lambda_runtime, NULL, 0, window_now());
+	return stats_collector_new(jni, jvmti, &so);
+}
+
+/* The statistics start-up thread: the collector's first use loads the JVM's management
+ * classes (tens of ms of CPU), which must not hold up sampling at VM start. The
+ * collector keeps only global references, so the sampler thread takes it over. */
+static void JNICALL start_stats(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+{
+	agent_thread *t = arg;
+	stats_collector *c = new_collector(&t->a->cfg, jni, jvmti);
+	pthread_mutex_lock(&t->mu);
+	t->stats_started_c = c;
+	t->stats_started = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
+{
+	(void)jvmti;
+	agent_thread *t = arg;
+	/* The first window and its first sample are taken at once, so start-up is profiled
+	 * from VMInit, while the statistics start on their own thread. */
+	t->window = window_open(t->a, t->next_seq++, t->a->on_lambda_runtime, NULL, 0, window_now());
+	if (t->window)
+		sampler_round(t->sampler, jni, t->window, 0);
 	loop(t, jni);
 	agent_window *w = close_window(t, jni, window_now());
 	if (t->stats)
@@ -235,17 +286,39 @@ static bool init_sync(agent_thread *t)
 	return ok;
 }
 
-static jthread new_thread_object(JNIEnv *jni)
+static jthread new_thread_object(JNIEnv *jni, const char *thread_name)
 {
 	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
 	jmethodID ctor = cls ? (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V") : NULL;
-	jstring name = ctor ? (*jni)->NewStringUTF(jni, "jvmsnap sampler") : NULL;
+	jstring name = ctor ? (*jni)->NewStringUTF(jni, thread_name) : NULL;
 	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
 	if ((*jni)->ExceptionCheck(jni)) {
 		(*jni)->ExceptionClear(jni);
 		return NULL;
 	}
 	return t;
+}
+
+/* A java.lang.Thread for one of the agent's own threads, excluded from sampling. */
+static jthread own_thread(agent_thread *t, JNIEnv *jni, const char *name)
+{
+	jthread thread = new_thread_object(jni, name);
+	jlong tid;
+	if (!thread)
+		return NULL;
+	if (!sampler_thread_id(t->sampler, jni, thread, &tid)) {
+		(*jni)->DeleteLocalRef(jni, thread);
+		return NULL;
+	}
+	sampler_exclude(t->sampler, tid);
+	return thread;
+}
+
+static bool run_thread(agent *a, JNIEnv *jni, jthread thread, jvmtiStartFunction fn, void *arg)
+{
+	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, thread, fn, arg, JVMTI_THREAD_MAX_PRIORITY);
+	(*jni)->DeleteLocalRef(jni, thread);
+	return agent_check(a->jvmti, err, "RunAgentThread");
 }
 
 agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
@@ -257,21 +330,24 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 		return NULL;
 	}
 	t->a = a;
-	jthread thread = new_thread_object(jni);
-	jlong tid;
-	if (!thread || !sampler_thread_id(t->sampler, jni, thread, &tid)) {
-		log_warn("cannot create the sampler's java.lang.Thread; profiling is off");
+	/* Both threads exist (and are left out of every sample) before either runs. */
+	jthread sampler_thread = own_thread(t, jni, "jvmsnap sampler");
+	jthread stats_thread = sampler_thread ? own_thread(t, jni, "jvmsnap stats") : NULL;
+	if (!sampler_thread || !run_thread(a, jni, sampler_thread, run, t)) {
+		log_warn("cannot start the sampler's java.lang.Thread; profiling is off");
+		if (stats_thread)
+			(*jni)->DeleteLocalRef(jni, stats_thread);
 		sampler_free(t->sampler);
+		pthread_mutex_destroy(&t->mu);
+		pthread_cond_destroy(&t->cv);
 		free(t);
 		return NULL;
 	}
-	sampler_exclude(t->sampler, tid);
-	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, thread, run, t, JVMTI_THREAD_MAX_PRIORITY);
-	(*jni)->DeleteLocalRef(jni, thread);
-	if (!agent_check(a->jvmti, err, "RunAgentThread")) {
-		sampler_free(t->sampler);
-		free(t);
-		return NULL;
+	if (!stats_thread || !run_thread(a, jni, stats_thread, start_stats, t)) {
+		pthread_mutex_lock(&t->mu);
+		t->stats_started = true; /* with no collector: the windows get no stats CSV */
+		pthread_cond_broadcast(&t->cv);
+		pthread_mutex_unlock(&t->mu);
 	}
 	return t;
 }
@@ -334,6 +410,11 @@ void agent_thread_free(agent_thread *t)
 {
 	if (!t)
 		return;
+	pthread_mutex_lock(&t->mu);
+	bool stats_running = !t->stats_started;
+	pthread_mutex_unlock(&t->mu);
+	if (stats_running)
+		return; /* the statistics thread will still touch `t`: leave it be */
 	sampler_free(t->sampler);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);

@@ -1,6 +1,9 @@
 /* The agent's own Java thread (JVMTI RunAgentThread, so no application code runs on it
  * and it never appears in a profile). It samples on absolute deadlines, takes the
- * statistics columns, and opens, closes and finishes snapshot windows on request. */
+ * statistics columns, and opens, closes and finishes snapshot windows on request.
+ * A second, short-lived agent thread ("jvmsnap stats") starts the statistics collector
+ * and hands it over, so sampling begins at VMInit instead of after the JVM's management
+ * classes have loaded; both are left out of every profile. */
 #ifndef JVMSNAP_AGENT_THREAD_H
 #define JVMSNAP_AGENT_THREAD_H
 

@@ -18,7 +18,7 @@ struct sampler {
 	method_cache *methods;
 	jfieldID tid_field;  /* java.lang.Thread.tid, or NULL: call getId() */
 	jmethodID get_id;
-	jlong own_tid;
+	jlong own_tids[2];      /* the agent's own threads: never sampled */
 	uint32_t max_depth;
 	snap_frame *frames;     /* one stack, bottom first */
 	jvmtiFrameInfo *deep;   /* bottom frames of a stack deeper than max_depth */
@@ -103,7 +103,7 @@ static uint32_t deep_stack(sampler *s, JNIEnv *jni, jthread t)
  * id cannot be read. */
 static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *cpu)
 {
-	if (!thread_id(s, jni, t, tid) || *tid == s->own_tid)
+	if (!thread_id(s, jni, t, tid) || *tid == s->own_tids[0] || *tid == s->own_tids[1])
 		return false;
 	*cpu = SNAP_CPU_UNKNOWN;
 	if (s->a->has_cpu_time) {
@@ -265,7 +265,7 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 	s->a = a;
 	s->jvmti = a->jvmti;
 	s->max_depth = a->cfg.max_depth;
-	s->own_tid = -1;
+	s->own_tids[0] = s->own_tids[1] = -1;
 	s->methods = methods_new();
 	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
 	s->deep = calloc(s->max_depth, sizeof *s->deep);
@@ -280,7 +280,13 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 
 bool sampler_thread_id(sampler *s, JNIEnv *jni, jthread t, jlong *out) { return thread_id(s, jni, t, out); }
 
-void sampler_exclude(sampler *s, jlong tid) { s->own_tid = tid; }
+void sampler_exclude(sampler *s, jlong tid)
+{
+	if (s->own_tids[0] == -1)
+		s->own_tids[0] = tid;
+	else
+		s->own_tids[1] = tid;
+}
 
 void sampler_free(sampler *s)
 {

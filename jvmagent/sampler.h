@@ -20,7 +20,8 @@ void sampler_free(sampler *s);
 
 /* The id by which threads are told apart (java.lang.Thread's tid). */
 bool sampler_thread_id(sampler *s, JNIEnv *jni, jthread t, jlong *out);
-/* Leaves the thread with this id out of every sample (the agent's own thread). */
+/* Leaves the thread with this id out of every sample (the agent's own threads: the
+ * sampler and the statistics start-up thread; at most two). */
 void sampler_exclude(sampler *s, jlong tid);
 
 /* One round into `w` (its profile, aggregator and figures). The intervals since the
