@@ -79,11 +79,17 @@ fi
 # --- a JVM loads the layer's agent with the layer's libraries, even with the system's
 # directories first in LD_LIBRARY_PATH as on Lambda (RPATH wins over it)
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+	mkdir -p "$T/snap"
 	(cd "$T" && LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:$T/opt/lib LD_DEBUG=libs \
-		IOPIPE_PROFILER_ENABLED=true "$JAVA_HOME/bin/java" -agentpath:"$T/opt/lib/libjvmsnap.so" -version >"$T/jvm.out" 2>&1)
+		IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$T/snap/" \
+		"$JAVA_HOME/bin/java" -agentpath:"$T/opt/lib/libjvmsnap.so" -version >"$T/jvm.out" 2>&1)
 	check "a JVM starts with the layer's agent" test $? -eq 0
 	first=${direct%% *}
 	check "... and its $first is the layer's" grep -q "calling init: $T/opt/lib/$first\$" "$T/jvm.out"
+	zips=("$T"/snap/*.zip)
+	check "... and writes one snapshot zip (${#zips[@]})" test -f "${zips[0]}" -a ${#zips[@]} = 1
+	nps_check "${zips[0]}" >"$T/nps.out" 2>&1
+	check "... which loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$T/nps.out"
 fi
 
 # --- the glibc check catches a too-new symbol: arc4random is GLIBC_2.36

@@ -50,9 +50,20 @@ check "identical to the run without the agent (urls, lengths, sha256, error type
 answers() { grep '^posted' "$1" | sed 's/ ms [0-9]*$//'; }
 check "the same answers came back to the runtime" test "$(answers "$WORK/enabled/stdout")" = "$(answers "$WORK/disabled/stdout")"
 check "enabled: a snapshot per invocation (5 + init)" test "$(ls "$WORK"/enabled/*.zip 2>/dev/null | wc -l)" = 6
+# valid_zips DIR LABEL: every snapshot zip the agent wrote there passes VisualVM's loader.
+valid_zips() {
+	local z
+	for z in "$1"/*.zip; do
+		[ -e "$z" ] || continue
+		nps_check "$z" >"$z.summary" 2>&1
+		check "$2: $(basename "$z") loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
+	done
+}
+valid_zips "$WORK/enabled" enabled
 
 run initerror 0 20 initerror
 run initerror-disabled 0 20 initerror
+valid_zips "$WORK/initerror" "init error"
 check "init error: posted through the proxy" grep -q '^/2018-06-01/runtime/init/error .*Runtime.InitError' "$WORK/initerror.posts"
 check "init error: identical to the run without the agent" cmp -s "$WORK/initerror.posts" "$WORK/initerror-disabled.posts"
 check "init error: same answer to the runtime" \
