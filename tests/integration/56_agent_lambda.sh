@@ -55,13 +55,19 @@ check "no latency added to responses: slowest post ${slowest} ms (< 200)" test "
 init_zip=$(ls "$WORK"/snaps/*_init.zip 2>/dev/null | head -n 1)
 check "an init snapshot, marked _init" test -n "$init_zip"
 check "$((N + 1)) zips in all" test "$(ls "$WORK"/snaps/*.zip 2>/dev/null | wc -l)" = $((N + 1))
+# NpsCheck's --has answers from the whole call tree (the summary lists only the hottest
+# methods, so a method missing from it may still be in the snapshot).
+F=FakeLambdaRuntime
 for z in "$WORK"/snaps/*.zip; do
 	unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
-	nps_check "$z" >"$z.summary" 2>&1
+	nps_check --has $F.initWork --has $F.handleRequest --has $F.onlyInSpecialInvocation "$z" >"$z.summary" 2>&1
 	check "$(basename "$z"): loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
 done
-check "init window: metadata says init, and initWork is in it" \
-	sh -c "grep -q '\"window\": \"init\"' '$init_zip.json' && grep -q 'FakeLambdaRuntime.initWork' '$init_zip.summary'"
+in_tree() { grep -qP "^has $2\tyes\t" "$1"; }     # in_tree SUMMARY METHOD
+not_in_tree() { grep -qP "^has $2\tno\t" "$1"; } # ... answered, and absent
+check "init window: metadata says init" grep -q '"window": "init"' "$init_zip.json"
+check "init window: initWork is in its tree" in_tree "$init_zip.summary" $F.initWork
+check "init window: handleRequest is not (no event was handled yet)" not_in_tree "$init_zip.summary" $F.handleRequest
 for i in $(seq $N); do
 	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)
 	check "req-$i: its own snapshot, window=invocation, function orders version 7" \
@@ -69,12 +75,13 @@ for i in $(seq $N); do
 	[ -n "$j" ] || continue
 	dur=$(sed -n 's/.*"duration_ms": \([0-9]*\).*/\1/p' "$j")
 	check "req-$i: window covers the invocation (${dur} ms for a 300 ms handler)" test "${dur:-0}" -ge 280 -a "${dur:-0}" -le 700
-	check "req-$i: handleRequest is in it, initWork is not" \
-		sh -c "grep -q 'FakeLambdaRuntime.handleRequest' '${j%.json}.summary' && ! grep -q 'initWork' '${j%.json}.summary'"
+	sum=${j%.json}.summary
+	check "req-$i: handleRequest is in its tree" in_tree "$sum" $F.handleRequest
+	check "req-$i: initWork is nowhere in its tree" not_in_tree "$sum" $F.initWork
 	if [ "$i" = 3 ]; then
-		check "req-3: the method only invocation 3 runs is in its snapshot" grep -q 'onlyInSpecialInvocation' "${j%.json}.summary"
+		check "req-3: the method only invocation 3 runs is in its tree" in_tree "$sum" $F.onlyInSpecialInvocation
 	else
-		check "req-$i: the method only invocation 3 runs is not in it" sh -c "! grep -q 'onlyInSpecialInvocation' '${j%.json}.summary'"
+		check "req-$i: the method only invocation 3 runs is nowhere in its tree" not_in_tree "$sum" $F.onlyInSpecialInvocation
 	fi
 	# The CSV's first and last columns are taken at the window's ends; AbsoluteTime (ns) is
 	# System.nanoTime() at each column, the clock the handler printed.
@@ -92,17 +99,51 @@ for i in $(seq $N); do
 		sh -c "echo '$obj' | grep -Eq '/snaps/jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9_]+_req-$i\.zip\._S3rver_object$'"
 	eval "obj_$i=\$obj"
 done
-check "each response reached the API before its upload, and each upload before the next GET next" \
-	python3 - "$WORK/log.json" "$obj_1" "$obj_2" "$obj_3" "$obj_4" <<'PY'
+check "each of the $N responses reached the API before its upload, and each upload before the next GET next" \
+	python3 - "$WORK/log.json" "$obj_1" "$obj_2" "$obj_3" "$obj_4" "$obj_5" <<'PY'
 import json, os, sys
 log = json.load(open(sys.argv[1]))
 nexts = [r["t_received_us"] for r in log if r["method"] == "GET" and r["url"].endswith("/next")]
 posts = [r["t_received_us"] for r in log if r["method"] == "POST" and r["url"].endswith("/response")]
 stored = [os.stat(p).st_mtime_ns // 1000 for p in sys.argv[2:]]
-# nexts[k] fetched req-(k+1); nexts[k+1] may only come after req-(k+1)'s upload.
-ok = len(nexts) >= 5 and all(posts[k] <= stored[k] <= nexts[k + 1] for k in range(4))
+# nexts[k] fetched req-(k+1); nexts[k+1] may only come after req-(k+1)'s upload. The last
+# invocation has no next GET (the runtime exits), but its response still comes first.
+ok = len(nexts) >= 5 and len(posts) == 5 and len(stored) == 5
+ok = ok and all(posts[k] <= stored[k] for k in range(5))
+ok = ok and all(stored[k] <= nexts[k + 1] for k in range(4))
 sys.exit(not ok)
 PY
+# metadata.json: the agent's version, the JVM's name, and a window inside its invocation:
+# it opens after the API got the GET next that handed the event out, and closes after the
+# API got the response (the proxy forwards it first) but before the runtime's next GET
+# (for the last invocation: before its upload was stored). The emulator's clock is Node's,
+# so allow 5 ms between the two clocks.
+version=$(sed -n 's/^#define JVMSNAP_VERSION "\(.*\)"/\1/p' "$ROOT/jvmagent/agent.h")
+vm=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.name = //p')
+for i in $(seq $N); do
+	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)
+	eval "obj=\$obj_$i"
+	check "req-$i: metadata.json has agent_version $version, jvm_name '$vm', a window inside the invocation" \
+		python3 - "$WORK/log.json" "${j:-/nonexistent}" "$i" "$version" "$vm" "${obj:-/nonexistent}" <<'PY'
+import json, os, sys
+from datetime import datetime, timezone
+log = json.load(open(sys.argv[1]))
+m = json.load(open(sys.argv[2]))
+k = int(sys.argv[3]) - 1
+nexts = [r["t_received_us"] / 1000 for r in log if r["method"] == "GET" and r["url"].endswith("/next")]
+posts = [r["t_received_us"] / 1000 for r in log if r["method"] == "POST" and r["url"].endswith("/response")]
+start, end = m["window_start_ms"], m["window_end_ms"]
+ok = m["agent_version"] == sys.argv[4] and m["jvm_name"] == sys.argv[5] and sys.argv[5] != ""
+iso = lambda t: round(datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp() * 1000)
+ok = ok and iso(m["window_start"]) == start and iso(m["window_end"]) == end
+ok = ok and start < end and end - start == m["duration_ms"]
+after = nexts[k + 1] if k + 1 < len(nexts) else os.stat(sys.argv[6]).st_mtime_ns / 1e6
+ok = ok and nexts[k] - 5 <= start and posts[k] - 5 <= end <= after + 5
+if not ok:
+    print(m, nexts[k], posts[k], after)
+sys.exit(not ok)
+PY
+done
 check "no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$WORK/stderr'"
 
 # The proxy cannot start (here: an upstream address longer than any real one): the agent
