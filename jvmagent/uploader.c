@@ -102,9 +102,11 @@ static bool put_one(uploader *u, const pending *p, long budget_ms)
 			unlink(p->path);
 		return true;
 	}
-	log_warn("upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts); kept at %s for the next "
-		 "upload", u->bucket, p->key, r.error_code[0] ? r.error_code : s3_strerror(rc),
-		 r.error_message[0] ? ": " : "", r.error_message, r.http_status, r.attempts, p->path);
+	/* The elapsed time shows whether the budget, not the server, ended the upload. */
+	log_warn("upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts, %ld ms); kept at %s for the "
+		 "next upload", u->bucket, p->key, r.error_code[0] ? r.error_code : s3_strerror(rc),
+		 r.error_message[0] ? ": " : "", r.error_message, r.http_status, r.attempts, r.elapsed_ms,
+		 p->path);
 	return false;
 }
 
@@ -149,14 +151,19 @@ static void drain(uploader *u, uint64_t deadline_ns)
 void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)
 {
 	char key[1024];
-	if (u->broken)
+	if (u->broken) {
+		log_debug("S3 upload disabled: %s stays on local disk", path);
 		return;
+	}
 	if (uploader_key(u->cfg.prefix, path, w, key, sizeof key) != 0) {
 		log_warn("cannot build an S3 key for %s; not uploaded", path);
 		return;
 	}
 	if (!u->client && !(u->client = s3_client_new(&u->cfg))) {
-		log_warn("S3 upload disabled: invalid configuration for bucket '%s'", u->bucket);
+		/* The user must learn where the snapshot is, since it will never reach S3. The
+		 * endpoint is not echoed: a URL may carry user:password. */
+		log_warn("S3 upload disabled: invalid configuration for bucket '%s' (endpoint, region or "
+			 "bucket name); snapshots stay on local disk, this one at %s", u->bucket, path);
 		u->broken = true;
 		return;
 	}

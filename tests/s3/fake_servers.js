@@ -6,23 +6,31 @@
 //   capture LOGFILE SPEC    answers PUTs with the statuses in SPEC, e.g.
 //                           "503:SlowDown,500:InternalError,200" (the last one repeats)
 //   hang    LOGFILE         accepts connections and never answers
+//   flaky   LOGFILE UPSTREAM_PORT
+//                           answers every request with 500 InternalError until a
+//                           "POST /_test/heal" arrives, then forwards each request unchanged
+//                           to 127.0.0.1:UPSTREAM_PORT (an s3rver): an S3 outage that ends
 // Each request is appended to LOGFILE as one JSON line (method, raw url, headers, body
-// sha256). Prints "listening on PORT" once bound to 127.0.0.1 on a free port.
+// sha256, and for flaky whether it was forwarded). Prints "listening on PORT" once bound
+// to 127.0.0.1 on a free port. With FAKE_TLS_CERT and FAKE_TLS_KEY (PEM files) set, the
+// server speaks HTTPS with that certificate instead of HTTP.
 'use strict';
 const http = require('http');
+const https = require('https');
 const fs = require('fs');
 const crypto = require('crypto');
 
 const [mode, logFile, arg, ttl] = process.argv.slice(2);
 let count = 0;
 
-function log(req, body) {
+function log(req, body, extra) {
   const entry = {
     method: req.method,
     url: req.url, // the raw request target: exactly what the client sent
     headers: req.headers,
     body_sha256: crypto.createHash('sha256').update(body).digest('hex'),
     body_b64: body.length <= 4096 ? body.toString('base64') : null,
+    ...extra,
   };
   fs.appendFileSync(logFile, JSON.stringify(entry) + '\n');
 }
@@ -57,19 +65,57 @@ function capture(req, res) {
   }
 }
 
-const server = http.createServer((req, res) => {
+let healed = false;
+
+// Sends the request on to the upstream store as it came (s3rver does not check
+// signatures, so the Host header may stay ours) and relays the answer.
+function forward(req, res, body) {
+  const up = http.request({host: '127.0.0.1', port: Number(arg), method: req.method, path: req.url,
+    headers: req.headers}, (ur) => {
+    res.writeHead(ur.statusCode, ur.headers);
+    ur.pipe(res);
+  });
+  up.on('error', () => { res.writeHead(502); res.end(); });
+  up.end(body);
+}
+
+function flaky(req, res, body) {
+  if (req.method === 'POST' && req.url === '/_test/heal') {
+    healed = true;
+    res.writeHead(200, {'Content-Type': 'application/json'});
+    res.end('{"healed":true}');
+    return;
+  }
+  log(req, body, {forwarded: healed});
+  if (healed) return forward(req, res, body);
+  res.writeHead(500, {'Content-Type': 'application/xml'});
+  res.end(errorXml('InternalError'));
+}
+
+function handler(req, res) {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    log(req, Buffer.concat(chunks));
+    const body = Buffer.concat(chunks);
+    if (mode === 'flaky') return flaky(req, res, body);
+    log(req, body);
     if (mode === 'creds') credentials(req, res);
     else if (mode === 'capture') capture(req, res);
     // hang: never answer
   });
-});
-if (!['creds', 'capture', 'hang'].includes(mode) || !logFile) {
-  console.error('usage: node fake_servers.js creds|capture|hang LOGFILE [ARG]');
+}
+
+if (!['creds', 'capture', 'hang', 'flaky'].includes(mode) || !logFile) {
+  console.error('usage: node fake_servers.js creds|capture|hang|flaky LOGFILE [ARG]');
   process.exit(2);
 }
+const tls = process.env.FAKE_TLS_CERT && process.env.FAKE_TLS_KEY;
+const server = tls
+  ? https.createServer({cert: fs.readFileSync(process.env.FAKE_TLS_CERT),
+    key: fs.readFileSync(process.env.FAKE_TLS_KEY)}, handler)
+  : http.createServer(handler);
+// A failed TLS handshake is what the TLS tests provoke: note it, do not die.
+server.on('tlsClientError', (err) =>
+  fs.appendFileSync(logFile, JSON.stringify({tls_error: err.code || err.message}) + '\n'));
 fs.writeFileSync(logFile, '');
 server.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port));

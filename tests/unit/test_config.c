@@ -33,6 +33,10 @@ static void test_defaults(void **state)
 	assert_string_equal(c.prefix, "");
 	assert_string_equal(c.s3_prefix, "jvmsnap/");
 	assert_null(c.s3_bucket);
+	assert_null(c.s3_region);   /* then AWS_REGION, AWS_DEFAULT_REGION, us-east-1 */
+	assert_null(c.s3_endpoint); /* AWS itself */
+	assert_int_equal(c.upload_budget_ms, 10000); /* issue 4: 10 s per upload */
+	assert_false(c.thread_contention); /* JVM-wide cost on contended locks: opt-in */
 	agent_config_free(&c);
 }
 
