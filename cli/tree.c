@@ -12,7 +12,7 @@ static void usage(FILE *f)
 	      "time and hits per call path, callees indented under their caller.\n"
 	      "\n"
 	      "  -T, --thread NAME      only the threads with this name\n"
-	      "  -p, --min-percent P    hide calls under P %% of their thread's time (default 0)\n"
+	      "  -p, --min-percent P    hide calls under P % of their thread's time (default 0)\n"
 	      "  -t, --time wall|cpu    which time (default: cpu when the snapshot measured it)\n"
 	      "  -h, --help             this help\n"
 	      "\n"

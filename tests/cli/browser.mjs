@@ -1,11 +1,21 @@
 // Opens a jvmsnap HTML page (flame or report) in headless Chromium and checks it through
 // the DevTools protocol: no console errors, no network request, the flame graph's widest
 // frame (by own width: frame minus its callees) is the expected hot method, hovering
-// shows it, search highlights it, and a click zooms. Saves screenshots.
+// shows it with its times, search highlights it, the View selector switches between the
+// merged tree, the threads side by side and one thread, the Time selector between CPU and
+// wall clock times, and a click zooms. On a report, the charts present by title. Saves
+// screenshots.
 //
-//   node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [MIN_CHARTS]
+//   node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [--charts FILE] [--totals WALL,CPU]
 //
 // EXPECTED_HOT "-" means the page has no flame graph (a report of statistics alone).
+// --charts FILE: the titles of the charts the report must show, one a line, and no other.
+// --totals WALL,CPU: the profile's total wall and CPU ms (the sums of `jvmsnap info`'s
+// thread lines) that the merged view must show in each time mode.
+//
+// Chromium gets a proxy that refuses everything, loopback included, so even a request
+// that slipped past the page's CSP could reach nothing; 60_cli.sh also runs this script in
+// a network namespace of its own when it can.
 //
 // Prints "PASS <check>" / "FAIL <check>" lines (tests/integration/60_cli.sh counts them).
 // Needs no npm package: Node 20 has no WebSocket client, so a minimal one is below.
@@ -16,9 +26,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 
-const [page, outdir, name, expectHot, minCharts] = process.argv.slice(2);
-if (!expectHot) {
-  console.error("usage: node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [MIN_CHARTS]");
+const [page, outdir, name, expectHot, ...rest] = process.argv.slice(2);
+const opt = {};
+for (let i = 0; i + 1 < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = rest[i + 1];
+if (!expectHot || rest.length % 2 || Object.keys(opt).some((k) => k !== "charts" && k !== "totals")) {
+  console.error("usage: node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [--charts FILE] [--totals WALL,CPU]");
   process.exit(2);
 }
 const results = [];
@@ -132,12 +144,105 @@ class Cdp {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function flameChecks(cdp, layout, nameAt, shot) {
+// The tooltip of a frame, parsed: "total T ms (P %), self S ms — CPU time".
+const TIP_RE = /^total (\d+\.\d{3}) ms \((\d+(?:\.\d\d)?) %\), self (\d+\.\d{3}) ms — (CPU|wall clock) time$/;
+function parseTip(t) {
+  const m = t && TIP_RE.exec(t.times);
+  return m ? { name: t.name, total: +m[1], pct: +m[2], self: +m[3], kind: m[4] } : null;
+}
+// The status line: "[Zoomed on X: ]T ms CPU|wall clock time. Click ...".
+function parseStatus(s) {
+  const m = /(\d+\.\d{3}) ms (CPU|wall clock) time\./.exec(s);
+  return m ? { total: +m[1], kind: m[2] } : null;
+}
+const near = (a, b, eps = 0.0015) => Math.abs(a - b) <= eps;
+
+async function setSelect(cdp, id, value) {
+  const v = await cdp.eval(`(() => { const s = document.getElementById(${JSON.stringify(id)});
+    s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event("change")); return s.value; })()`);
+  await sleep(100);
+  return v === value;
+}
+
+// The layout, the root frame and the root's callees (with their tooltips) of the current view.
+async function viewState(cdp, layout, tipAt) {
+  const l = await cdp.eval(layout);
+  const root = l.frames.find((f) => !f.above && f.parent === -1);
+  const kids = [];
+  for (const f of l.frames.filter((f) => root && f.parent === root.id).slice(0, 30))
+    kids.push({ ...f, tip: parseTip(await tipAt(f)) });
+  return { l, root, rootTip: root ? parseTip(await tipAt(root)) : null, kids, status: parseStatus(l.status) };
+}
+
+// Time: CPU, then wall clock, in the merged view. The status and the root's tooltip must
+// say which time they show, agree with each other, differ between the two modes, and
+// (with --totals) equal the profile's totals.
+async function timeChecks(cdp, layout, tipAt) {
+  const hasCpu = await cdp.eval(`!document.querySelector('#jf-time option[value="1"]').disabled`);
+  if (!hasCpu) return;
+  const seen = {};
+  for (const [value, kind] of [["1", "CPU"], ["0", "wall clock"]]) {
+    const set = await setSelect(cdp, "jf-time", value);
+    const v = await viewState(cdp, layout, tipAt);
+    seen[kind] = v;
+    check(`Time ${kind}: the status and the root's tooltip show ${kind} time and agree`,
+      set && v.status && v.rootTip && v.status.kind === kind && v.rootTip.kind === kind &&
+      near(v.status.total, v.rootTip.total),
+      `status ${JSON.stringify(v.status)}, root ${JSON.stringify(v.rootTip)}`);
+  }
+  const c = seen.CPU.status, w = seen["wall clock"].status;
+  check("the wall/CPU switch changes the displayed times", c && w && c.total !== w.total && w.total > 0,
+    `CPU ${c && c.total} ms, wall ${w && w.total} ms`);
+  if (opt.totals) {
+    const [wall, cpu] = opt.totals.split(",").map(Number);
+    check("the merged view's totals are the profile's (jvmsnap info)",
+      c && w && near(w.total, wall, 0.01) && near(c.total, cpu, 0.01),
+      `wall ${w && w.total} vs ${wall}, CPU ${c && c.total} vs ${cpu}`);
+  }
+}
+
+// View, in wall clock time (every thread has a width): merged, by thread, one thread.
+async function viewChecks(cdp, layout, tipAt) {
+  await setSelect(cdp, "jf-time", "0");
+  const threads = await cdp.eval(`[...document.querySelectorAll("#jf-view option")]
+    .filter(o => /^[0-9]+$/.test(o.value)).map(o => ({ value: o.value, name: o.textContent.replace(/^Thread: /, "") }))`);
+  const names = new Set(threads.map((t) => t.name));
+  const isThread = (k) => k.tip && names.has(k.tip.name);
+  await setSelect(cdp, "jf-view", "merged");
+  const merged = await viewState(cdp, layout, tipAt);
+  check("View merged: the root's callees are methods, no thread",
+    merged.kids.length > 0 && !merged.kids.some(isThread), merged.kids.map((k) => k.tip && k.tip.name).join(", "));
+  const set = await setSelect(cdp, "jf-view", "threads");
+  const by = await viewState(cdp, layout, tipAt);
+  check("View by thread: the root's callees are the threads, same total as merged",
+    set && by.kids.length >= 2 && by.kids.every(isThread) && by.status && merged.status &&
+    near(by.status.total, merged.status.total),
+    `${by.kids.map((k) => k.tip && k.tip.name).join(", ")}; ${by.status && by.status.total} ms`);
+  const widest = by.kids.filter((k) => k.tip).sort((a, b) => b.w - a.w)[0];
+  if (!widest) return;
+  const one = threads.find((t) => t.name === widest.tip.name);
+  const set1 = await setSelect(cdp, "jf-view", one.value);
+  const th = await viewState(cdp, layout, tipAt);
+  check(`View one thread: the root is ${one.name} with its own total only`,
+    set1 && th.rootTip && th.rootTip.name === one.name && th.status &&
+    near(th.status.total, widest.tip.total) && th.status.total < merged.status.total &&
+    !th.kids.some(isThread),
+    `root ${th.rootTip && th.rootTip.name}, ${th.status && th.status.total} ms of ${merged.status && merged.status.total}`);
+  await setSelect(cdp, "jf-view", "merged");
+}
+
+async function flameChecks(cdp, layout, tipAt, shot) {
+    const nameAt = async (f) => { const t = await tipAt(f); return t && t.name; };
+    const time0 = await cdp.eval(`document.getElementById("jf-time").value`);
     let l = await cdp.eval(layout);
     check("the flame graph drew frames", l.frames.length > 3, `${l.frames.length} frames`);
     const widest = l.frames.filter((f) => !f.above).sort((a, b) => b.own - a.own)[0];
-    const widestName = widest ? await nameAt(widest) : null;
+    const widestTip = widest ? await tipAt(widest) : null;
+    const widestName = widestTip && widestTip.name;
     check(`hovering the widest frame shows a tooltip with its method`, !!widestName, widestName);
+    const wt = parseTip(widestTip);
+    check("the tooltip shows the frame's total, share and self time", !!wt && wt.total > 0 && wt.self > 0 &&
+      wt.self <= wt.total && wt.pct > 0, widestTip && widestTip.times);
     check(`the widest frame (own width) is ${expectHot}`, !!widestName && widestName.startsWith(expectHot),
       `${widestName}, ${widest && widest.own.toFixed(1)} px of ${l.graphWidth.toFixed(0)}`);
 
@@ -150,13 +255,17 @@ async function flameChecks(cdp, layout, nameAt, shot) {
     await cdp.eval(`(() => { const s = document.getElementById("jf-search"); s.value = "";
       s.dispatchEvent(new Event("input")); })()`);
 
+    await timeChecks(cdp, layout, tipAt);
+    await viewChecks(cdp, layout, tipAt);
+    await setSelect(cdp, "jf-view", "merged");
+    await setSelect(cdp, "jf-time", time0);
+
     // Click a frame clearly narrower than the graph (the hot one when it is): it must then
     // span the whole graph. When one stack fills the CPU view, use the wall clock view.
+    l = await cdp.eval(layout);
     let narrow = (f) => !f.above && f.w < 0.9 * l.graphWidth && f.w > 20;
     if (!l.frames.some(narrow)) {
-      await cdp.eval(`(() => { const t = document.getElementById("jf-time"); t.value = "0";
-        t.dispatchEvent(new Event("change")); })()`);
-      await sleep(100);
+      await setSelect(cdp, "jf-time", "0");
       l = await cdp.eval(layout);
       narrow = (f) => !f.above && f.w < 0.9 * l.graphWidth && f.w > 20;
     }
@@ -179,12 +288,30 @@ async function flameChecks(cdp, layout, nameAt, shot) {
 
 }
 
+// The report's charts by their <title>: exactly the expected ones, each drawing a line.
+async function chartChecks(cdp, file) {
+  const want = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
+  const got = await cdp.eval(`[...document.querySelectorAll("svg.chart")].map(s => ({
+    title: s.querySelector("title") ? s.querySelector("title").textContent : "",
+    points: Math.max(0, ...[...s.querySelectorAll("polyline")].map(p =>
+      p.getAttribute("points").trim().split(/ +/).filter(Boolean).length)) }))`);
+  for (const t of want) {
+    const c = got.find((g) => g.title === t);
+    check(`the report has the chart "${t}", drawing a line`, !!c && c.points >= 2, c ? `${c.points} points` : "missing");
+  }
+  const extra = got.filter((g) => !want.includes(g.title)).map((g) => g.title);
+  check(`the report has no other chart (${want.length} expected)`, got.length === want.length && !extra.length,
+    `${got.length} charts${extra.length ? `; unexpected: ${extra.join(", ")}` : ""}`);
+}
+
 async function main() {
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "jvmsnap-chromium-"));
   const chrome = spawn(process.env.CHROMIUM || "/usr/bin/chromium", [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-port=0",
+    // No network: every request goes to a proxy on the discard port, loopback too.
+    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
     `--user-data-dir=${profileDir}`, "about:blank",
   ], { stdio: ["ignore", "ignore", "pipe"] });
   const exited = new Promise((resolve) => chrome.on("exit", resolve));
@@ -258,27 +385,24 @@ async function main() {
       return { graphWidth: g.getBoundingClientRect().width, frames: fs,
         status: document.getElementById("jf-status").textContent };
     })()`;
-    // The text of a narrow frame is empty: read the name from the model through a hover.
-    const nameAt = async (f) => {
+    // The text of a narrow frame is empty: read the name and times through a hover.
+    const tipAt = async (f) => {
       await cdp.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: f.x, y: f.y });
       await sleep(50);
       return cdp.eval(`(() => { const t = document.getElementById("jf-tip");
-        return t.style.display === "block" ? t.querySelector("b").textContent : null; })()`);
+        if (t.style.display !== "block") return null;
+        const d = t.querySelector("div");
+        return { name: t.querySelector("b").textContent, times: d ? d.textContent : "" }; })()`);
     };
 
     if (expectHot === "-") {
       const graphs = await cdp.eval(`document.querySelectorAll("#jf-graph").length`);
       check("no flame graph on a page without a CPU profile", graphs === 0, `${graphs}`);
     } else {
-      await flameChecks(cdp, layout, nameAt, shot);
+      await flameChecks(cdp, layout, tipAt, shot);
     }
 
-    if (minCharts) {
-      const charts = await cdp.eval(`document.querySelectorAll("svg.chart").length`);
-      check(`the report has at least ${minCharts} charts`, charts >= +minCharts, `${charts} charts`);
-      const lines = await cdp.eval(`document.querySelectorAll("svg.chart polyline").length`);
-      check("every chart draws a line", lines >= charts && charts > 0, `${lines} lines`);
-    }
+    if (opt.charts) await chartChecks(cdp, opt.charts);
     check("no console errors or exceptions", errors.length === 0, errors.join("; ").slice(0, 500));
     check("no network request", requests.length === 0, requests.join(" "));
     cdp.ws.socket.end();

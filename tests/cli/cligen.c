@@ -8,6 +8,9 @@
  *   nocpu OUT.nps   wall times only
  *   statsonly OUT.zip  a zip holding only the statistics
  *   csv OUT.csv     the statistics alone
+ *   invocation SEED OUT.zip  a varied invocation snapshot for bench/cli_merge.sh: SEED picks
+ *                   the window, the thread names, the stacks and their times, so 1,000
+ *                   seeds give 1,000 distinct inputs (not deterministic across versions)
  *   mutate IN OUT SEED  IN with a few bytes changed (for the never-crash test); for a .nps
  *                   the changes go into the inflated body, which is compressed again with
  *                   consistent lengths, so the reader's parser sees them, not just zlib */
@@ -21,7 +24,6 @@
 #include "../tools/profile_build.h"
 
 #define MS 1000000ull /* ns */
-
 
 /* main: Main.main -> Main.compute -> Main.hot (hot), Main.compute -> Util.sort,
  *       Main.main -> Thread.sleep;  "worker-ü": Worker.run -> Main.hot, Worker.run -> Util.sort */
@@ -215,6 +217,87 @@ static int mutate(const char *in, const char *out, uint64_t seed)
 	return 0;
 }
 
+/* ---- invocation SEED: varied snapshots for the merge benchmark -------------------------- */
+
+#define INV_POOL 1920 /* app methods: 240 classes of 8 methods */
+
+/* The app's static call graph, the same in every invocation: method m calls one of three
+ * callees, the first far more often (a hot path), as a real function's code does. */
+static uint32_t inv_callee(uint32_t m, uint32_t k)
+{
+	return (uint32_t)(((uint64_t)m * 2654435761u + k * 40503u + 17u) % INV_POOL);
+}
+
+/* One sampled stack: a random walk down the call graph from the thread's entry method;
+ * which branch, how deep and how long vary per sample. */
+static void inv_stack(snap_profile *p, snap_node *n, uint32_t m, uint32_t interval_us)
+{
+	static const char *const SIG[] = {"()V", "(I)J", "(Ljava/lang/String;)V", "([BII)I",
+	                                  "(Ljava/util/Map;Ljava/util/List;)Ljava/lang/Object;"};
+	uint32_t depth = 4 + rnd() % 6 + rnd() % 8;
+	for (uint32_t d = 0; d < depth; d++) {
+		char cls[64], name[32];
+		snprintf(cls, sizeof cls, "com.example.svc%u.Handler%u", m / 192, m / 8);
+		snprintf(name, sizeof name, "step%u", m % 8);
+		n = at(p, n, cls, name, SIG[m % 5]);
+		uint32_t r = rnd() % 100;
+		m = inv_callee(m, r < 85 ? 0 : r < 97 ? 1 : 2);
+	}
+	uint64_t wall = (uint64_t)interval_us * 1000u * (1 + rnd() % 4);
+	charge(n, 1 + rnd() % 3, wall, rnd() % 3 ? wall / (1 + rnd() % 4) : 0);
+}
+
+/* A Lambda-like set of threads whose names vary (pool and worker numbers) with the seed. */
+static void gen_invocation(snap_profile *p, uint64_t seed)
+{
+	p->begin_ms = 1521036185120 + (int64_t)seed * 1500;
+	p->end_ms = p->begin_ms + 100 + rnd() % 1000;
+	p->has_cpu = true;
+	p->interval_us = 1000;
+	uint32_t nthreads = 2 + rnd() % 5;
+	for (uint32_t t = 0; t < nthreads; t++) {
+		char name[48];
+		if (t == 0)
+			snprintf(name, sizeof name, "main");
+		else if (t % 2)
+			snprintf(name, sizeof name, "pool-%u-thread-%u", 1 + rnd() % 4, t);
+		else
+			snprintf(name, sizeof name, "worker-%u", rnd() % 16);
+		snap_node *root = snap_thread_add(p, name)->root;
+		snap_node *entry =
+		        t == 0 ? at(p, root, "lambdainternal.AWSLambda", "main", "([Ljava/lang/String;)V")
+		               : at(p, root, "java.lang.Thread", "run", "()V");
+		uint32_t first = t == 0 ? 0 : t % 2 ? 640 : 1280; /* the thread kind's entry */
+		for (uint32_t s = 20 + rnd() % 100; s > 0; s--)
+			inv_stack(p, entry, first, p->interval_us);
+	}
+}
+
+static int write_invocation(uint64_t seed, const char *out)
+{
+	rng_state = seed * 0x9E3779B97F4A7C15ull + 7;
+	snap_limits lim = {0, 0};
+	snap_profile *p = snap_profile_new(&lim);
+	buf b;
+	buf_init(&b);
+	char err[256];
+	nps_write_options o = {.comment = "cligen invocation"};
+	if (!p)
+		return fprintf(stderr, "cligen: out of memory\n"), 1;
+	gen_invocation(p, seed);
+	if (nps_write(p, &o, &b) || b.failed)
+		return fprintf(stderr, "cligen: nps_write failed\n"), 1;
+	snap_zip_entry e[] = {{"inv_cpu.nps", b.data, b.len, false},
+	                      {"inv_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
+	                      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
+	int rc = snap_zip_write(out, e, 3, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "cligen: %s\n", err);
+	snap_profile_free(p);
+	buf_free(&b);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	buf b;
@@ -242,12 +325,14 @@ int main(int argc, char **argv)
 		write_file(argv[2], b.data, b.len);
 	} else if (argc == 5 && !strcmp(argv[1], "mutate")) {
 		return mutate(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+	} else if (argc == 4 && !strcmp(argv[1], "invocation")) {
+		return write_invocation(strtoull(argv[2], NULL, 10), argv[3]);
 	} else if (argc == 4 && !strcmp(argv[1], "part")) {
 		nps_bytes(strtoull(argv[2], NULL, 10), true, &b);
 		write_file(argv[3], b.data, b.len);
 	} else {
 		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu OUT | cligen part N OUT | "
-		                "cligen mutate IN OUT SEED\n");
+		                "cligen mutate IN OUT SEED | cligen invocation SEED OUT.zip\n");
 		return 2;
 	}
 	buf_free(&b);

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The jvmsnap command (build/jvmsnap): golden outputs on deterministic snapshots written
-# by our own writer (tests/cli/cligen), property checks on snapshots written by the agent
-# in a real JVM, merge totals checked by VisualVM's loader, exit codes, a never-crash run
-# over mutated inputs, and the HTML pages in headless Chromium (screenshots kept under
-# $BUILD/test-artifacts/cli/).
+# by our own writer (tests/cli/cligen) and on a snapshot the agent wrote (the fixture
+# tests/cli/golden/hotspin.zip), property checks on snapshots written by the agent in a
+# real JVM, merge totals checked by VisualVM's loader, exit codes, a never-crash run over
+# mutated inputs, and the HTML pages in headless Chromium, run without a network
+# (screenshots kept under $BUILD/test-artifacts/cli/).
+#
+# After an intended change of the output, rewrite the golden files:
+#   UPDATE_GOLDEN=1 BUILD=build bash tests/integration/60_cli.sh
+# To record the agent's fixture again (HotSpin 1000 under the agent, prefix "hotspin"; a
+# few KB), then rewrite the golden files, and commit both:
+#   REGEN_FIXTURE=1 UPDATE_GOLDEN=1 BUILD=build bash tests/integration/60_cli.sh
 . "$(dirname "$0")/lib.sh"
 JVMSNAP=$ROOT/$BUILD/jvmsnap
 CLIGEN=$ROOT/$BUILD/tests/cligen
@@ -16,9 +23,31 @@ mkdir -p "$ARTIFACTS"
 check "jvmsnap is built" test -x "$JVMSNAP"
 check "cligen is built" test -x "$CLIGEN"
 
+run_agent() { # run_agent DIR MS [PREFIX]: HotSpin under the agent, snapshot DIR/PREFIX.zip
+	mkdir -p "$1"
+	(cd "$1" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$1/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${3:-snap}" \
+		timeout 60 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" HotSpin "$2" >"$1/stdout" 2>"$1/stderr")
+}
+
 # ---- fixtures -----------------------------------------------------------------------
 G=$WORK/golden
 mkdir -p "$G"
+if [ "${REGEN_FIXTURE:-}" = 1 ]; then
+	run_agent "$WORK/fixture" 1000 hotspin
+	cp "$WORK/fixture/hotspin.zip" "$GOLDEN/hotspin.zip" && echo "# rewrote $GOLDEN/hotspin.zip"
+fi
+# The agent-written fixture: recorded once, so its golden outputs never vary.
+FIXTURE=$GOLDEN/hotspin.zip
+check "agent fixture: present" test -f "$FIXTURE"
+check "agent fixture: small ($(stat -c %s "$FIXTURE" 2>/dev/null) bytes, under 64 KiB)" \
+	test "$(stat -c %s "$FIXTURE" 2>/dev/null || echo 999999)" -lt 65536
+check "agent fixture: written by the agent (its .nps, statistics and metadata.json)" sh -c \
+	"unzip -l '$FIXTURE' | grep -q ' hotspin_cpu.nps\$' && unzip -l '$FIXTURE' | grep -q ' hotspin_stat.csv\$' &&
+	 unzip -p '$FIXTURE' metadata.json | grep -q '\"agent\": \"jvmsnap\"'"
+nps_check "$FIXTURE" >"$WORK/fixture-vv" 2>&1
+check "agent fixture: VisualVM's loader accepts it" grep -q '^NpsCheck: OK' "$WORK/fixture-vv"
+cp "$FIXTURE" "$G/hotspin.zip"
 (cd "$G" && "$CLIGEN" basic basic.zip && "$CLIGEN" nocpu nocpu.nps && "$CLIGEN" csv stats.csv &&
 	for i in 1 2 3; do "$CLIGEN" part $i part$i.nps; done &&
 	"$JVMSNAP" merge -q -o merged.nps part1.nps part2.nps part3.nps &&
@@ -80,12 +109,6 @@ check "merge --keep-going skips it" exit_code 0 merge -q -k -o "$WORK/m.nps" "$G
 check "an unwritable output: exit 1" exit_code 1 flame "$G/basic.zip" -o /nonexistent-dir/x.html
 
 # ---- real snapshots from the agent ----------------------------------------------------
-run_agent() { # run_agent DIR MS: HotSpin under the agent, snapshot DIR/snap.zip
-	mkdir -p "$1"
-	(cd "$1" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
-		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$1/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
-		timeout 60 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" HotSpin "$2" >"$1/stdout" 2>"$1/stderr")
-}
 R=$WORK/real
 for i in 1 2 3; do run_agent "$R/$i" $((600 + 300 * i)); done
 check "the agent wrote three snapshots" test -f "$R/1/snap.zip" -a -f "$R/2/snap.zip" -a -f "$R/3/snap.zip"
@@ -113,32 +136,25 @@ check "tree: the hot thread's tree ends in hotMethod" grep -qE '^ +[0-9.]+ +[0-9
 vvhot=$(awk -F'\t' -v n="$hot" '$1 ~ /^thread / && $4 == n {printf "%.3f", $2 / 1000}' "$R/vv")
 check "tree: thread total equals VisualVM's ($vvhot ms)" grep -q "^thread $hot: $vvhot ms wall" "$R/tree"
 
-# The agent's zip also holds the statistics and metadata.json (when those modules are in).
-if unzip -l "$Z" | grep -q ' metadata.json$'; then
-	check "info: samples and achieved interval from metadata.json" \
-		sh -c "grep -q '^samples: *[1-9]' '$R/info' && grep -q '^interval: .* us requested, [0-9.]* us achieved' '$R/info'"
-	check "info: the JVM from metadata.json" grep -q '^  jvm_version: ' "$R/info"
-else
-	echo "# skipped: the agent's zip has no metadata.json"
-fi
-if unzip -l "$Z" | grep -q '_stat.csv$'; then
-	"$JVMSNAP" stats "$Z" >"$R/stats" 2>&1
-	unzip -p "$Z" '*_stat.csv' >"$R/stats.csv"
-	check "stats: RelativeTime starts at 0" grep -qE '^RelativeTime \(ns\) +0 +[1-9][0-9]* +\+[1-9]' "$R/stats"
-	check "stats: heap rows" grep -q '^Memory.Heap.used (byte) ' "$R/stats"
-	"$JVMSNAP" stats --wide "$Z" >"$R/wide" 2>&1
-	ncols=$(sed -n 's/^\([0-9]*\) stats snapshots$/\1/p' "$R/stats")
-	check "stats --wide: a header and one row per stats snapshot ($ncols)" test "$(wc -l <"$R/wide")" = $((ncols + 1))
-	nlabels=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))))' "$R/stats.csv" 2>/dev/null)
-	check "stats --wide: every row has a cell per statistic ($nlabels)" python3 -c '
+# The agent's zip also holds the statistics and metadata.json: a zip without them fails
+# here (and every check after it that needs them), it is not skipped.
+check "the agent's zip holds metadata.json" sh -c "unzip -l '$Z' | grep -q ' metadata.json\$'"
+check "info: samples and achieved interval from metadata.json" \
+	sh -c "grep -q '^samples: *[1-9]' '$R/info' && grep -q '^interval: .* us requested, [0-9.]* us achieved' '$R/info'"
+check "info: the JVM from metadata.json" grep -q '^  jvm_version: ' "$R/info"
+check "the agent's zip holds the statistics CSV" sh -c "unzip -l '$Z' | grep -q '_stat.csv\$'"
+"$JVMSNAP" stats "$Z" >"$R/stats" 2>&1
+unzip -p "$Z" '*_stat.csv' >"$R/stats.csv"
+check "stats: RelativeTime starts at 0" grep -qE '^RelativeTime \(ns\) +0 +[1-9][0-9]* +\+[1-9]' "$R/stats"
+check "stats: heap rows" grep -q '^Memory.Heap.used (byte) ' "$R/stats"
+"$JVMSNAP" stats --wide "$Z" >"$R/wide" 2>&1
+ncols=$(sed -n 's/^\([0-9]*\) stats snapshots$/\1/p' "$R/stats")
+check "stats --wide: a header and one row per stats snapshot ($ncols)" test "$(wc -l <"$R/wide")" = $((ncols + 1))
+nlabels=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))))' "$R/stats.csv" 2>/dev/null)
+check "stats --wide: every row has a cell per statistic ($nlabels)" python3 -c '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 sys.exit(not (len(rows[0]) == int(sys.argv[2]) + 1 and all(len(r) == len(rows[0]) for r in rows)))' "$R/wide" "$nlabels"
-	REPORT_CHARTS=5
-else
-	echo "# skipped: the agent's zip has no statistics"
-	REPORT_CHARTS=
-fi
 
 # ---- merge ----------------------------------------------------------------------------
 M=$WORK/merge
@@ -165,10 +181,11 @@ check "merge: self times add up (top of merged = sum of tops)" \
 	test "$(gtop "$M/merged.nps")" = "$(($(gtop "$R/1/snap.zip") + $(gtop "$R/2/snap.zip") + $(gtop "$R/3/snap.zip")))"
 
 for i in $(seq -w 1 12); do cp "$G/part1.nps" "$M/copy$i.nps"; done
-if command -v script >/dev/null; then
-	script -qc "'$JVMSNAP' merge -o '$M/copies.nps' $M/copy*.nps" /dev/null >"$M/tty" 2>&1
-	check "merge: a progress bar on a terminal for 10+ inputs" grep -q 'merging \[#*\] 12/12' "$M/tty"
-fi
+# script(1) (bsdutils, always on Debian) gives the command a terminal; without it the check
+# fails rather than silently not running.
+check "script(1) is installed (bsdutils), for the terminal checks" test -x "$(command -v script)"
+script -qc "'$JVMSNAP' merge -o '$M/copies.nps' $M/copy*.nps" /dev/null >"$M/tty" 2>&1
+check "merge: a progress bar on a terminal for 10+ inputs" grep -q 'merging \[#*\] 12/12' "$M/tty"
 "$JVMSNAP" merge -o "$M/copies.nps" "$M"/copy*.nps 2>"$M/notty"
 check "merge: no progress bar when stderr is not a terminal" test ! -s "$M/notty"
 
@@ -203,10 +220,20 @@ done
 check "300 runs over 100 mutated statistics CSVs: never a crash ($crashes crashes)" test $crashes = 0
 
 # ---- the HTML pages in headless Chromium ------------------------------------------------
-browser() { # browser PAGE NAME HOT [MIN_CHARTS]: counts the PASS/FAIL lines of browser.mjs
+# As root, browser.mjs (node and Chromium) runs in a network namespace of its own holding
+# only a loopback interface (for the DevTools connection): no route to anywhere. Otherwise
+# Chromium's refusing proxy (browser.mjs) is the only barrier, and the log says so.
+if unshare -n sh -c 'ip link set lo up' 2>/dev/null; then
+	# shellcheck disable=SC2016 # "$0" "$@" expand in the inner shell
+	NONET=(unshare -n sh -c 'ip link set lo up && exec "$0" "$@"')
+else
+	NONET=()
+	echo "# note: no network namespace (not root?): Chromium runs with the refusing proxy only"
+fi
+browser() { # browser PAGE NAME HOT [--charts FILE] [--totals W,C]: counts browser.mjs's PASS/FAIL lines
 	local line page=$1
 	shift
-	node "$ROOT/tests/cli/browser.mjs" "$page" "$ARTIFACTS" "$@" >"$WORK/browser.out" 2>&1
+	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$page" "$ARTIFACTS" "$@" >"$WORK/browser.out" 2>&1
 	while IFS= read -r line; do
 		case "$line" in
 		PASS*) ok "$1: ${line#PASS }" ;;
@@ -216,21 +243,51 @@ browser() { # browser PAGE NAME HOT [MIN_CHARTS]: counts the PASS/FAIL lines of 
 	done <"$WORK/browser.out"
 	grep -qE '^(PASS|FAIL)' "$WORK/browser.out" || not_ok "$1: browser.mjs ran ($(tail -n 3 "$WORK/browser.out"))"
 }
+expected_charts() { # expected_charts CSV: the chart titles a report of CSV shows, one a line
+	echo Heap
+	sed -n 's/^MemPool\.\(.*\)\.Usage\.used (byte),.*/Memory pool \1/p' "$1"
+	printf '%s\n' "GC count" "GC time" "Loaded classes"
+	if grep -q '^Thread\..*\.State (state),' "$1"; then echo Threads; fi
+}
+totals() { # totals FILE: "WALL,CPU", the sums of the thread lines of `jvmsnap info FILE`
+	"$JVMSNAP" info "$1" | awk '/^threads:/ {on = 1; next} /^hottest/ {on = 0}
+		on && $1 ~ /^[0-9.]+$/ {w += $1; c += $2} END {printf "%.3f,%.3f", w, c}'
+}
 if command -v chromium >/dev/null && command -v node >/dev/null; then
+	unzip -p "$G/basic.zip" '*_stat.csv' >"$WORK/basic.csv"
+	expected_charts "$WORK/basic.csv" >"$WORK/charts-basic"
+	expected_charts "$R/stats.csv" >"$WORK/charts-hotspin"
+	check "the expected charts include memory pools (basic: $(grep -c '^Memory pool' "$WORK/charts-basic"), hotspin: $(grep -c '^Memory pool' "$WORK/charts-hotspin"))" \
+		test "$(grep -c '^Memory pool' "$WORK/charts-basic")" = 2 -a "$(grep -c '^Memory pool' "$WORK/charts-hotspin")" -ge 3
 	"$JVMSNAP" flame "$Z" -o "$ARTIFACTS/flame-hotspin.html"
 	check "flame: no external resource in the page" sh -c "! grep -qiE '(src|href)=\"(https?:)?//' '$ARTIFACTS/flame-hotspin.html'"
-	browser "$ARTIFACTS/flame-hotspin.html" flame-hotspin HotSpin.hotMethod
+	browser "$ARTIFACTS/flame-hotspin.html" flame-hotspin HotSpin.hotMethod --totals "$(totals "$Z")"
 	"$JVMSNAP" flame "$G/basic.zip" -o "$ARTIFACTS/flame-basic.html"
-	browser "$ARTIFACTS/flame-basic.html" flame-basic demo.Main.hot
+	browser "$ARTIFACTS/flame-basic.html" flame-basic demo.Main.hot --totals "$(totals "$G/basic.zip")"
 	"$JVMSNAP" report "$G/basic.zip" -o "$ARTIFACTS/report-basic.html"
-	browser "$ARTIFACTS/report-basic.html" report-basic demo.Main.hot 7
+	browser "$ARTIFACTS/report-basic.html" report-basic demo.Main.hot --charts "$WORK/charts-basic"
 	"$JVMSNAP" report "$Z" -o "$ARTIFACTS/report-hotspin.html"
-	browser "$ARTIFACTS/report-hotspin.html" report-hotspin HotSpin.hotMethod $REPORT_CHARTS
+	browser "$ARTIFACTS/report-hotspin.html" report-hotspin HotSpin.hotMethod --charts "$WORK/charts-hotspin"
 	"$JVMSNAP" report "$G/stats.csv" -o "$ARTIFACTS/report-stats.html"
-	browser "$ARTIFACTS/report-stats.html" report-stats - 7
-	# Control: the widest-frame check does fail when it expects another method.
-	node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/flame-hotspin.html" "$WORK" control java.lang.Object.wait >"$WORK/control.out" 2>&1
+	browser "$ARTIFACTS/report-stats.html" report-stats - --charts "$WORK/charts-basic"
+	# Controls: the checks do fail for a wrong expectation.
+	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/flame-hotspin.html" "$WORK" control java.lang.Object.wait \
+		--totals 1.000,2.000 >"$WORK/control.out" 2>&1
 	check "control: the widest-frame check fails for a wrong expectation" grep -q '^FAIL the widest frame' "$WORK/control.out"
+	check "control: the totals check fails for wrong totals" grep -q "^FAIL the merged view's totals" "$WORK/control.out"
+	{ cat "$WORK/charts-basic"; echo "Memory pool Nonexistent"; } >"$WORK/charts-more"
+	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/report-stats.html" "$WORK" control-report - \
+		--charts "$WORK/charts-more" >"$WORK/control-report.out" 2>&1
+	check "control: a missing chart fails" grep -q '^FAIL the report has the chart "Memory pool Nonexistent"' "$WORK/control-report.out"
+	grep -v '^Threads$' "$WORK/charts-basic" >"$WORK/charts-less"
+	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/report-stats.html" "$WORK" control-report - \
+		--charts "$WORK/charts-less" >"$WORK/control-report.out" 2>&1
+	check "control: an unexpected chart fails" grep -q '^FAIL the report has no other chart' "$WORK/control-report.out"
+	if [ ${#NONET[@]} -gt 0 ]; then
+		# shellcheck disable=SC2016 # expanded inside the namespace
+		check "the browser's namespace has only a loopback interface and no route" \
+			"${NONET[@]}" sh -c '[ -z "$(ip -o link show | grep -v ": lo:")" ] && [ -z "$(ip route show)" ]'
+	fi
 	for s in flame-hotspin flame-basic report-basic; do
 		check "screenshot kept: $ARTIFACTS/$s.png" test -s "$ARTIFACTS/$s.png"
 	done
