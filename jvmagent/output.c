@@ -66,6 +66,7 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 		}
 		if (tries[i] && tries[i][strlen(tries[i]) - 1] == '/')
 			make_dirs(tries[i]);
+		uploader_keep_apart(a->uploader, path);
 		char err[256];
 		if (snap_zip_write(path, e, n, err, sizeof err) == 0) {
 			struct stat st;

@@ -1,5 +1,6 @@
 #include "uploader.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct uploader {
 	pending queue[MAX_PENDING];
 	int npending;
 	bool broken; /* the client could not be created: said once, then silent */
+	unsigned moved; /* failed zips renamed so a reused local name cannot overwrite them */
 };
 
 uploader *uploader_new(const agent_config *cfg)
@@ -146,6 +148,29 @@ static void drain(uploader *u, uint64_t deadline_ns)
 		u->queue[kept++] = u->queue[i];
 	}
 	u->npending = kept;
+}
+
+void uploader_keep_apart(uploader *u, const char *path)
+{
+	for (int i = 0; u && i < u->npending; i++) {
+		pending *p = &u->queue[i];
+		if (strcmp(p->path, path) != 0)
+			continue;
+		size_t len = strlen(path);
+		char *moved = malloc(len + 32);
+		if (!moved)
+			return;
+		snprintf(moved, len + 32, "%s.pending-%u", path, u->moved++);
+		if (rename(path, moved) != 0) {
+			log_warn("cannot keep %s apart for its retry (%s): the next snapshot replaces it", path,
+				 strerror(errno));
+			free(moved);
+			return;
+		}
+		log_debug("%s waits for its retry as %s", path, moved);
+		free(p->path);
+		p->path = moved;
+	}
 }
 
 void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)

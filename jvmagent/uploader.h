@@ -20,6 +20,10 @@ void uploader_free(uploader *u);
 void uploader_put(uploader *u, const char *path, const struct agent_window *w, uint32_t budget_ms,
 		  bool delete_after);
 
+/* Called before a zip is written to `path`: a failed zip waiting there for its retry is
+ * renamed first (same directory), so a fixed local name cannot overwrite it. */
+void uploader_keep_apart(uploader *u, const char *path);
+
 /* The object key for a zip (see docs/s3.md): `<s3prefix><function or host>/<yyyy>/<mm>/<dd>/<name>`,
  * where name is the zip's name made unique per process and window. 0 or -1. */
 int uploader_key(const char *s3_prefix, const char *zip_path, const struct agent_window *w, char *out,

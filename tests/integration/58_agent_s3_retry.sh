@@ -6,7 +6,11 @@
 # forwards to s3rver); the next invocation's upload must bring the earlier zips along,
 # oldest first, byte for byte, and remove their local copies (no
 # IOPIPE_PROFILER_LOCAL_DUMP_PATH: docs/s3.md).
+# With an argument, that is the fixed IOPIPE_PROFILER_ALTERNATIVE_PREFIX: every invocation
+# then writes the same local name, and a zip waiting for its retry must not be replaced.
 . "$(dirname "$0")/lib.sh"
+PREFIX=${1:-}
+NAME_RE=${PREFIX:-[0-9_]+}
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
 FAKE=$ROOT/tests/s3/fake_servers.js
 WORK=$(mktemp -d /tmp/jvmsnap-s3-retry.XXXXXX)
@@ -17,7 +21,7 @@ cleanup() {
 	[ -n "$JVM_PID" ] && kill "$JVM_PID" 2>/dev/null && wait "$JVM_PID" 2>/dev/null
 	stop_servers
 	sed -n 's/^jvmsnap: info: snapshot written to \(\/tmp\/[^ ]*\.zip\) .*/\1/p' "$WORK/stderr" 2>/dev/null |
-		while read -r z; do rm -f "$z"; done
+		while read -r z; do rm -f "$z" "$z".pending-*; done
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -61,7 +65,9 @@ puts() { # puts true|false: PUTs the stand-in failed (false) or forwarded (true)
 # Three invocations; only the first is queued now, so the runtime parks on its second
 # GET next once the first invocation's upload has failed.
 event req-1
-(cd "$WORK/task" && exec env -u AWS_CA_BUNDLE -u IOPIPE_PROFILER_LOCAL_DUMP_PATH \
+PREFIX_ENV=(-u IOPIPE_PROFILER_ALTERNATIVE_PREFIX)
+[ -n "$PREFIX" ] && PREFIX_ENV=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="$PREFIX")
+(cd "$WORK/task" && exec env -u AWS_CA_BUNDLE -u IOPIPE_PROFILER_LOCAL_DUMP_PATH "${PREFIX_ENV[@]}" \
 	JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
 	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
 	LAMBDA_TASK_ROOT="$WORK/task" AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_S3_BUCKET=snaps \
@@ -82,11 +88,11 @@ check "exactly three warnings while S3 is down ($(wc -l <"$WORK/warnings"))" tes
 check "each warning: S3 code InternalError, HTTP 500, 3 attempts" \
 	test "$(grep -c 'failed: InternalError: .*(HTTP 500, 3 attempts, [0-9]* ms); kept at /tmp/' "$WORK/warnings")" = 3
 check "first failure: the init zip (key $init_key)" \
-	sh -c "echo '$init_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9_]+_init_p[0-9]+_w0\.zip$'"
+	sh -c "echo '$init_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/${NAME_RE}_init_p[0-9]+_w0\.zip$'"
 check "the next upload opportunity tried the init zip again, before req-1's" \
 	test -n "$init_key" -a "$(key_of 2)" = "$init_key" -a "$(path_of 2)" = "$init_path"
 check "then req-1's zip (key $req1_key)" \
-	sh -c "echo '$req1_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9_]+_req-1\.zip$'"
+	sh -c "echo '$req1_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/${NAME_RE}_req-1\.zip$'"
 check "nine PUTs refused, none forwarded yet ($(puts false), $(puts true))" test "$(puts false)" = 9 -a "$(puts true)" = 0
 check "both zips kept on disk while S3 is down" test -f "$init_path" -a -f "$req1_path"
 cp "$init_path" "$WORK/kept/init.zip" 2>/dev/null
