@@ -97,7 +97,7 @@ java-tests: $(JAVA_STAMP) $(TOOL_BINS)
 
 test: test-deps
 	@$(MAKE) --no-print-directory all unit-tests java-tests $(TEST_EXTRA)
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all unit-tests
 	@bash tests/run.sh
 
 demo: deps
@@ -106,6 +106,17 @@ demo: deps
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all unit-tests
+
+# The unit tests built with ASan/UBSan, then the JVM cases with the ASan agent (the JVM
+# programs and VisualVM's loader come from the normal build). Both run, whatever the first
+# one's result; either one failing fails the target.
+asan-test: test-deps
+	@$(MAKE) --no-print-directory java-tests
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 all unit-tests
+	@rc=0; \
+	bash tests/integration/46_unit_asan.sh || rc=1; \
+	bash tests/integration/45_agent_asan.sh || rc=1; \
+	exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "agent_thread.h"
@@ -85,6 +86,7 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
 	(void)jni;
 	agent *a = &the_agent;
+	atomic_store(&a->vm_death_begun, true);
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
@@ -108,6 +110,34 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 	a->thread = NULL;
 	uploader_free(a->uploader);
 	a->uploader = NULL;
+}
+
+/* Runs from exit(). The JVM posts VMDeath before every orderly exit (System.exit,
+ * Runtime.halt, the last thread ending); an exit() without it (the JVM failing after it
+ * loaded us, native code calling exit()) loses the snapshot, and saying so in one line is
+ * all that is safe here: JVMTI may be gone, the agent thread may still be running and
+ * owns every other field, and stdio may be locked by it. Hence one flag and one write(2). */
+static void on_process_exit(void)
+{
+	static const char line[] = "jvmsnap: warning: the JVM halted without a VM death event "
+				   "(Runtime.halt?): no snapshot for this run\n";
+	if (atomic_load(&the_agent.vm_death_begun))
+		return;
+	if (write(STDERR_FILENO, line, sizeof line - 1) < 0)
+		return; /* stderr is gone: there is no one left to tell */
+}
+
+/* Once per process: a second -agentpath of this library loads it again into the same
+ * context, and exit() must not print the line twice. */
+static void register_exit_hook(agent *a)
+{
+	if (a->exit_hook_registered)
+		return;
+	if (atexit(on_process_exit) != 0) {
+		log_debug("atexit failed: an exit without VMDeath will not be reported");
+		return;
+	}
+	a->exit_hook_registered = true;
 }
 
 static void add_capabilities(agent *a)
@@ -218,8 +248,11 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		return JNI_OK;
 	}
 	add_capabilities(a);
-	if (!enable_events(a))
+	if (!enable_events(a)) {
 		log_warn("cannot register JVMTI events; profiling is off");
+		return JNI_OK;
+	}
+	register_exit_hook(a);
 	return JNI_OK;
 }
 

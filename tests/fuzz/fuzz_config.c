@@ -2,7 +2,17 @@
  *
  * Input: NUL-separated fields. The first is the options string; each following one is
  * the value of the next variable of ENV_NAMES (a field that is a single 0xFF byte
- * leaves that variable unset). Every loaded configuration must keep its invariants:
+ * leaves that variable unset). Each field is copied into a heap block of exactly its
+ * length plus the terminator, so ASan reports any read past a value's end.
+ *
+ * A NUL inside a value is not fed, on purpose: the parsers only ever see C strings
+ * (agent_config_load takes `const char *options`, the getenv callback returns C
+ * strings), because that is all the JVM (Agent_OnLoad's `char *options`) and execve()
+ * can hand over. "a<NUL>b" reaches the agent as "a", an input this target already
+ * generates; there is no length-limited parsing path where bytes after a NUL could
+ * matter. Every other byte, including 0x01-0x1f and 0x80-0xff, is fuzzed.
+ *
+ * Every loaded configuration must keep its invariants:
  * numbers inside their documented range, a prefix of [A-Za-z0-9._-] without a leading
  * dot or "..", strings no longer than 4096 bytes. A plain decimal samplerate given only
  * through the environment is also checked against an exact 128-bit computation. */
@@ -31,10 +41,14 @@ static const char *const ENV_NAMES[] = {
         "IOPIPE_PROFILER_S3_REGION",
         "IOPIPE_PROFILER_S3_ENDPOINT",
         "IOPIPE_PROFILER_UPLOAD_BUDGET",
+        /* Appended, not sorted in: the seeds' field positions keep their meaning. */
+        "IOPIPE_PROFILER_STATS_SOURCE",
+        "IOPIPE_PROFILER_STATS_USER_TIME",
 };
 #define NENV (sizeof ENV_NAMES / sizeof ENV_NAMES[0])
 
 static const char *env_values[NENV];
+static char *env_copies[NENV];
 
 static const char *fake_getenv(const char *name)
 {
@@ -104,42 +118,91 @@ static uint64_t expected_interval_us(const char *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* An exact-size copy of one field, so that ASan sees its terminator as the block's end. */
+static char *field_copy(const uint8_t *p, size_t n)
+{
+	char *f = malloc(n + 1);
+	if (f) {
+		memcpy(f, p, n);
+		f[n] = '\0';
+	}
+	return f;
+}
+
+/* Splits at NULs: the options (returned), then one value per variable. */
+static char *split_fields(const uint8_t *data, size_t size)
+{
+	const uint8_t *end = data + size;
+	const uint8_t *nul = memchr(data, 0, size);
+	const uint8_t *p = nul ? nul : end;
+	char *options = field_copy(data, (size_t)(p - data));
+	memset(env_values, 0, sizeof env_values);
+	memset(env_copies, 0, sizeof env_copies);
+	for (size_t i = 0; i < NENV && p < end; i++) {
+		p++;
+		nul = memchr(p, 0, (size_t)(end - p));
+		const uint8_t *q = nul ? nul : end;
+		env_copies[i] = field_copy(p, (size_t)(q - p));
+		if (env_copies[i] && strcmp(env_copies[i], "\xff") != 0)
+			env_values[i] = env_copies[i];
+		p = q;
+	}
+	return options;
+}
+
+static void free_fields(char *options)
+{
+	free(options);
+	for (size_t i = 0; i < NENV; i++)
+		free(env_copies[i]);
+}
+
+static void check_config(const agent_config *c)
+{
+	if (c->interval_us < AGENT_MIN_INTERVAL_US || c->interval_us > AGENT_MAX_INTERVAL_US)
+		abort();
+	if (c->max_depth < 16 || c->max_depth > AGENT_MAX_DEPTH)
+		abort();
+	if (c->memory_mb < 16 || c->memory_mb > 4096)
+		abort();
+	if (c->stats_interval_ms > 3600000u || c->upload_budget_ms < 100 || c->upload_budget_ms > 600000u)
+		abort();
+	if (c->overhead_permille < 1 || c->overhead_permille > 1000 || c->sampler_mode > AGENT_SAMPLER_ALL)
+		abort();
+	/* jmm|mxbean: an index into two choices. */
+	if (c->stats_source > 1)
+		abort();
+	check_prefix(c->prefix);
+	check_string(c->dump_path, 0);
+	check_string(c->s3_bucket, 1);
+	check_string(c->s3_prefix, 1);
+	check_string(c->s3_region, 1);
+	check_string(c->s3_endpoint, 1);
+}
+
+/* The documented meaning of IOPIPE_PROFILER_STATS_SOURCE when no option overrides it:
+ * "mxbean" (any case) picks the MXBeans, anything else the default, JMM. */
+static void check_stats_source(const char *options, const agent_config *c)
+{
+	const char *v = env_values[NENV - 2];
+	if (!v || strcasestr(options, "statssource"))
+		return;
+	if (c->stats_source != (strcasecmp(v, "mxbean") == 0 ? 1u : 0u))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *copy = malloc(size + 1);
-	if (!copy)
+	char *options = split_fields(data, size);
+	if (!options) {
+		free_fields(options);
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	/* Split at NULs: field 0 = options, then one value per variable. */
-	const char *options = copy;
-	char *p = copy + strlen(copy);
-	memset(env_values, 0, sizeof env_values);
-	for (size_t i = 0; i < NENV && p < copy + size; i++) {
-		p++;
-		env_values[i] = strcmp(p, "\xff") == 0 ? NULL : p;
-		p += strlen(p);
 	}
-
 	(void)agent_config_enabled(options, fake_getenv);
 	agent_config c;
 	agent_config_load(&c, options, fake_getenv);
-	if (c.interval_us < AGENT_MIN_INTERVAL_US || c.interval_us > AGENT_MAX_INTERVAL_US)
-		abort();
-	if (c.max_depth < 16 || c.max_depth > AGENT_MAX_DEPTH)
-		abort();
-	if (c.memory_mb < 16 || c.memory_mb > 4096)
-		abort();
-	if (c.stats_interval_ms > 3600000u || c.upload_budget_ms < 100 || c.upload_budget_ms > 600000u)
-		abort();
-	if (c.overhead_permille < 1 || c.overhead_permille > 1000 || c.sampler_mode > AGENT_SAMPLER_ALL)
-		abort();
-	check_prefix(c.prefix);
-	check_string(c.dump_path, 0);
-	check_string(c.s3_bucket, 1);
-	check_string(c.s3_prefix, 1);
-	check_string(c.s3_region, 1);
-	check_string(c.s3_endpoint, 1);
+	check_config(&c);
+	check_stats_source(options, &c);
 	/* Differential check of the duration parser, when only the variable sets it. */
 	if (env_values[0] && !strcasestr(options, "samplerate")) {
 		uint64_t want = expected_interval_us(env_values[0]);
@@ -153,6 +216,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char out[AGENT_PREFIX_MAX + 1];
 	agent_sanitize_prefix(options, out, sizeof out);
 	check_prefix(out);
-	free(copy);
+	free_fields(options);
 	return 0;
 }

@@ -3,7 +3,10 @@
 # The JVM handles SIGSEGV itself (implicit null checks, safepoint polls), so ASan must
 # leave those signals alone: handle_segv=0 and friends. Leak checking is off because the
 # JVM itself never frees much of its memory at exit; our own memory is leak-checked by the
-# unit tests, which free everything.
+# unit tests, which free everything (46_unit_asan.sh). The runtimes are preloaded because
+# the java launcher is not an ASan program: libasan must come first in the process, or
+# it refuses to start when the agent is loaded. `make asan-test` runs this script and
+# 46_unit_asan.sh.
 . "$(dirname "$0")/lib.sh"
 ASAN_AGENT=$ROOT/$BUILD/asan/libjvmsnap.so
 WORK=$(mktemp -d /tmp/jvmsnap-asan.XXXXXX)
@@ -38,4 +41,7 @@ run_asan deep DeepRecursion 1500 3000
 check "asan deep: truncated stacks marked" grep -q 'jvmsnap.\[truncated stack\]' "$WORK/deep/summary"
 run_asan exit ExitFromWorker
 check "asan exit: exit code 3 kept" test "$(cat "$WORK/exit/rc")" = 3
+# Eight threads halting at once: VMDeath and the agent's exit hook race the exiting JVM.
+run_asan halt ExitRace halt 8 800
+check "asan halt: exit code is one of the callers' (10..17)" sh -c "test $(cat "$WORK/halt/rc") -ge 10 -a $(cat "$WORK/halt/rc") -le 17"
 finish

@@ -35,14 +35,16 @@ SETTINGS=(
 	IOPIPE_PROFILER_S3_BUCKET:bucket IOPIPE_PROFILER_S3_PREFIX:s3prefix
 	IOPIPE_PROFILER_S3_REGION:region IOPIPE_PROFILER_S3_ENDPOINT:endpoint
 	IOPIPE_PROFILER_UPLOAD_BUDGET:uploadbudget IOPIPE_PROFILER_SAMPLER:sampler
-	IOPIPE_PROFILER_OVERHEAD:overhead
+	IOPIPE_PROFILER_OVERHEAD:overhead IOPIPE_PROFILER_STATS_SOURCE:statssource
+	IOPIPE_PROFILER_STATS_USER_TIME:statsusertime
 )
-# Malformed values, one per setting (file and prefix: literal names, see below).
+# Malformed values, one per setting (file and prefix: literal names, see below; the
+# malformed and non-UTF-8 dump paths have their own cases, as the agent can use them).
 declare -A MALFORMED=(
 	[samplerate]=abc [debug]=verbose [depth]=deep [memory]=lots [statsinterval]=-1s
 	[contention]=maybe [bucket]=$'my\tbucket' [s3prefix]=$'a\tb' [region]=$'eu\x01west'
 	[endpoint]=$'http://\x7f' [uploadbudget]=forever [sampler]=sometimes [overhead]=lots%
-	[prefix]=../../etc/passwd
+	[prefix]=../../etc/passwd [statssource]=jmx [statsusertime]=sometimes
 )
 
 # Clears every IOPIPE_PROFILER_* variable the caller's environment may hold.
@@ -232,6 +234,38 @@ ln -s "$SECRET" "$WORK/linkdir/named.zip"
 run symlink2 IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/linkdir/named.zip" -- -agentpath:"$AGENT"
 check "symlink given as the zip path: the file is unchanged" test "$(sha256sum "$SECRET")" = "$sum_before"
 common_checks symlink2 "symlink given as the zip path"
+
+# A path through a regular file cannot be created: one warning, the default location.
+printf 'not a directory\n' >"$WORK/regular.txt"
+path_case notdir "$WORK/regular.txt/x.zip" "path through a regular file"
+
+# ---- dump paths: malformed and non-UTF-8 names ----
+# Linux names are bytes: a non-UTF-8 directory and a name with control bytes and a newline
+# are usable, so the snapshot is written exactly there, without a warning, and the newline
+# cannot forge a second log line. Through the variable and through the option.
+# path_written NAME FILE DESC: FILE holds the snapshot; stderr is the agent's lines only.
+path_written() {
+	local name=$1 file=$2 desc=$3
+	check "$desc: app stdout and exit code unchanged" same_app "$name"
+	check "$desc: no warning, no error" sh -c "! grep -Eq '^jvmsnap: (warning|error)' '$WORK/$name/stderr'"
+	check "$desc: one 'snapshot written' line" test "$(grep -c '^jvmsnap: info: snapshot written to ' "$WORK/$name/stderr")" = 1
+	check "$desc: every stderr line is one of the agent's" sh -c "! grep -qv '^jvmsnap: ' '$WORK/$name/stderr'"
+	# VisualVM's loader is Java, which cannot name a non-UTF-8 file: it reads a copy.
+	cp "$file" "$WORK/$name.check.zip" 2>/dev/null
+	check "$desc: snapshot written at the given name, and valid" valid "$WORK/$name.check.zip"
+	check "$desc: snapshot is owner-only (0600)" test "$(stat -c %a "$file" 2>/dev/null)" = 600
+}
+BADDIR=d$NONUTF8
+BADNAME=$'m\x01a\tb\nc.zip'
+run pnonutf8 IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
+	IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/pnonutf8/$BADDIR/" -- -agentpath:"$AGENT"
+path_written pnonutf8 "$WORK/pnonutf8/$BADDIR/snap.zip" "non-UTF-8 dump directory (variable)"
+run pnonutf8opt -- "-agentpath:$AGENT=enabled=true,prefix=snap,file=$WORK/pnonutf8opt/$BADDIR/"
+path_written pnonutf8opt "$WORK/pnonutf8opt/$BADDIR/snap.zip" "non-UTF-8 dump directory (option)"
+run pmalformed IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/pmalformed/$BADNAME" -- -agentpath:"$AGENT"
+path_written pmalformed "$WORK/pmalformed/$BADNAME" "dump file name with control bytes and a newline (variable)"
+run pmalformedopt -- "-agentpath:$AGENT=enabled=true,file=$WORK/pmalformedopt/$BADNAME"
+path_written pmalformedopt "$WORK/pmalformedopt/$BADNAME" "dump file name with control bytes and a newline (option)"
 
 # ---- prefixes ----
 prefix_case() { # prefix_case NAME VALUE EXPECTED_ZIP DESC [WARNINGS]
