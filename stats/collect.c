@@ -84,6 +84,9 @@ static int ids_open(JNIEnv *env, stats_ids *ids)
 	bool ok = true;
 	if ((*env)->PushLocalFrame(env, 16) != 0)
 		return stats_jni_ok(env, "PushLocalFrame"), -1;
+	/* On the JMM path JMM has loaded all of these already (jmm_table) except ThreadInfo,
+	 * which its GetThreadInfo would load and initialise itself, but which we need first to
+	 * make the ThreadInfo[] it fills. */
 	ids->memory_usage = stats_jni_class(env, "java/lang/management/MemoryUsage");
 	ids->thread_info = stats_jni_class(env, "java/lang/management/ThreadInfo");
 	ids->gc_bean = stats_jni_class(env, "java/lang/management/GarbageCollectorMXBean");
@@ -228,20 +231,17 @@ int stats_items_from_array(JNIEnv *env, jobjectArray arr, jclass only, jmethodID
 	return count;
 }
 
-static int jmm_items(stats_collector *c, JNIEnv *env)
+/* The pool and collector objects JMM handed out (local refs), taken before ids_open. */
+typedef struct {
+	jobjectArray pools, mgrs;
+} jmm_beans;
+
+static int jmm_items(stats_collector *c, JNIEnv *env, const jmm_beans *b)
 {
-	jobjectArray pools = c->jmm.GetMemoryPools(env, NULL);
-	int np = stats_jni_ok(env, "JMM GetMemoryPools")
-	                 ? stats_items_from_array(env, pools, NULL, c->ids.pool_name, "MemoryPool", &c->pools)
-	                 : -1;
-	(*env)->DeleteLocalRef(env, pools);
-	jobjectArray mgrs = c->jmm.GetMemoryManagers(env, NULL);
+	int np = stats_items_from_array(env, b->pools, NULL, c->ids.pool_name, "MemoryPool", &c->pools);
 	/* ManagementFactory.getGarbageCollectorMXBeans() is this list filtered the same way. */
-	int ng = stats_jni_ok(env, "JMM GetMemoryManagers")
-	                 ? stats_items_from_array(env, mgrs, c->ids.gc_bean, c->ids.mgr_name,
-	                                          "GarbageCollector", &c->gcs)
-	                 : -1;
-	(*env)->DeleteLocalRef(env, mgrs);
+	int ng = stats_items_from_array(env, b->mgrs, c->ids.gc_bean, c->ids.mgr_name, "GarbageCollector",
+	                                &c->gcs);
 	if (np < 0 || ng < 0)
 		return -1;
 	c->npools = (size_t)np;
@@ -277,18 +277,35 @@ static bool has_jit(stats_collector *c)
 	return jit;
 }
 
-static int open_jmm(stats_collector *c, JNIEnv *env)
+/* The JMM table, validated, and JMM's own first calls: GetMemoryUsage (in the validation),
+ * GetMemoryPools and GetMemoryManagers create the MemoryUsage, MemoryPoolImpl and collector
+ * objects through ManagementFactoryHelper, loading their classes (and ManagementFactory's).
+ * They run before ids_open, so its FindClass calls find those classes instead of loading
+ * them. false (with the one debug line saying why) when JMM cannot be used. */
+static bool jmm_table(stats_collector *c, JNIEnv *env, jmm_beans *b)
 {
 	if (c->opt.mxbean_fallback) {
 		log_debug("stats: JMM not used (mxbean_fallback option); reading the MXBeans through JNI");
-		return -1;
+		return false;
 	}
 	if (stats_jmm_open(env, &c->jmm) != 0) {
 		log_debug("stats: JMM layout not recognised; falling back to the MXBeans through JNI");
-		return -1;
+		return false;
 	}
-	if (jmm_items(c, env) != 0) {
+	b->pools = c->jmm.GetMemoryPools(env, NULL);
+	bool ok = stats_jni_ok(env, "JMM GetMemoryPools") && b->pools;
+	b->mgrs = ok ? c->jmm.GetMemoryManagers(env, NULL) : NULL;
+	if (!ok || !stats_jni_ok(env, "JMM GetMemoryManagers") || !b->mgrs) {
 		log_debug("stats: JMM pools/collectors unavailable; falling back to the MXBeans through JNI");
+		return false;
+	}
+	return true;
+}
+
+static int open_jmm(stats_collector *c, JNIEnv *env, const jmm_beans *b)
+{
+	if (jmm_items(c, env, b) != 0) {
+		log_debug("stats: JMM pools/collectors unreadable; falling back to the MXBeans through JNI");
 		items_free(env, c->pools, c->npools);
 		items_free(env, c->gcs, c->ngcs);
 		c->pools = c->gcs = NULL;
@@ -308,6 +325,21 @@ static int open_jmm(stats_collector *c, JNIEnv *env)
 	return 0;
 }
 
+static int sources_open(stats_collector *c, JNIEnv *env)
+{
+	jmm_beans b = {NULL, NULL};
+	bool jmm = jmm_table(c, env, &b);
+	if (ids_open(env, &c->ids) != 0) {
+		log_warn("stats: java.lang.management is not available; no statistics");
+		return -1;
+	}
+	if (!(jmm && open_jmm(c, env, &b) == 0) && stats_mx_open(c, env) != 0) {
+		log_warn("stats: neither JMM nor the MXBeans can be read; no statistics");
+		return -1;
+	}
+	return 0;
+}
+
 stats_collector *stats_collector_new(JNIEnv *env, jvmtiEnv *jvmti, const stats_options *o)
 {
 	if (!env || !jvmti)
@@ -319,13 +351,15 @@ stats_collector *stats_collector_new(JNIEnv *env, jvmtiEnv *jvmti, const stats_o
 		c->opt = *o;
 	c->jvmti = jvmti;
 	buf_init(&c->label);
-	if (ids_open(env, &c->ids) != 0) {
-		log_warn("stats: java.lang.management is not available; no statistics");
+	/* A frame for the JMM arrays that sources_open hands from one step to the next. */
+	if ((*env)->PushLocalFrame(env, 16) != 0) {
+		stats_jni_ok(env, "PushLocalFrame");
 		stats_collector_free(c, env);
 		return NULL;
 	}
-	if (open_jmm(c, env) != 0 && stats_mx_open(c, env) != 0) {
-		log_warn("stats: neither JMM nor the MXBeans can be read; no statistics");
+	int rc = sources_open(c, env);
+	(*env)->PopLocalFrame(env, NULL);
+	if (rc != 0) {
 		stats_collector_free(c, env);
 		return NULL;
 	}
@@ -750,8 +784,6 @@ static void buffers(col_ctx *x)
 		int64_t v[3];
 		const char *name;
 		if (jmm) {
-			if (!c->bufsrc[i].cls)
-				continue;
 			stats_javaonly_buffer(c, x->env, i, v);
 			name = c->bufsrc[i].name;
 		} else {

@@ -58,6 +58,9 @@ typedef struct {
 	                                         jboolean user_sys_cpu_time);
 	/* Not JMM, but what ThreadMXBean.getAllThreadIds() enumerates (libjvm export). */
 	jobjectArray(JNICALL *GetAllThreads)(JNIEnv *env, jclass unused);
+	/* Not JMM: ClassLoader.findLoadedClass0's native (libjvm export); with loader NULL a
+	 * boot-class dictionary lookup that never loads. NULL when not exported. */
+	jclass(JNICALL *FindLoadedClass)(JNIEnv *env, jobject loader, jstring name);
 } stats_jmm;
 
 /* Finds the JMM table of the running VM, picks its slot layout and validates it (version,
@@ -123,7 +126,8 @@ typedef struct {
 
 /* Static-field readers for the Java-only values on the JMM path (javaonly.c). */
 typedef struct {
-	jclass cls;       /* global ref, NULL when the class does not exist in this JDK */
+	jclass cls;       /* global ref, NULL until the class is loaded (we never load it) */
+	bool present;     /* this JDK has the class and its fields (as far as we know yet) */
 	bool resolved;    /* fields looked up (only once the class is initialised) */
 	jfieldID f[3];    /* count, used, capacity (or finalRefCount in f[0]) */
 	const void *def;  /* javaonly.c's description of the class and fields */
@@ -154,7 +158,7 @@ struct stats_collector {
 	stats_static_src final_refs;
 	stats_static_src bufsrc[3];
 	size_t nbufsrc;
-	jclass atomic_long; /* AtomicLong, for java.nio.Bits' counters */
+	jclass atomic_long; /* AtomicLong, for java.nio.Bits' counters (looked up with Bits) */
 	jfieldID atomic_long_value;
 	buf label; /* scratch for row labels */
 };
@@ -172,7 +176,8 @@ void stats_items_mxbean_order(stats_item *items, size_t n);
 void stats_javaonly_open(stats_collector *c, JNIEnv *env);
 /* PendingFinalizers, or -1. */
 int64_t stats_javaonly_final_refs(stats_collector *c, JNIEnv *env);
-/* Buffer pool `i` of c->bufsrc: count/used/capacity (0 when the class is not initialised). */
+/* Buffer pool `i` of c->bufsrc: count/used/capacity (0 while the class is not initialised,
+ * -1 when it lacks the fields). */
 void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[3]);
 
 #endif

@@ -1,7 +1,11 @@
 /* Values that exist only as Java fields (pending finalizers, buffer pools), read on the JMM
- * path without running Java code. GetStaticFieldID would initialise the class, so fields
- * are looked up only once JVMTI says the class is initialised; before that the MXBean
- * would read the fields' initial values, which are 0. */
+ * path without running Java code and without loading or initialising a class the
+ * application has not: JNI FindClass loads *and initialises*, and GetStaticFieldID
+ * initialises, so a class is looked up with JVM_FindLoadedClass on the boot loader (what
+ * ClassLoader.findLoadedClass0 calls: a dictionary lookup that never loads), and its fields
+ * only once JVMTI says it is initialised. Until then the MXBean, which would initialise the
+ * class itself, reads the fields' initial values: 0, which is what we write. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/log.h"
@@ -34,6 +38,7 @@ static const static_def mapped_defs[] = {
 static const static_def mapped_old_def = {
         "sun/nio/ch/FileChannelImpl$Unmapper", "mapped", NULL, {{"count", "totalSize", "totalCapacity"}}};
 
+/* JDK 9+ name first; the one that is loaded is used (the class is loaded at VM start). */
 static const char *final_cls[] = {"jdk/internal/misc/VM", "sun/misc/VM"};
 
 static bool class_initialized(stats_collector *c, jclass cls)
@@ -43,12 +48,53 @@ static bool class_initialized(stats_collector *c, jclass cls)
 	       (status & JVMTI_CLASS_STATUS_INITIALIZED);
 }
 
-/* Looks the fields up once the class is initialised; false while it is not (or on error). */
+/* Global ref to a boot class if it is loaded, else NULL; never loads it. Without
+ * JVM_FindLoadedClass (not exported by this VM) we can only FindClass, which loads. */
+static jclass loaded_class(stats_collector *c, JNIEnv *env, const char *name)
+{
+	if (!c->jmm.FindLoadedClass)
+		return stats_jni_class(env, name);
+	jstring s = (*env)->NewStringUTF(env, name);
+	if (!stats_jni_ok(env, "NewStringUTF") || !s)
+		return NULL;
+	jclass local = c->jmm.FindLoadedClass(env, NULL, s);
+	jclass global = stats_jni_ok(env, "JVM_FindLoadedClass") && local
+	                        ? (*env)->NewGlobalRef(env, local)
+	                        : NULL;
+	(*env)->DeleteLocalRef(env, local);
+	(*env)->DeleteLocalRef(env, s);
+	return global;
+}
+
+/* The class, once the application (or the JDK) has loaded and initialised it. */
+static bool class_ready(stats_collector *c, JNIEnv *env, stats_static_src *s, const char *name)
+{
+	if (!s->cls)
+		s->cls = loaded_class(c, env, name);
+	return s->cls && class_initialized(c, s->cls);
+}
+
+/* AtomicLong.value, for java.nio.Bits' counters: Bits' initialiser created them, so the
+ * class is loaded by the time Bits is initialised. */
+static bool atomic_long_ready(stats_collector *c, JNIEnv *env)
+{
+	if (c->atomic_long_value)
+		return true;
+	if (!c->atomic_long)
+		c->atomic_long = loaded_class(c, env, "java/util/concurrent/atomic/AtomicLong");
+	if (!c->atomic_long)
+		return false;
+	c->atomic_long_value = (*env)->GetFieldID(env, c->atomic_long, "value", "J");
+	return stats_jni_ok(env, "AtomicLong.value") && c->atomic_long_value;
+}
+
+/* Looks the fields up once the class is initialised; false while it is not. A class
+ * without the fields is given up (its rows read -1). */
 static bool resolve(stats_collector *c, JNIEnv *env, stats_static_src *s, const static_def *d)
 {
-	if (s->resolved)
-		return true;
-	if (!s->cls || !class_initialized(c, s->cls))
+	if (s->resolved || !s->present)
+		return s->resolved;
+	if (!class_ready(c, env, s, d->cls_name) || (d->sig && !atomic_long_ready(c, env)))
 		return false;
 	for (int v = 0; v < 2 && !s->resolved; v++) {
 		bool all = true;
@@ -65,40 +111,47 @@ static bool resolve(stats_collector *c, JNIEnv *env, stats_static_src *s, const 
 	}
 	if (!s->resolved) {
 		log_debug("stats: fields of buffer pool %s not found", s->name);
-		(*env)->DeleteGlobalRef(env, s->cls);
-		s->cls = NULL;
+		s->present = false;
 	}
 	return s->resolved;
 }
 
+/* Feature version of the running JDK (8 for "1.8"), from java.specification.version;
+ * 0 when unknown. */
+static int jdk_feature(stats_collector *c)
+{
+	char *v = NULL;
+	if ((*c->jvmti)->GetSystemProperty(c->jvmti, "java.specification.version", &v) != JVMTI_ERROR_NONE ||
+	    !v)
+		return 0;
+	int f = strncmp(v, "1.", 2) == 0 ? atoi(v + 2) : atoi(v);
+	(*c->jvmti)->Deallocate(c->jvmti, (unsigned char *)v);
+	return f;
+}
+
+static void add_source(stats_collector *c, const static_def *d)
+{
+	stats_static_src *s = &c->bufsrc[c->nbufsrc++];
+	s->name = d->pool_name;
+	s->def = d;
+	s->present = true;
+}
+
 void stats_javaonly_open(stats_collector *c, JNIEnv *env)
 {
-	for (size_t i = 0; i < 2 && !c->final_refs.cls; i++)
-		c->final_refs.cls = stats_jni_class(env, final_cls[i]);
+	(void)env;
 	c->final_refs.name = "finalRefCount";
-
-	c->atomic_long = stats_jni_class(env, "java/util/concurrent/atomic/AtomicLong");
-	c->atomic_long_value = c->atomic_long ? (*env)->GetFieldID(env, c->atomic_long, "value", "J") : NULL;
-	stats_jni_ok(env, "AtomicLong.value");
+	c->final_refs.present = true;
 	c->nbufsrc = 0;
-	stats_static_src *s = &c->bufsrc[c->nbufsrc++];
-	s->cls = stats_jni_class(env, direct_def.cls_name);
-	s->name = direct_def.pool_name;
-	s->def = &direct_def;
-	for (size_t i = 0; i < 2; i++) {
-		jclass cls = stats_jni_class(env, mapped_defs[i].cls_name);
-		if (!cls)
-			continue;
-		s = &c->bufsrc[c->nbufsrc++];
-		s->cls = cls;
-		s->name = mapped_defs[i].pool_name;
-		s->def = &mapped_defs[i];
-	}
-	if (c->nbufsrc == 1) {
-		s = &c->bufsrc[c->nbufsrc++];
-		s->cls = stats_jni_class(env, mapped_old_def.cls_name);
-		s->name = mapped_old_def.pool_name;
-		s->def = &mapped_old_def;
+	add_source(c, &direct_def);
+	/* Which unmapper classes this JDK has is decided by its version, not by loading them
+	 * (they and FileChannelImpl are ~20 classes an application may never use). */
+	int feature = jdk_feature(c);
+	if (feature == 0 || feature >= 14) {
+		add_source(c, &mapped_defs[0]);
+		add_source(c, &mapped_defs[1]);
+	} else {
+		add_source(c, &mapped_old_def);
 	}
 	if (c->jmm.layout >= 2) { /* JDK 9+: ManagementFactory enumerates a HashMap */
 		int32_t hash[3];
@@ -117,8 +170,12 @@ int64_t stats_javaonly_final_refs(stats_collector *c, JNIEnv *env)
 {
 	stats_static_src *s = &c->final_refs;
 	if (!s->resolved) {
-		if (!s->cls || !class_initialized(c, s->cls))
-			return s->cls ? 0 : -1;
+		for (size_t i = 0; i < 2 && !s->cls; i++)
+			s->cls = loaded_class(c, env, final_cls[i]);
+		if (!s->cls)
+			return -1; /* loaded at VM start on every JDK: not there means no such field */
+		if (!class_initialized(c, s->cls))
+			return 0;
 		s->f[0] = (*env)->GetStaticFieldID(env, s->cls, "finalRefCount", "I");
 		if (!stats_jni_ok(env, "VM.finalRefCount") || !s->f[0])
 			return -1;
@@ -132,15 +189,14 @@ void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[
 	stats_static_src *s = &c->bufsrc[i];
 	const static_def *d = s->def;
 	if (!resolve(c, env, s, d)) {
-		int64_t x = s->cls ? 0 : -1;
+		int64_t x = s->present ? 0 : -1; /* not initialised yet, or no such fields */
 		v[0] = v[1] = v[2] = x;
 		return;
 	}
 	for (int k = 0; k < 3; k++) {
 		if (d->sig) {
 			jobject a = (*env)->GetStaticObjectField(env, s->cls, s->f[k]);
-			v[k] = a && c->atomic_long_value ? (*env)->GetLongField(env, a, c->atomic_long_value)
-			                                 : -1;
+			v[k] = a ? (*env)->GetLongField(env, a, c->atomic_long_value) : -1;
 			(*env)->DeleteLocalRef(env, a);
 		} else if (k == 0) {
 			v[k] = (*env)->GetStaticIntField(env, s->cls, s->f[k]);

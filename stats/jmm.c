@@ -88,15 +88,15 @@ static int validate(JNIEnv *env, stats_jmm *j)
 		stats_jni_ok(env, "PushLocalFrame");
 		return -1;
 	}
+	/* GetMemoryUsage has loaded MemoryUsage itself, so this FindClass loads nothing. */
 	jobject mu = j->GetMemoryUsage(env, JNI_TRUE);
 	jclass cls = stats_jni_ok(env, "JMM GetMemoryUsage") && mu
 	                     ? (*env)->FindClass(env, "java/lang/management/MemoryUsage")
 	                     : NULL;
-	if (cls && (*env)->IsInstanceOf(env, mu, cls))
+	if (stats_jni_ok(env, "FindClass MemoryUsage") && cls && (*env)->IsInstanceOf(env, mu, cls))
 		rc = 0;
 	else
 		log_debug("stats: JMM GetMemoryUsage did not return a MemoryUsage");
-	stats_jni_ok(env, "FindClass MemoryUsage");
 	(*env)->PopLocalFrame(env, NULL);
 	return rc;
 }
@@ -106,6 +106,9 @@ int stats_jmm_open(JNIEnv *env, stats_jmm *out)
 	memset(out, 0, sizeof *out);
 	get_management_fn get = (get_management_fn)jvm_symbol(env, "JVM_GetManagement");
 	out->GetAllThreads = (jobjectArray(JNICALL *)(JNIEnv *, jclass))jvm_symbol(env, "JVM_GetAllThreads");
+	/* Optional: without it the Java-only values' classes are found with FindClass (javaonly.c). */
+	out->FindLoadedClass =
+	        (jclass(JNICALL *)(JNIEnv *, jobject, jstring))jvm_symbol(env, "JVM_FindLoadedClass");
 	if (!get || !out->GetAllThreads) {
 		log_debug("stats: %s not found in the JVM", get ? "JVM_GetAllThreads" : "JVM_GetManagement");
 		return -1;

@@ -38,7 +38,8 @@ typedef struct {
 } stats_options;
 
 /* Columns over time. Rows appear as collectors, pools, threads and buffer pools appear;
- * a cell for an item absent from a column is -1 (numeric rows) or `null` (text rows). */
+ * a cell for an item absent from a column is 0 (numeric rows) or `null` (text rows), as
+ * IOpipe wrote it (STATS_MISSING_NUM/TEXT in table.h); -1 is a value the JVM leaves undefined. */
 typedef struct stats_table stats_table;
 typedef struct stats_collector stats_collector;
 

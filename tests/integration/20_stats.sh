@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # stats/: on every JDK (all_jdks), the native stats columns equal what the JVM's own MXBeans
 # report (tests/java/StatsProbe.java through build/tests/libstatsprobe.so), on the JMM path
-# and on the MXBean fallback, with and without thread contention monitoring; then LibreOffice
-# opens the CSVs: numbers stay numbers, hostile text stays text, nothing becomes a formula.
+# (G1, Serial, Parallel, ZGC, -Xint, -XX:-UsePerfData) and on the MXBean fallback, forced or
+# because each JMM validation step rejected a doctored table (tests/stats/nojmm.c), with and
+# without thread contention monitoring; every CSV's labels follow IOpipe's order
+# (../shared/docs/lambda-s3.md); the agent itself writes the expected columns for
+# IOPIPE_PROFILER_STATS_INTERVAL and contention times; then LibreOffice opens the CSVs:
+# numbers stay numbers, hostile text stays text, nothing becomes a formula.
 . "$(dirname "$0")/lib.sh"
 : "${JAVA_HOME:=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
 PROBE=$ROOT/$BUILD/tests/libstatsprobe.so
@@ -21,6 +25,7 @@ count_lines() {
 		case $line in
 		"ok - "*) ok "$prefix: ${line#ok - }" ;;
 		"not ok - "*) not_ok "$prefix: ${line#not ok - }" ;;
+		"# "*" passed, "*" failed") ;; # the program's own tally: counted above, line by line
 		"# "*) echo "$line" ;;
 		esac
 	done
@@ -30,6 +35,28 @@ java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= 
 
 check "probe library built" test -f "$PROBE"
 check "StatsProbe compiled" test -f "$JAVA_TESTS/StatsProbe.class"
+
+# IOpipe's row labels, in order, as the shared documentation lists them.
+SPEC_DOC=$ROOT/../shared/docs/lambda-s3.md
+SPEC=$TMP/labels.txt
+sed -n '/^Row labels, exactly and in order/,/^BufferPool\.<b>\.Capacity/p' "$SPEC_DOC" 2>/dev/null | sed '1,/^```/d' >"$SPEC"
+check "IOpipe's label list read from $SPEC_DOC ($(wc -l <"$SPEC") lines)" grep -q '^Thread\.<k>\.WaitedTime (ns)$' "$SPEC"
+order_check() { # name file.csv
+	count_lines "$1" < <("$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe order "$SPEC" "$2")
+}
+
+# The reason each doctored JMM table (NOJMM_MODE of libnojmm.so) is rejected with.
+reject_reason() {
+	case $1 in
+	reject-slot) echo 'stats: JMM 0x[0-9a-f]* slot [0-9]* is empty' ;;
+	reject-version) echo 'stats: JMM GetVersion returned 0x[0-9a-f]* for table 0x[0-9a-f]*' ;;
+	reject-pid) echo 'stats: JMM process id check failed' ;;
+	reject-classes) echo 'stats: JMM class count check failed' ;;
+	reject-memusage) echo 'stats: JMM GetMemoryUsage did not return a MemoryUsage' ;;
+	esac
+}
+FALLBACK_LINE="JMM layout not recognised; falling back to the MXBeans through JNI"
+VALIDATED_LINE="stats: JMM interface 0x[0-9a-f]* (layout [0-9], JDK [^)]*) validated"
 
 jdks=$(all_jdks)
 echo "# JDKs: $(echo $jdks)"
@@ -41,43 +68,53 @@ for jdk in $jdks; do
 		echo "# skipped: $name (the test classes need Java 17)"
 		continue
 	fi
-	for mode in jmm jmm-contention fallback fallback-contention jmm-serial-c1 jmm-xint unknown-jmm; do
+	for mode in jmm jmm-contention fallback fallback-contention jmm-serial-c1 jmm-xint jmm-parallel jmm-zgc \
+		jmm-noperfdata unknown-jmm reject-slot reject-version reject-pid reject-classes reject-memusage; do
 		flags=(--debug)
 		jvm=(-Xmx256m -Xcheck:jni)
-		preload=
-		[ "$mode" = unknown-jmm ] && preload=$NOJMM # JMM table hidden: an unknown JDK
+		preload= nojmm=
+		case $mode in
+		unknown-jmm) preload=$NOJMM nojmm=hide ;; # JMM table hidden: an unknown JDK
+		reject-*) preload=$NOJMM nojmm=${mode#reject-} ;; # a table that fails one validation step
+		esac
 		case $mode in
 		*serial-c1) jvm+=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1) ;; # AWS Lambda's java17 flags
 		*xint) jvm+=(-Xint) ;;                                          # no JIT: compilation time -1
+		*parallel) jvm+=(-XX:+UseParallelGC) ;;
+		*zgc) jvm+=(-XX:+UseZGC) ;;
+		*noperfdata) jvm+=(-XX:-UsePerfData) ;; # no hsperfdata: JMM does not need it
 		esac
 		case $mode in *contention) flags+=(--contention) ;; esac
 		case $mode in fallback*) flags+=(--fallback) ;; esac
 		[ "$mode" = jmm ] && flags+=(--cost)
 		out=$TMP/$major-$mode
-		LD_PRELOAD=$preload limited 180 "$jdk/bin/java" "${jvm[@]}" -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" \
-			StatsProbe check "${flags[@]}" --csv "$out.csv" >"$out.out" 2>"$out.err"
+		NOJMM_MODE=$nojmm LD_PRELOAD=$preload limited 180 "$jdk/bin/java" "${jvm[@]}" -Dstatsprobe.lib="$PROBE" \
+			-cp "$JAVA_TESTS" StatsProbe check "${flags[@]}" --csv "$out.csv" >"$out.out" 2>"$out.err"
 		rc=$?
 		count_lines "$name $mode" <"$out.out"
 		check "$name $mode: probe exited 0 (exit $rc)" test "$rc" -eq 0
+		[ -s "$out.csv" ] && order_check "$name $mode: label order" "$out.csv"
 		source=$(sed -n 's/^# source //p' "$out.out")
 		case $mode in
 		unknown-jmm)
 			check "$name $mode: JMM layout not recognised → MXBean fallback, said in a debug line" \
-				grep -q "JMM layout not recognised; falling back to the MXBeans through JNI" "$out.err"
+				grep -q "$FALLBACK_LINE" "$out.err"
+			check "$name $mode: source is mxbean" test "$source" = mxbean ;;
+		reject-*)
+			reason=$(reject_reason "$mode")
+			check "$name $mode: rejected in exactly one debug line ($reason)" \
+				test "$(grep -c "debug: $reason" "$out.err")" -eq 1
+			check "$name $mode: exactly one fallback line, no 'validated' line" \
+				test "$(grep -c "$FALLBACK_LINE" "$out.err")" -eq 1 -a "$(grep -c "$VALIDATED_LINE" "$out.err")" -eq 0
 			check "$name $mode: source is mxbean" test "$source" = mxbean ;;
 		fallback*)
 			check "$name $mode: MXBean source, and the debug line says why" \
 				grep -q "JMM not used (mxbean_fallback option); reading the MXBeans through JNI" "$out.err"
 			check "$name $mode: source is mxbean" test "$source" = mxbean ;;
 		*)
-			if grep -q "stats: JMM interface 0x[0-9a-f]* (layout [0-9], JDK [^)]*) validated" "$out.err"; then
-				check "$name $mode: JMM layout validated, source jmm" test "$source" = jmm
-			else
-				# An unknown layout must still work, through the MXBeans, and say so.
-				check "$name $mode: JMM layout not recognised → MXBean fallback, said in a debug line" \
-					grep -q "JMM layout not recognised; falling back to the MXBeans through JNI" "$out.err"
-				check "$name $mode: source is mxbean" test "$source" = mxbean
-			fi ;;
+			# A JMM mode must validate on the JDKs we test: falling back there is a failure.
+			check "$name $mode: JMM layout validated (debug line)" grep -q "$VALIDATED_LINE" "$out.err"
+			check "$name $mode: source is jmm" test "$source" = jmm ;;
 		esac
 		case $mode in
 		*contention) check "$name $mode: contention monitoring enabled (debug line)" \
@@ -90,23 +127,75 @@ for jdk in $jdks; do
 	done
 done
 
+# Control: the order check fails for a CSV with two rows swapped, so it can fail.
+csv=$(ls "$TMP"/*-jmm.csv 2>/dev/null | head -n 1)
+if [ -n "$csv" ]; then
+	awk 'NR == 6 {held = $0; next} {print} NR == 7 {print held}' "$csv" >"$TMP/swapped.csv"
+	check "control: the label order check rejects a CSV with two rows swapped" \
+		bash -c '"$1/bin/java" -cp "$2" StatsProbe order "$3" "$4" | grep -q "^not ok - the"' _ "$JAVA_HOME" "$JAVA_TESTS" "$SPEC" "$TMP/swapped.csv"
+fi
+
 # ---- start-up: classes loaded by opening a collector and taking one column ---------------
-# (a JVM that has not used java.lang.management yet; counted with -Xlog:class+load)
-classes_between_marks() { # jdk flags... → "total management"
-	local jdk=$1
-	shift
-	limited 120 "$jdk/bin/java" -Xlog:class+load -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" StatsProbe startup "$@" 2>/dev/null |
-		awk '/^# mark: open/ {on = 1; next} /^# mark: done/ {on = 0} on && /class,load/ {n++; if ($2 ~ /management/) m++}
-			END {print n + 0, m + 0}'
+# (a JVM that has not used java.lang.management yet; counted with -Xlog:class+load).
+# java.lang.management.* is counted exactly; "management" also counts sun.management,
+# com.sun.management and javax.management. JMM itself loads java.lang.management classes
+# (MemoryUsage, the pool and collector beans, ThreadInfo, ManagementFactory), so these are > 0.
+classes_between_marks() { # jdk log flags... → "total java.lang.management management nio"
+	local jdk=$1 log=$2
+	shift 2
+	limited 120 "$jdk/bin/java" -Xlog:class+load -Dstatsprobe.lib="$PROBE" -cp "$JAVA_TESTS" StatsProbe startup "$@" \
+		>"$log" 2>/dev/null
+	awk '/^# mark: open/ {on = 1; next} /^# mark: done/ {on = 0}
+		on && /class,load/ {n++; if ($2 ~ /^java\.lang\.management\./) j++; if ($2 ~ /management/) m++; if ($2 ~ /^sun\.nio\.ch\./) c++}
+		END {print n + 0, j + 0, m + 0, c + 0}' "$log"
 }
 for jdk in $jdks; do
 	major=$(java_major "$jdk")
 	[ "${major%%.*}" -ge 17 ] 2>/dev/null || continue
-	read -r jt jm <<<"$(classes_between_marks "$jdk")"
-	read -r ft fm <<<"$(classes_between_marks "$jdk" --fallback)"
-	echo "# start-up classes, JDK $major: JMM $jt ($jm management), MXBean fallback $ft ($fm management)"
-	check "JDK $major: the JMM path loads fewer classes than the MXBeans ($jt < $ft, management $jm < $fm)" \
-		test "$jt" -gt 0 -a "$jt" -lt "$ft" -a "$jm" -lt "$fm"
+	read -r jt jj jm jc <<<"$(classes_between_marks "$jdk" "$TMP/startup-$major-jmm.log")"
+	read -r ft fj fm fc <<<"$(classes_between_marks "$jdk" "$TMP/startup-$major-fallback.log" --fallback)"
+	count_lines "JDK $major start-up (JMM)" <"$TMP/startup-$major-jmm.log"
+	count_lines "JDK $major start-up (fallback)" <"$TMP/startup-$major-fallback.log"
+	echo "# start-up classes, JDK $major: JMM $jt ($jj java.lang.management, $jm management-related)," \
+		"MXBean fallback $ft ($fj java.lang.management, $fm management-related)"
+	check "JDK $major: the JMM path loads fewer classes than the MXBeans ($jt < $ft, java.lang.management $jj < $fj, management $jm < $fm)" \
+		test "$jt" -gt 0 -a "$jt" -lt "$ft" -a "$jj" -lt "$fj" -a "$jm" -lt "$fm"
+	check "JDK $major: the JMM path loads no sun.nio.ch class (FileChannelImpl) the application has not ($jc)" \
+		test "$jc" -eq 0
+done
+
+# ---- the agent's own CSV: stats interval, contention, label order -------------------------
+# StatsProbe agentrun: a ~RUN ms program with a thread blocked on a monitor for BLOCK ms.
+RUN=1000 BLOCK=500
+agent_csv() { # jdk name agent-options env... → $TMP/agent-NAME.csv (blocked thread's key in .out)
+	local jdk=$1 name=$2 opts=$3
+	shift 3
+	local z=$TMP/agent-$name.zip
+	env IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$z" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=p "$@" \
+		timeout -k 5 120 "$jdk/bin/java" "-agentpath:$AGENT$opts" -cp "$JAVA_TESTS" StatsProbe agentrun $RUN $BLOCK \
+		$(case " $* $opts " in *CONTENTION=true* | *contention=true*) echo --contention ;; esac) \
+		>"$TMP/agent-$name.out" 2>"$TMP/agent-$name.err"
+	unzip -p "$z" p_stat.csv >"$TMP/agent-$name.csv" 2>/dev/null
+}
+for jdk in $jdks; do
+	major=$(java_major "$jdk")
+	[ "${major%%.*}" -ge 17 ] 2>/dev/null || continue
+	# name | agent options | environment | contention | columns min max
+	while IFS='|' read -r run opts envs cont cmin cmax; do
+		agent_csv "$jdk" "$major-$run" "$opts" $envs
+		csv=$TMP/agent-$major-$run.csv
+		check "JDK $major agent $run: the zip holds p_stat.csv" test -s "$csv"
+		[ -s "$csv" ] || continue
+		key=$(sed -n 's/^# blocked //p' "$TMP/agent-$major-$run.out")
+		count_lines "JDK $major agent $run" < <("$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe agentcheck \
+			"$csv" "$key" $BLOCK "$cont" "$cmin" "$cmax")
+		order_check "JDK $major agent $run: label order" "$csv"
+	done <<-EOF
+		interval0-env||IOPIPE_PROFILER_STATS_INTERVAL=0|nocontention|2|2
+		interval0-option-contention-env|=statsinterval=0|IOPIPE_PROFILER_THREAD_CONTENTION=true|contention|2|2
+		interval200ms-option|=statsinterval=200ms||nocontention|4|9
+		interval200ms-env-contention-option|=contention=true|IOPIPE_PROFILER_STATS_INTERVAL=200|contention|4|9
+	EOF
 done
 
 # ---- LibreOffice -------------------------------------------------------------------------
@@ -124,7 +213,7 @@ ods_check() { # name file.csv
 	to_ods "$2"
 	check "$1: LibreOffice converted the CSV" test -s "$ods"
 	[ -s "$ods" ] || return
-	"$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe ods "$ods" "$2" | count_lines "$1"
+	count_lines "$1" < <("$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe ods "$ods" "$2")
 	check "$1: no cell became a formula" bash -c '! unzip -p "$1" content.xml | grep -q "table:formula="' _ "$ods"
 }
 

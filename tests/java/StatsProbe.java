@@ -36,6 +36,9 @@ import org.w3c.dom.NodeList;
  *
  * Usage: StatsProbe check [--contention] [--fallback] [--debug] [--cost] [--csv FILE]
  *        StatsProbe ods FILE.ods FILE.csv   (a LibreOffice conversion of FILE.csv)
+ *        StatsProbe order SPEC FILE.csv     (labels follow SPEC, IOpipe's label list)
+ *        StatsProbe agentrun RUN_MS BLOCK_MS [--contention]   (a program for the agent)
+ *        StatsProbe agentcheck FILE.csv KEY BLOCK_MS contention|nocontention MINCOLS MAXCOLS
  */
 public class StatsProbe {
     static native int open(boolean contention, boolean fallback, boolean debug);
@@ -254,6 +257,14 @@ public class StatsProbe {
     public static void main(String[] args) throws Exception {
         if (args.length >= 3 && args[0].equals("ods")) {
             odsCheck(Path.of(args[1]), Path.of(args[2]));
+        } else if (args.length >= 3 && args[0].equals("order")) {
+            orderCheck(Path.of(args[1]), Path.of(args[2]));
+        } else if (args.length >= 3 && args[0].equals("agentrun")) {
+            agentRun(Long.parseLong(args[1]), Long.parseLong(args[2]), args.length > 3 && args[3].equals("--contention"));
+            return; // prints only the blocked thread's key: the agent's snapshot is the result
+        } else if (args.length >= 7 && args[0].equals("agentcheck")) {
+            agentCheck(Path.of(args[1]), args[2], Long.parseLong(args[3]), args[4].equals("contention"),
+                       Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         } else if (args.length >= 1 && args[0].equals("startup")) {
             startup(args.length > 1 && args[1].equals("--fallback"));
         } else {
@@ -429,7 +440,7 @@ public class StatsProbe {
 
     /** Start-up cost of stats in a JVM that has not touched java.lang.management: run with
      * -Xlog:class+load and count the classes logged between the two marks. */
-    static void startup(boolean fallback) {
+    static void startup(boolean fallback) throws Exception {
         System.load(Path.of(System.getProperty("statsprobe.lib", "build/tests/libstatsprobe.so")).toAbsolutePath().toString());
         System.out.println("# mark: open");
         long t0 = System.nanoTime();
@@ -441,7 +452,171 @@ public class StatsProbe {
         check(source != 0 && csv != null, "collector opened and first column taken");
         System.out.printf("# startup: open %.1f ms, first column %.1f ms (%s)%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                           source == 1 ? "jmm" : "mxbean");
+        if (csv != null) mappedLater(new Table(new String(csv, StandardCharsets.UTF_8)));
         close();
+    }
+
+    /** The collector found the mapped pool's classes unloaded and left them so (0, as the
+     * MXBean would read); once the application maps a file, the next column has its values. */
+    static void mappedLater(Table t0) throws Exception {
+        String m = "BufferPool.mapped.";
+        check(t0.num(m + "Count (objects)", 0) == 0 && t0.num(m + "Used (byte)", 0) == 0
+              && t0.num(m + "Capacity (byte)", 0) == 0, "mapped pool before any mapping: 0, 0, 0");
+        Path tmp = Files.createTempFile("statsprobe", ".bin");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            keep.add(ch.map(FileChannel.MapMode.READ_WRITE, 0, 8192));
+        }
+        Files.deleteIfExists(tmp);
+        byte[] csv = collect();
+        Table t = new Table(new String(csv, StandardCharsets.UTF_8));
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            String p = "BufferPool." + b.getName() + ".";
+            long[] want = {b.getCount(), b.getMemoryUsed(), b.getTotalCapacity()};
+            long[] got = {t.num(p + "Count (objects)", 1), t.num(p + "Used (byte)", 1), t.num(p + "Capacity (byte)", 1)};
+            check(java.util.Arrays.equals(want, got), p + "* after the application mapped a file: "
+                  + java.util.Arrays.toString(got) + " = MXBean " + java.util.Arrays.toString(want));
+        }
+    }
+
+    // ---- label order -------------------------------------------------------------------
+
+    /** One element of IOpipe's label list: a fixed label, or a group of per-item labels
+     * "<prefix><item>.<field>" written together for each item. */
+    static final class Seg {
+        final String fixed, prefix, what;
+        final List<String> fields = new ArrayList<>();
+        Seg(String fixed, String prefix, String what) { this.fixed = fixed; this.prefix = prefix; this.what = what; }
+    }
+
+    /** The label list of ../shared/docs/lambda-s3.md §1.6 ("-- for each …" starts a group). */
+    static List<Seg> parseSpec(List<String> lines) {
+        List<Seg> segs = new ArrayList<>();
+        Seg group = null;
+        for (String l : lines) {
+            l = l.strip();
+            if (l.isEmpty()) continue;
+            if (l.startsWith("--")) {
+                group = null;
+                continue;
+            }
+            int lt = l.indexOf('<'), gt = l.indexOf(">.");
+            if (lt < 0) {
+                segs.add(new Seg(l, null, null));
+                continue;
+            }
+            String prefix = l.substring(0, lt), field = l.substring(gt + 2);
+            if (group == null || !group.prefix.equals(prefix)) {
+                group = new Seg(null, prefix, l.substring(lt, gt + 1));
+                segs.add(group);
+            }
+            group.fields.add(field);
+        }
+        return segs;
+    }
+
+    /** Every label of the CSV, in order, is IOpipe's: the fixed ones in place, each item's
+     * rows together and in the group's field order, groups in IOpipe's order, nothing else. */
+    static void orderCheck(Path spec, Path csvPath) throws Exception {
+        List<Seg> segs = parseSpec(Files.readAllLines(spec));
+        List<String> labels = new ArrayList<>();
+        for (List<String> r : parseCsv(new String(Files.readAllBytes(csvPath), StandardCharsets.UTF_8))) labels.add(r.get(0));
+        int i = 0;
+        String error = null;
+        List<String> counts = new ArrayList<>();
+        for (Seg g : segs) {
+            if (error != null) break;
+            if (g.fixed != null) {
+                if (i < labels.size() && labels.get(i).equals(g.fixed)) i++;
+                else error = "row " + (i + 1) + ": expected " + g.fixed + ", got " + (i < labels.size() ? labels.get(i) : "end");
+                continue;
+            }
+            Set<String> items = new HashSet<>();
+            String first = "." + g.fields.get(0);
+            while (error == null && i < labels.size() && labels.get(i).startsWith(g.prefix) && labels.get(i).endsWith(first)) {
+                String l = labels.get(i);
+                String item = l.substring(g.prefix.length(), l.length() - first.length());
+                if (!items.add(item)) error = "row " + (i + 1) + ": item " + item + " appears twice";
+                for (int f = 0; f < g.fields.size() && error == null; f++) {
+                    String want = g.prefix + item + "." + g.fields.get(f);
+                    if (i + f >= labels.size() || !labels.get(i + f).equals(want))
+                        error = "row " + (i + f + 1) + ": expected " + g.prefix + g.what + "." + g.fields.get(f)
+                                + " (" + want + "), got " + (i + f < labels.size() ? labels.get(i + f) : "end");
+                }
+                i += g.fields.size();
+            }
+            if (error == null && items.isEmpty())
+                error = "row " + (i + 1) + ": no " + g.prefix + g.what + " item (got " + (i < labels.size() ? labels.get(i) : "end") + ")";
+            counts.add(items.size() + " " + g.prefix + g.what);
+        }
+        if (error == null && i != labels.size()) error = "row " + (i + 1) + ": unexpected label " + labels.get(i);
+        check(segs.size() > 10 && error == null, "the " + labels.size() + " labels follow IOpipe's order exactly ("
+              + String.join(", ", counts) + ")" + (error == null ? "" : ": " + error));
+    }
+
+    // ---- the agent's own CSV -----------------------------------------------------------
+
+    /** A program for the agent: one thread blocked on a monitor for blockMs (after the
+     * agent's collector has enabled contention monitoring, when asked to wait for it), then
+     * kept alive, so that the end column shows its BlockedTime; the run lasts runMs. */
+    static void agentRun(long runMs, long blockMs, boolean waitForContention) throws Exception {
+        long t0 = System.nanoTime();
+        if (waitForContention) { // times accrue only from the moment monitoring is on
+            ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().getId();
+            while (tmx.getThreadInfo(self).getBlockedTime() == -1 && System.nanoTime() - t0 < 5_000_000_000L) Thread.sleep(5);
+        }
+        Object lock = new Object();
+        CountDownLatch held = new CountDownLatch(1);
+        Thread[] blocked = new Thread[1];
+        Thread holder = start("agent-holder", () -> {
+            synchronized (lock) {
+                held.countDown();
+                // The known time starts once the other thread is blocked on the monitor.
+                while (blocked[0] == null || blocked[0].getState() != Thread.State.BLOCKED) sleepQuietly(1);
+                sleepQuietly(blockMs);
+            }
+        });
+        held.await();
+        Thread blockedThread = start("agent-blocked", () -> {
+            synchronized (lock) { }
+            while (true) sleepQuietly(60_000);
+        });
+        blocked[0] = blockedThread;
+        holder.join();
+        System.out.println("# blocked " + blockedThread.getName() + "." + blockedThread.getId());
+        long left = runMs - (System.nanoTime() - t0) / 1_000_000;
+        if (left > 0) Thread.sleep(left);
+    }
+
+    /** The agent's CSV: column count in [minCols, maxCols]; with contention monitoring every
+     * BlockedTime/WaitedTime cell is >= 0 and the blocked thread's last BlockedTime about
+     * blockMs; without, every such cell of a live thread is -1. */
+    static void agentCheck(Path csvPath, String key, long blockMs, boolean contention, int minCols, int maxCols)
+            throws Exception {
+        Table t = new Table(new String(Files.readAllBytes(csvPath), StandardCharsets.UTF_8));
+        check(t.rectangular && t.columns >= minCols && t.columns <= maxCols,
+              "columns: " + t.columns + " in [" + minCols + ", " + maxCols + "], every row as long");
+        List<String> bad = new ArrayList<>();
+        int cells = 0;
+        for (String k : t.items("Thread.", ".State (state)"))
+            for (String f : new String[] {"BlockedTime (ns)", "WaitedTime (ns)"})
+                for (int c = 0; c < t.columns; c++) {
+                    if (t.text("Thread." + k + ".State (state)", c).equals("null")) continue; // not alive: 0
+                    long v = t.num("Thread." + k + "." + f, c);
+                    cells++;
+                    if (contention ? v < 0 || v % 1_000_000 != 0 : v != -1) bad.add(k + "." + f + "[" + c + "]=" + v);
+                }
+        check(cells > 0 && bad.isEmpty(), (contention ? "contention monitoring: " : "no contention monitoring: ") + cells
+              + " BlockedTime/WaitedTime cells of live threads are " + (contention ? ">= 0, in whole ms" : "-1")
+              + (bad.isEmpty() ? "" : " " + (bad.size() > 10 ? bad.subList(0, 10) : bad)));
+        int last = t.columns - 1;
+        long bt = t.num("Thread." + key + ".BlockedTime (ns)", last);
+        check(t.num("Thread." + key + ".Blocked (count)", last) == 1, "blocked thread " + key + ": Blocked (count) 1");
+        if (contention)
+            check(bt >= (blockMs - 150) * 1_000_000L && bt <= (blockMs + 5_000) * 1_000_000L,
+                  "blocked thread " + key + ": BlockedTime " + bt + " ns, about the " + blockMs + " ms it was blocked");
+        else
+            check(bt == -1, "blocked thread " + key + ": BlockedTime -1 without contention monitoring");
     }
 
     static Map<String, Long> gcCounts(Mx m) {
