@@ -27,10 +27,11 @@ void log_msg(log_level level, const char *fmt, ...)
 	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
 	if (len > sizeof line - 2)
 		len = sizeof line - 2;
-	/* One line per message: a newline inside the text would forge a second log line. */
+	/* One line per message: a newline inside the text would forge a second log line,
+	 * and other control bytes (from a path or a thread name) could drive a terminal. */
 	for (size_t i = (size_t)n; i < len; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = line[i] == '\t' ? ' ' : '?';
 	line[len++] = '\n';
 	fwrite(line, 1, len, stderr);
 }

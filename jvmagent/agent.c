@@ -119,8 +119,8 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
  * owns every other field, and stdio may be locked by it. Hence one flag and one write(2). */
 static void on_process_exit(void)
 {
-	static const char line[] = "jvmsnap: warning: the JVM halted without a VM death event "
-				   "(Runtime.halt?): no snapshot for this run\n";
+	static const char line[] = "jvmsnap: warning: the process exited without a VM death event "
+				   "(exit() from native code?): no snapshot for this run\n";
 	if (atomic_load(&the_agent.vm_death_begun))
 		return;
 	if (write(STDERR_FILENO, line, sizeof line - 1) < 0)

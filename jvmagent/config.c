@@ -203,9 +203,9 @@ static void apply(agent_config *c, const setting *s, const char *src, const char
 	switch (s->kind) {
 	case K_BOOL: {
 		bool *field = (bool *)((char *)c + s->offset);
-		bool b = false;
+		bool b = s->def != 0;
 		if (!parse_bool(v, &b))
-			warn_value(src, v, "is not true or false", "false");
+			warn_value(src, v, "is not true or false", b ? "true (the default)" : "false (the default)");
 		*field = b;
 		break;
 	}

@@ -47,7 +47,7 @@ no_crash() { # no_crash NAME.MODE: no hs_err file, no fatal error report
 }
 
 # What the agent prints when the process exits without VMDeath (jvmagent/agent.c).
-NO_DEATH_LINE='jvmsnap: warning: the JVM halted without a VM death event (Runtime.halt?): no snapshot for this run'
+NO_DEATH_LINE='jvmsnap: warning: the process exited without a VM death event (exit() from native code?): no snapshot for this run'
 no_death_lines() { grep -cxF "$NO_DEATH_LINE" "$WORK/$1/stderr"; }
 
 # measure NAME LIMIT_S: the checks every case shares, once NAME.off and NAME.on have run:
