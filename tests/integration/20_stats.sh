@@ -36,11 +36,15 @@ java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= 
 check "probe library built" test -f "$PROBE"
 check "StatsProbe compiled" test -f "$JAVA_TESTS/StatsProbe.class"
 
-# IOpipe's row labels, in order, as the shared documentation lists them.
+# IOpipe's row labels, in order: tests/data/iopipe-stat-labels.txt is the list of
+# ../shared/docs/lambda-s3.md §1.6, copied so the clone needs nothing beside it; where that
+# document is present the copy must still equal it.
+SPEC=$ROOT/tests/data/iopipe-stat-labels.txt
 SPEC_DOC=$ROOT/../shared/docs/lambda-s3.md
-SPEC=$TMP/labels.txt
-sed -n '/^Row labels, exactly and in order/,/^BufferPool\.<b>\.Capacity/p' "$SPEC_DOC" 2>/dev/null | sed '1,/^```/d' >"$SPEC"
-check "IOpipe's label list read from $SPEC_DOC ($(wc -l <"$SPEC") lines)" grep -q '^Thread\.<k>\.WaitedTime (ns)$' "$SPEC"
+check "IOpipe's label list in $SPEC ($(wc -l <"$SPEC") lines)" grep -q '^Thread\.<k>\.WaitedTime (ns)$' "$SPEC"
+if [ -f "$SPEC_DOC" ]; then
+	check "the label list equals the one in $SPEC_DOC" cmp -s "$SPEC" <(sed -n '/^Row labels, exactly and in order/,/^BufferPool\.<b>\.Capacity/p' "$SPEC_DOC" | sed '1,/^```/d')
+fi
 order_check() { # name file.csv
 	count_lines "$1" < <("$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe order "$SPEC" "$2")
 }
