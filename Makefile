@@ -119,9 +119,11 @@ asan-test: test-deps
 	exit $$rc
 
 format:
+	@bash scripts/deps.sh --lint
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 lint:
+	@bash scripts/deps.sh --lint
 	clang-tidy --quiet $$(git ls-files '*.c') -- $(filter-out -Werror,$(CFLAGS)) -Wno-unknown-warning-option
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem $(JDK_INC) $$(git ls-files '*.c')

@@ -6,6 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(make gcc pkg-config openjdk-17-jdk-headless libzip-dev libcurl4-openssl-dev
   libssl-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libcmocka-dev unzip)
 TEST_PKGS=(visualvm)
+LINT_PKGS=(clang-format clang-tidy cppcheck git) # make format, make lint
 
 POST_INSTALL=() # commands run after the packages are present (npm installs)
 # Modules add their own needs (Debian packages, npm packages) in scripts/deps.d/*.sh.
@@ -15,6 +16,7 @@ done
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")
+[ "${1:-}" = "--lint" ] && want+=("${LINT_PKGS[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -2,7 +2,7 @@
 # tests/s3/package-lock.json) and node for the small fake servers, python3-botocore to
 # check our signatures against AWS's own signer, curl to download uploads back.
 command -v npm >/dev/null 2>&1 || TEST_PKGS+=(nodejs npm)
-TEST_PKGS+=(curl python3-botocore python3-boto3)
+TEST_PKGS+=(curl python3-botocore python3-boto3 openssl) # openssl: certificates for the TLS cases
 
 s3_test_servers_install() {
 	local dir=$1
