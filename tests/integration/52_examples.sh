@@ -33,11 +33,7 @@ check "the handler runs (example.OrderHandler::handleRequest)" \
 
 # --- the handler under the agent, behind the agent's Runtime API proxy
 mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
-node "$ROOT/tests/lambda/runtime_api.js" "$WORK/api" >"$WORK/api.out" 2>&1 &
-SERVER_PIDS+=($!)
-for _ in $(seq 100); do [ -s "$WORK/api/port" ] && break; sleep 0.1; done
-API_PORT=$(cat "$WORK/api/port" 2>/dev/null)
-check "Runtime API emulator listening" test -n "$API_PORT"
+start_runtime_api "$WORK/api"
 N=${#LINES[@]}
 deadline=$(($(date +%s%3N) + 60000))
 for i in $(seq $N); do

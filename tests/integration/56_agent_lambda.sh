@@ -13,11 +13,7 @@ for need in "$S3RVER" node curl python3; do
 done
 
 mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
-node "$ROOT/tests/lambda/runtime_api.js" "$WORK/api" >"$WORK/api.out" 2>&1 &
-SERVER_PIDS+=($!)
-for _ in $(seq 100); do [ -s "$WORK/api/port" ] && break; sleep 0.1; done
-API_PORT=$(cat "$WORK/api/port" 2>/dev/null)
-check "Runtime API emulator listening" test -n "$API_PORT"
+start_runtime_api "$WORK/api"
 start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
 S3_PORT=$PORT
 

@@ -33,11 +33,7 @@ done
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || { not_ok "python3-boto3 is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
 
 mkdir -p "$WORK/api" "$WORK/task" "$WORK/kept"
-node "$ROOT/tests/lambda/runtime_api.js" "$WORK/api" >"$WORK/api.out" 2>&1 &
-SERVER_PIDS+=($!)
-for _ in $(seq 100); do [ -s "$WORK/api/port" ] && break; sleep 0.1; done
-API_PORT=$(cat "$WORK/api/port" 2>/dev/null)
-check "Runtime API emulator listening" test -n "$API_PORT"
+start_runtime_api "$WORK/api"
 start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
 S3_PORT=$PORT
 start_server flaky node "$FAKE" flaky "$WORK/flaky.log" "$S3_PORT"

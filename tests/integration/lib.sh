@@ -76,3 +76,14 @@ stop_servers() {
 	for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	SERVER_PIDS=()
 }
+
+# start_runtime_api DIR: the Lambda Runtime API emulator (tests/lambda/runtime_api.js) on
+# 127.0.0.1, state in DIR; sets API_PORT (empty when it did not start) and checks it.
+start_runtime_api() {
+	mkdir -p "$1"
+	node "$ROOT/tests/lambda/runtime_api.js" "$1" >"$1.out" 2>&1 &
+	SERVER_PIDS+=($!)
+	for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.1; done
+	API_PORT=$(cat "$1/port" 2>/dev/null)
+	check "Runtime API emulator listening" test -n "$API_PORT"
+}
