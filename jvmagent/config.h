@@ -12,7 +12,7 @@
 #define AGENT_MIN_INTERVAL_US 100u       /* below this the sampler would only measure itself */
 #define AGENT_MAX_INTERVAL_US 60000000u  /* one minute */
 #define AGENT_DEFAULT_DEPTH 1024u
-#define AGENT_MAX_DEPTH 4000u            /* VisualVM's tree walk overflows beyond ~4000 */
+#define AGENT_MAX_DEPTH 3000u /* VisualVM's Hot Spots overflows its stack at ~4000 levels; 3000 works */
 #define AGENT_PREFIX_MAX 100u
 #define AGENT_DEFAULT_MEMORY_MB 256u
 

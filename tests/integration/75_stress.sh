@@ -96,6 +96,12 @@ check "churn: >= 1,000 threads per second under the agent (${started:-0} in 3 s)
 # ---- recursion past the depth cap (default 1024) ----
 pair deep 120 -Xss16m DeepRecursion 1500 6000
 check "deep: the cut is a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$WORK/deep.on/snap.zip.summary"
+# At the highest depth allowed (3000), VisualVM's loader must still walk every view.
+IOPIPE_PROFILER_DEPTH=9999 run deepcap on 120 -Xss32m DeepRecursion 2000 5000
+check "deepcap: depth=9999 is clamped to 3000 with one warning" \
+	test "$(grep -c "IOPIPE_PROFILER_DEPTH='9999'.*using 3000" "$WORK/deepcap.on/stderr")" = 1
+check "deepcap: a 3,000-frame snapshot is valid in VisualVM's loader" valid "$WORK/deepcap.on/snap.zip"
+check "deepcap: cut by a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$WORK/deepcap.on/snap.zip.summary"
 
 # ---- classes loaded by throwaway loaders and unloaded while sampling ----
 pair unload 120 -Xlog:class+unload=info:file=unload.log ClassUnload 2500
