@@ -87,8 +87,12 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	agent_window *w = t->window;
 	if (!w)
 		return NULL;
-	if (!t->stats_adopted && !adopt_stats(t, STATS_START_WAIT_MS) && !t->stats_adopted)
-		log_warn("statistics still starting after %u ms: this window has no stats CSV", STATS_START_WAIT_MS);
+	if (!t->stats_adopted) {
+		adopt_stats(t, STATS_START_WAIT_MS);
+		if (!t->stats_adopted)
+			log_warn("statistics still starting after %u ms: this window has no stats CSV",
+				 STATS_START_WAIT_MS);
+	}
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
 	window_close(w, at);

@@ -53,8 +53,8 @@ static thread_state *lookup(const snap_aggregator *a, uint64_t key)
 	}
 }
 
-/* A zeroed buffer of `cap` slots for a rebuild: the spare one when it is big enough
- * (no allocation), else a new one (only when the table grows). */
+/* A zeroed buffer of `cap` slots for a rebuild: the spare one when it has exactly that
+ * size (no allocation), else a new one (only when the table grows). */
 static thread_state *take_buffer(snap_aggregator *a, uint32_t cap)
 {
 	thread_state *b = a->spare;

@@ -7,9 +7,11 @@
  * Either way a value equals what the corresponding MXBean reports at that instant.
  * docs/statistics.md lists every row, its source and unit.
  *
- * Threading: a collector belongs to one thread (the agent's own thread); call every
- * function of one collector from that thread, with that thread's JNIEnv. A table is plain
- * memory and may be handed to another thread once no collection runs on it. */
+ * Threading: a collector keeps only global references and IDs, so it may be made on one
+ * agent thread and handed to another (the agent makes it on "jvmsnap stats" and the
+ * sampler thread takes it over); use it from one thread at a time, always with the calling
+ * thread's JNIEnv. A table is plain memory and may be handed to another thread once no
+ * collection runs on it. */
 #ifndef JVMSNAP_STATS_H
 #define JVMSNAP_STATS_H
 

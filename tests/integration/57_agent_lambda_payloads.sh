@@ -4,20 +4,16 @@
 # handler error with its error-type header, and an init error.
 . "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/jvmsnap-payloads.XXXXXX)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 # run MODE ARGS...: a fresh emulator with the five events, the runtime with or without the
 # agent; leaves the API's record of POSTs (url, length, sha256, error type) in $WORK/MODE.posts
 run() {
 	local mode=$1 dir=$WORK/$1
 	shift
-	mkdir -p "$dir/api" "$dir/task"
-	node "$ROOT/tests/lambda/runtime_api.js" "$dir/api" >"$dir/api.out" 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s "$dir/api/port" ] && break; sleep 0.1; done
-	local port i=0 deadline=$(($(date +%s%3N) + 60000))
-	port=$(cat "$dir/api/port")
+	mkdir -p "$dir/task"
+	start_runtime_api "$dir/api"
+	local port=$API_PORT i=0 deadline=$(($(date +%s%3N) + 60000))
 	for ev in '{"size":1}' '{"size":1048576}' '{"size":6291456}' '{"error":1}' '{"size":0}'; do
 		i=$((i + 1))
 		curl -sf -X POST "http://127.0.0.1:$port/_test/event?id=req-$i&deadline=$deadline" -d "$ev" >/dev/null

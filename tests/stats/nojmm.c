@@ -30,6 +30,7 @@ static const struct {
 static void *fake[TABLE_SLOTS];
 static void **real;
 static int real_version;
+static size_t real_layout; /* index into slots[] of the real table's version */
 
 static jint JNICALL fake_get_version(JNIEnv *env)
 {
@@ -40,10 +41,7 @@ static jint JNICALL fake_get_version(JNIEnv *env)
 static jlong JNICALL fake_long_attribute(JNIEnv *env, jobject obj, jint att)
 {
 	const char *mode = getenv("NOJMM_MODE");
-	int i = 0;
-	while (slots[i].version != real_version)
-		i++;
-	jlong v = ((jlong(JNICALL *)(JNIEnv *, jobject, jint))real[slots[i].long_attribute])(env, obj, att);
+	jlong v = ((jlong(JNICALL *)(JNIEnv *, jobject, jint))real[slots[real_layout].long_attribute])(env, obj, att);
 	if (strcmp(mode, "pid") == 0 && att == 201)
 		return v + 1;
 	if (strcmp(mode, "classes") == 0 && att == 1)
@@ -67,6 +65,7 @@ static void *faked(int version, void **table, const char *mode)
 		return NULL;
 	real = table;
 	real_version = version;
+	real_layout = i;
 	memcpy(fake, table, sizeof fake);
 	if (strcmp(mode, "slot") == 0)
 		fake[slots[i].cpu_times] = NULL;
