@@ -13,6 +13,9 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread $(WARN) $(JDK_INC)
 LDLIBS    := -lzip -lcurl -lssl -lcrypto -lcsv -lmicrohttpd -lz -lpthread -lm
+# The agent proper needs no network library: those are in NET (jvmagent/net.h).
+AGENT_LDLIBS := -lzip -lcsv -lz -lpthread -lm -ldl
+NET_LDLIBS   := -lcurl -lssl -lcrypto -lmicrohttpd -lpthread
 ifneq ($(SAN),)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
@@ -20,15 +23,19 @@ endif
 
 CORE_DIRS := common snapshot stats upload visualvm-format
 CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
-AGENT_SRCS:= $(sort $(wildcard jvmagent/*.c))
+NET_SRCS  := jvmagent/lambda_proxy.c jvmagent/net_module.c
+AGENT_SRCS:= $(filter-out $(NET_SRCS),$(sort $(wildcard jvmagent/*.c)))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 AGENT_OBJS:= $(AGENT_SRCS:%.c=$(BUILD)/obj/%.o)
+NET_OBJS  := $(NET_SRCS:%.c=$(BUILD)/obj/%.o)
 CORE_LIB  := $(BUILD)/libjvmsnapcore.a
 # The JVM loads AGENT, a loader that needs only libc; it loads AGENT_IMPL (everything else)
 # when profiling is on. See jvmagent/loader/loader.c.
 AGENT     := $(BUILD)/libjvmsnap.so
 AGENT_IMPL:= $(BUILD)/libjvmsnap-agent.so
-LOADER_OBJS := $(addprefix $(BUILD)/obj/,jvmagent/loader/loader.o jvmagent/config.o jvmagent/lambda_detect.o common/log.o)
+# ... and the agent loads NET (S3 upload, the Lambda proxy) only when it needs it.
+AGENT_NET := $(BUILD)/libjvmsnap-net.so
+LOADER_OBJS := $(addprefix $(BUILD)/obj/,jvmagent/loader/loader.o jvmagent/config.o jvmagent/lambda_detect.o common/log.o common/sibling.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -51,7 +58,7 @@ TEST_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all deps test-deps test unit-tests java-tests demo asan asan-test format lint clean
-all: $(AGENT) $(AGENT_IMPL)
+all: $(AGENT) $(AGENT_IMPL) $(AGENT_NET)
 
 deps:
 	@bash scripts/deps.sh
@@ -68,7 +75,10 @@ $(CORE_LIB): $(CORE_OBJS)
 	ar rcs $@ $^
 
 $(AGENT_IMPL): $(AGENT_OBJS) $(CORE_LIB)
-	$(CC) -shared $(LDFLAGS) -o $@ $(AGENT_OBJS) $(CORE_LIB) $(LDLIBS) -Wl,--no-undefined
+	$(CC) -shared $(LDFLAGS) -o $@ $(AGENT_OBJS) $(CORE_LIB) $(AGENT_LDLIBS) -Wl,--no-undefined
+
+$(AGENT_NET): $(NET_OBJS) $(CORE_LIB)
+	$(CC) -shared $(LDFLAGS) -o $@ $(NET_OBJS) $(CORE_LIB) $(NET_LDLIBS) -Wl,--no-undefined
 
 $(AGENT): $(LOADER_OBJS) $(AGENT_IMPL)
 	$(CC) -shared $(LDFLAGS) -o $@ $(LOADER_OBJS) -ldl -Wl,--no-undefined
@@ -76,7 +86,7 @@ $(AGENT): $(LOADER_OBJS) $(AGENT_IMPL)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(AGENT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fvisibility=default -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< \
-		$(AGENT_OBJS) $(CORE_LIB) -lcmocka $(LDLIBS)
+		$(AGENT_OBJS) $(CORE_LIB) -lcmocka $(LDLIBS) -ldl
 
 $(BUILD)/tests/%: tests/tools/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)

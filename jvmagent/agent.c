@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "agent_thread.h"
 #include "lambda.h"
+#include "net.h"
 #include "uploader.h"
 #include "window.h"
 
@@ -68,6 +69,13 @@ static void read_property(jvmtiEnv *jvmti, const char *name, char *out, size_t n
 	(*jvmti)->Deallocate(jvmti, (unsigned char *)value);
 }
 
+static void stop_lambda_proxy(agent *a)
+{
+	if (a->proxy) /* started through the loaded library */
+		net_get()->proxy_stop(a->proxy);
+	a->proxy = NULL;
+}
+
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
 	(void)thread;
@@ -91,8 +99,7 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
 	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, wait_ms);
-	lambda_proxy_stop(a->proxy);
-	a->proxy = NULL;
+	stop_lambda_proxy(a);
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
 					   NULL);
 	atomic_store(&a->vm_dead, true);
@@ -216,12 +223,12 @@ static void start_lambda_proxy(agent *a)
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
 	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle};
 	char listen[64];
-	a->proxy = lambda_proxy_start(upstream, &hooks, listen, sizeof listen);
+	const net_api *net = net_get();
+	a->proxy = net ? net->proxy_start(upstream, &hooks, listen, sizeof listen) : NULL;
 	if (!a->proxy || setenv("AWS_LAMBDA_RUNTIME_API", listen, 1) != 0) {
 		log_warn("cannot start the Runtime API proxy: one snapshot for the whole run instead of one per "
 			 "invocation");
-		lambda_proxy_stop(a->proxy);
-		a->proxy = NULL;
+		stop_lambda_proxy(a);
 		return;
 	}
 	a->on_lambda_runtime = true;

@@ -9,6 +9,7 @@
 #include "../common/log.h"
 #include "../upload/s3.h"
 #include "agent.h"
+#include "net.h"
 #include "window.h"
 
 enum { MAX_PENDING = 32 };
@@ -53,7 +54,8 @@ void uploader_free(uploader *u)
 		free(u->queue[i].path);
 		free(u->queue[i].key);
 	}
-	s3_client_free(u->client);
+	if (u->client) /* made through the loaded library */
+		net_get()->client_free(u->client);
 	free(u);
 }
 
@@ -97,7 +99,7 @@ static long remaining_ms(uint64_t deadline_ns)
 static bool put_one(uploader *u, const pending *p, long budget_ms)
 {
 	s3_result r;
-	int rc = s3_put_file(u->client, p->key, p->path, budget_ms, &r);
+	int rc = net_get()->put_file(u->client, p->key, p->path, budget_ms, &r);
 	if (rc == S3_OK) {
 		log_info("s3://%s/%s (%lld bytes, %ld ms)", u->bucket, p->key, (long long)r.size_bytes, r.elapsed_ms);
 		if (p->delete_after)
@@ -184,7 +186,13 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		log_warn("cannot build an S3 key for %s; not uploaded", path);
 		return;
 	}
-	if (!u->client && !(u->client = s3_client_new(&u->cfg))) {
+	const net_api *net = net_get(); /* the first upload loads libcurl and OpenSSL */
+	if (!net) {
+		log_warn("S3 upload disabled: %s stays on local disk", path);
+		u->broken = true;
+		return;
+	}
+	if (!u->client && !(u->client = net->client_new(&u->cfg))) {
 		/* The user must learn where the snapshot is, since it will never reach S3. The
 		 * endpoint is not echoed: a URL may carry user:password. */
 		log_warn("S3 upload disabled: invalid configuration for bucket '%s' (endpoint, region or "

@@ -16,5 +16,5 @@ $(LAMBDA_DRIVE): tests/tools/lambdaproxy_drive.c $(LAMBDA_OBJS) $(BUILD)/obj/com
 TEST_EXTRA += $(LAMBDA_DRIVE)
 
 .PHONY: layer
-layer: $(AGENT) $(AGENT_IMPL)
+layer: $(AGENT) $(AGENT_IMPL) $(AGENT_NET)
 	@bash scripts/lambda_layer.sh $(AGENT) $(LAYER_ZIP)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds jvmsnap's Lambda layer (see docs/lambda.md):
 #   lambda_layer.sh AGENT OUT_ZIP
-#     lib/libjvmsnap.so (the loader), lib/libjvmsnap-agent.so (the agent, found beside AGENT)
+#     lib/libjvmsnap.so (the loader), lib/libjvmsnap-agent.so (the agent) and
+#     lib/libjvmsnap-net.so (its S3 and Lambda half), both found beside AGENT,
 #     plus every shared library they need except glibc's own (the one thing
 #     Lambda's Amazon Linux 2023 is sure to have), each with RPATH $ORIGIN, and
 #     bin/jvmsnap-wrapper for AWS_LAMBDA_EXEC_WRAPPER. Fails, writing nothing, when a file
@@ -50,18 +51,21 @@ for tool in readelf ldd patchelf zip; do
 	command -v "$tool" >/dev/null || { echo "lambda layer: $tool is missing (make deps)" >&2; exit 1; }
 done
 IMPL=$(dirname "$AGENT")/libjvmsnap-agent.so
+NET=$(dirname "$AGENT")/libjvmsnap-net.so
 [ -f "$AGENT" ] || { echo "lambda layer: no agent at $AGENT" >&2; exit 1; }
 [ -f "$IMPL" ] || { echo "lambda layer: no $IMPL beside the loader" >&2; exit 1; }
+[ -f "$NET" ] || { echo "lambda layer: no $NET beside the loader" >&2; exit 1; }
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/lib" "$STAGE/bin"
 cp "$AGENT" "$STAGE/lib/libjvmsnap.so"
 cp "$IMPL" "$STAGE/lib/libjvmsnap-agent.so"
+cp "$NET" "$STAGE/lib/libjvmsnap-net.so"
 
 # The whole dependency closure, resolved the way the loader does it on this machine (the
-# loader itself needs glibc only; the agent needs the rest).
-deps=$(ldd "$IMPL"; ldd "$AGENT")
+# loader itself needs glibc only; the agent and its network half need the rest).
+deps=$(ldd "$IMPL"; ldd "$NET"; ldd "$AGENT")
 if grep -q 'not found' <<<"$deps"; then
 	echo "lambda layer: unresolved libraries:" >&2
 	grep 'not found' <<<"$deps" >&2
@@ -100,4 +104,4 @@ OUT_ABS=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 rm -f "$OUT_ABS.tmp"
 (cd "$STAGE" && find bin lib -type f | LC_ALL=C sort | zip -q -X -@ "$OUT_ABS.tmp")
 mv "$OUT_ABS.tmp" "$OUT_ABS"
-echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB): lib/libjvmsnap.so, lib/libjvmsnap-agent.so, bin/jvmsnap-wrapper, ${#bundled[@]} libraries: ${bundled[*]}"
+echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB): lib/libjvmsnap.so, lib/libjvmsnap-agent.so, lib/libjvmsnap-net.so, bin/jvmsnap-wrapper, ${#bundled[@]} libraries: ${bundled[*]}"

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../../common/log.h"
+#include "../../common/sibling.h"
 #include "../config.h"
 #include "../lambda.h"
 
@@ -44,19 +45,10 @@ static void log_inactive(void)
 /* The agent library beside this one, whatever directory the user installed us in. */
 static void *open_impl(void)
 {
-	Dl_info self;
-	char path[4096];
-	if (!dladdr((void *)open_impl, &self) || !self.dli_fname) {
-		log_warn("cannot find where libjvmsnap.so was loaded from; profiling is off");
-		return NULL;
-	}
-	const char *slash = strrchr(self.dli_fname, '/');
-	int dir_len = slash ? (int)(slash - self.dli_fname) : 1;
-	const char *dir = slash ? self.dli_fname : ".";
-	snprintf(path, sizeof path, "%.*s/%s", dir_len, dir, IMPL_NAME);
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	char why[4200];
+	void *h = sibling_open((const void *)open_impl, IMPL_NAME, why, sizeof why);
 	if (!h)
-		log_warn("cannot load %s: %s; profiling is off", path, dlerror());
+		log_warn("%s; profiling is off", why);
 	return h;
 }
 

@@ -17,14 +17,19 @@ if bash "$LAYER" "$AGENT" "$T/layer.zip" >"$T/build.out" 2>&1; then ok "layer bu
 fi
 mkdir -p "$T/opt"
 unzip -q "$T/layer.zip" -d "$T/opt" 2>/dev/null
-check "zip holds lib/libjvmsnap.so (the loader) and lib/libjvmsnap-agent.so" \
-	test -f "$T/opt/lib/libjvmsnap.so" -a -f "$T/opt/lib/libjvmsnap-agent.so"
+check "zip holds lib/libjvmsnap.so (the loader), lib/libjvmsnap-agent.so and lib/libjvmsnap-net.so" \
+	test -f "$T/opt/lib/libjvmsnap.so" -a -f "$T/opt/lib/libjvmsnap-agent.so" -a -f "$T/opt/lib/libjvmsnap-net.so"
 loader_needs=$(readelf -d "$T/opt/lib/libjvmsnap.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 check "the loader needs glibc alone (${loader_needs})" test -z "$(tr ' ' '\n' <<<"$loader_needs" | grep -Ev '^(libc|libdl)\.so|^$')"
 check "zip holds bin/jvmsnap-wrapper, executable" bash -c "unzip -Z '$T/layer.zip' bin/jvmsnap-wrapper | grep -q '^-rwxr-xr-x'"
 check "zip holds only bin/ and lib/" test -z "$(unzip -Z1 "$T/layer.zip" | grep -Ev '^(bin|lib)/')"
-direct=$(readelf -d "$T/opt/lib/libjvmsnap-agent.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^(libc|libm|libpthread|libdl|librt|libresolv)\.so' | tr '\n' ' ')
+own_needs() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^(libc|libm|libpthread|libdl|librt|libresolv)\.so' | tr '\n' ' '; }
+direct=$(own_needs "$T/opt/lib/libjvmsnap-agent.so")
+net_direct=$(own_needs "$T/opt/lib/libjvmsnap-net.so")
 check "the agent's own needs are bundled (${direct})" bash -c "cd '$T/opt/lib' && ls $direct >/dev/null"
+check "the agent needs no network library (libcurl, libssl, libmicrohttpd are the net half's)" \
+	test -z "$(tr ' ' '\n' <<<"$direct" | grep -E '^lib(curl|ssl|microhttpd)')"
+check "the net half's own needs are bundled (${net_direct})" bash -c "cd '$T/opt/lib' && ls $net_direct >/dev/null"
 check "no glibc library bundled" test -z "$(find "$T/opt/lib" -printf '%f\n' | grep -E '^(libc|libm|libpthread|libdl|librt|libresolv)\.so|^ld-linux')"
 norpath=""
 for f in "$T"/opt/lib/*; do
@@ -69,9 +74,14 @@ if chroot "$R" /loader /opt/lib/libjvmsnap.so Agent_OnLoad >"$T/chroot.out" 2>&1
 		bash -c "chroot '$R' /loader /opt/lib/libjvmsnap.so Agent_OnLoad | grep -q 'Agent_OnLoad found'"
 	check "the agent loads there too (RTLD_NOW, LD_LIBRARY_PATH as on Lambda)" \
 		bash -c "LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib chroot '$R' /loader /opt/lib/libjvmsnap-agent.so jvmsnap_agent_load | grep -q 'jvmsnap_agent_load found'"
+	check "the net half loads there too" \
+		bash -c "LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib chroot '$R' /loader /opt/lib/libjvmsnap-net.so jvmsnap_net_api | grep -q 'jvmsnap_net_api found'"
 	victim=${direct%% *}
 	rm "$R/opt/lib/$victim"
-	check "... and fails there without the bundled $victim" bash -c "! chroot '$R' /loader /opt/lib/libjvmsnap-agent.so jvmsnap_agent_load >/dev/null"
+	check "... and the agent fails there without the bundled $victim" bash -c "! chroot '$R' /loader /opt/lib/libjvmsnap-agent.so jvmsnap_agent_load >/dev/null"
+	victim=${net_direct%% *}
+	rm "$R/opt/lib/$victim"
+	check "... and the net half without the bundled $victim" bash -c "! chroot '$R' /loader /opt/lib/libjvmsnap-net.so jvmsnap_net_api >/dev/null"
 else
 	not_ok "chroot available for the self-containment check: $(cat "$T/chroot.out")"
 fi

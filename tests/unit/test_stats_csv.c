@@ -191,6 +191,75 @@ static void test_table_edges(void **state)
 	stats_table_free(t);
 }
 
+/* The row prediction (a column sets the rows of the one before, in order) must never change
+ * what is stored: items come, go and swap places, a label of the other kind is refused,
+ * and a dropped column leaves nothing. Checked against a plain model of every cell. */
+#define PRED_ITEMS 40
+#define PRED_COLS  30
+static unsigned pred_rand(unsigned *s) { return (*s = *s * 1103515245u + 12345u) >> 16; }
+
+static void pred_put_column(stats_table *t, int col, int64_t want[PRED_ITEMS][PRED_COLS], unsigned *rng)
+{
+	int order[PRED_ITEMS];
+	for (int i = 0; i < PRED_ITEMS; i++)
+		order[i] = i;
+	if (col % 7 == 3) /* now and then two items change places */
+		order[5] = 17, order[17] = 5;
+	char label[48];
+	for (int k = 0; k < PRED_ITEMS; k++) {
+		int i = order[k];
+		want[i][col] = -1;
+		if (pred_rand(rng) % 4 == 0) /* absent from this column */
+			continue;
+		snprintf(label, sizeof label, "Thread.t%d.%d.CPUTime (ns)", i, i);
+		want[i][col] = col * 1000 + i;
+		assert_int_equal(stats_table_put_num(t, STATS_SEC_THREAD, label, want[i][col]), 0);
+		snprintf(label, sizeof label, "Thread.t%d.%d.State (state)", i, i);
+		assert_int_equal(stats_table_put_text(t, STATS_SEC_THREAD, label, "RUNNABLE"), 0);
+		assert_int_equal(stats_table_put_num(t, STATS_SEC_THREAD, label, 1), -1);
+	}
+}
+
+static void test_table_prediction(void **state)
+{
+	(void)state;
+	static int64_t want[PRED_ITEMS][PRED_COLS];
+	unsigned rng = 7;
+	stats_table *t = stats_table_new();
+	for (int col = 0; col < PRED_COLS; col++) {
+		assert_int_equal(stats_table_begin_column(t, col), col);
+		if (col == 11) { /* a column that fails half-way and is dropped */
+			stats_table_put_num(t, STATS_SEC_THREAD, "Thread.t3.3.CPUTime (ns)", 99);
+			stats_table_drop_column(t);
+			assert_int_equal(stats_table_begin_column(t, col), col);
+		}
+		pred_put_column(t, col, want, &rng);
+	}
+	char label[48];
+	size_t found = 0;
+	for (int i = 0; i < PRED_ITEMS; i++) {
+		snprintf(label, sizeof label, "Thread.t%d.%d.CPUTime (ns)", i, i);
+		size_t r = 0;
+		while (r < stats_table_rows(t) && strcmp(stats_table_label(t, r), label) != 0)
+			r++;
+		if (r == stats_table_rows(t))
+			continue;
+		found++;
+		for (int col = 0; col < PRED_COLS; col++) {
+			int64_t v = 0;
+			stats_cell_kind k = stats_table_cell(t, r, (size_t)col, &v, NULL);
+			if (want[i][col] < 0) {
+				assert_int_equal(k, STATS_CELL_MISSING);
+			} else {
+				assert_int_equal(k, STATS_CELL_NUM);
+				assert_int_equal(v, want[i][col]);
+			}
+		}
+	}
+	assert_int_equal(found, PRED_ITEMS);
+	stats_table_free(t);
+}
+
 static void utf16(const char *ascii, jchar *out, size_t *n)
 {
 	for (*n = 0; ascii[*n]; (*n)++)
@@ -249,6 +318,7 @@ int main(void)
 	        cmocka_unit_test(test_layout),       cmocka_unit_test(test_sections_and_missing),
 	        cmocka_unit_test(test_quoting),      cmocka_unit_test(test_formula_neutralised),
 	        cmocka_unit_test(test_labels),       cmocka_unit_test(test_table_edges),
+	        cmocka_unit_test(test_table_prediction),
 	        cmocka_unit_test(test_mxbean_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
