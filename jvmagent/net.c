@@ -23,7 +23,8 @@ static void load(void)
 	const net_api *t = get ? get() : NULL;
 	if (!t || t->version != NET_API_VERSION || t->size != sizeof(net_api)) {
 		log_warn("%s is from another jvmsnap build (a mismatched installation); no S3 upload and no "
-		         "per-invocation Lambda snapshots", NET_LIBRARY);
+		         "per-invocation Lambda snapshots",
+		         NET_LIBRARY);
 		return;
 	}
 	t->set_debug(log_debug_enabled());

@@ -18,8 +18,8 @@
 
 /* What libjvmsnap-net.so exports, as one table. */
 typedef struct {
-	uint32_t version; /* NET_API_VERSION: the agent and the library come from one build */
-	size_t size;      /* sizeof(net_api) */
+	uint32_t version;           /* NET_API_VERSION: the agent and the library come from one build */
+	size_t size;                /* sizeof(net_api) */
 	void (*set_debug)(bool on); /* the library has its own copy of the log state */
 	s3_client *(*client_new)(const s3_config *cfg);
 	void (*client_free)(s3_client *c);
