@@ -388,6 +388,7 @@ void stats_collector_free(stats_collector *c, JNIEnv *env)
 				(*env)->DeleteGlobalRef(env, refs[i]);
 	}
 	buf_free(&c->label);
+	stats_rowcache_free(&c->thread_rows);
 	free(c);
 }
 
@@ -403,12 +404,6 @@ typedef struct {
 static void num(col_ctx *x, stats_section s, const char *label, int64_t v)
 {
 	if (!label || stats_table_put_num(x->t, s, label, v) != 0)
-		x->failed = true;
-}
-
-static void text(col_ctx *x, stats_section s, const char *label, const char *v)
-{
-	if (!label || stats_table_put_text(x->t, s, label, v) != 0)
 		x->failed = true;
 }
 
@@ -731,22 +726,22 @@ static void thread_rows(col_ctx *x, jobject info, jlong cpu, jlong user)
 		ord = -1;
 	char *name = stats_jstring_utf8(env, jname);
 	char *lock = stats_jstring_utf8(env, jlock);
-	if ((jname && !name) || (jlock && !lock)) {
+	stats_row *const *rows = NULL;
+	if ((!jname || name) && (!jlock || lock))
+		rows = stats_rowcache_thread(&c->thread_rows, x->t, &c->label, name, id);
+	stats_thread_values v = {
+	        .num = {[STATS_TR_CPU] = cpu,
+	                [STATS_TR_USER] = user,
+	                [STATS_TR_BLOCKED] = blocked,
+	                [STATS_TR_BLOCKED_TIME] = ms_to_ns(blocked_ms),
+	                [STATS_TR_LOCK_OWNER] = owner,
+	                [STATS_TR_WAITED] = waited,
+	                [STATS_TR_WAITED_TIME] = ms_to_ns(waited_ms)},
+	        .text = {[STATS_TR_LOCK_NAME] = lock,
+	                 [STATS_TR_STATE] = ord >= 0 && ord < 6 ? thread_states[ord] : NULL},
+	};
+	if (!rows || stats_rowcache_set(x->t, rows, &v) != 0)
 		x->failed = true;
-	} else {
-		buf *l = &c->label;
-		size_t p = stats_label_thread_prefix(l, name, id);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "CPUTime (ns)"), cpu);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "UserTime (ns)"), user);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "Blocked (count)"), blocked);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "BlockedTime (ns)"), ms_to_ns(blocked_ms));
-		text(x, STATS_SEC_THREAD, stats_label_field(l, p, "LockedName (object)"), lock);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "LockedOwner (threadid)"), owner);
-		text(x, STATS_SEC_THREAD, stats_label_field(l, p, "State (state)"),
-		     ord >= 0 && ord < 6 ? thread_states[ord] : NULL);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "Waited (count)"), waited);
-		num(x, STATS_SEC_THREAD, stats_label_field(l, p, "WaitedTime (ns)"), ms_to_ns(waited_ms));
-	}
 	free(name);
 	free(lock);
 }

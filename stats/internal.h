@@ -145,6 +145,50 @@ typedef struct {
 	jmethodID bp_count, bp_used, bp_capacity;
 } stats_mx;
 
+/* ---- thread rows by thread id (rowcache.c) ------------------------------------------- */
+
+/* A thread's rows, in IOpipe's order. */
+enum {
+	STATS_TR_CPU,
+	STATS_TR_USER,
+	STATS_TR_BLOCKED,
+	STATS_TR_BLOCKED_TIME,
+	STATS_TR_LOCK_NAME, /* text */
+	STATS_TR_LOCK_OWNER,
+	STATS_TR_STATE, /* text */
+	STATS_TR_WAITED,
+	STATS_TR_WAITED_TIME,
+	STATS_THREAD_FIELDS
+};
+
+/* One thread's values for one column: num[] for the numeric rows, text[] for the text rows
+ * (NULL: missing). */
+typedef struct {
+	int64_t num[STATS_THREAD_FIELDS];
+	const char *text[STATS_THREAD_FIELDS];
+} stats_thread_values;
+
+typedef struct {
+	int64_t id;
+	char *name; /* NULL for a thread without a name */
+	bool used;
+	stats_row *rows[STATS_THREAD_FIELDS];
+} stats_thread_rows;
+
+typedef struct {
+	uint64_t serial; /* stats_table_serial of the table the rows belong to */
+	stats_thread_rows *slots; /* open addressing by id; power-of-two size */
+	size_t cap, n;
+} stats_rowcache;
+
+/* The rows of thread (name, id) in `t`, in the order above, made when first asked for
+ * (`label` is scratch). NULL when out of memory. Cached until `t` is another table. */
+stats_row *const *stats_rowcache_thread(stats_rowcache *rc, stats_table *t, buf *label, const char *name,
+                                        int64_t id);
+/* Sets the thread's cells of the table's last column. 0, or -1 when out of memory. */
+int stats_rowcache_set(stats_table *t, stats_row *const *rows, const stats_thread_values *v);
+void stats_rowcache_free(stats_rowcache *rc);
+
 struct stats_collector {
 	stats_options opt;
 	stats_source source;
@@ -161,6 +205,7 @@ struct stats_collector {
 	jclass atomic_long; /* AtomicLong, for java.nio.Bits' counters (looked up with Bits) */
 	jfieldID atomic_long_value;
 	buf label; /* scratch for row labels */
+	stats_rowcache thread_rows;
 };
 
 /* MXBean path (mxbean.c): look up the beans and fill c->gcs, c->pools, c->buffers. */

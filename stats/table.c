@@ -1,6 +1,7 @@
 /* The column store behind stats_table: rows in section order, looked up by label. */
 #include "table.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@ typedef struct {
 	char *text;
 } cell;
 
-typedef struct {
+struct stats_row {
 	char *label;
 	stats_section section;
 	bool text;
@@ -18,7 +19,8 @@ typedef struct {
 	size_t ncells;
 	size_t cap;
 	size_t put_col, put_seq; /* the last column that set this row, and at which put */
-} row;
+};
+typedef struct stats_row row;
 
 struct stats_table {
 	row **rows; /* in output order */
@@ -36,6 +38,7 @@ struct stats_table {
 	size_t prev_n, cur_n, seq_cap, cursor;
 	bool has_origin;
 	int64_t origin_ns;
+	uint64_t serial;
 };
 
 static uint64_t hash_label(const char *s)
@@ -74,13 +77,18 @@ static bool index_grow(stats_table *t)
 
 stats_table *stats_table_new(void)
 {
+	static atomic_uint_fast64_t serials;
 	stats_table *t = calloc(1, sizeof *t);
 	if (t && !index_grow(t)) {
 		free(t);
 		return NULL;
 	}
+	if (t)
+		t->serial = atomic_fetch_add(&serials, 1) + 1;
 	return t;
 }
+
+uint64_t stats_table_serial(const stats_table *t) { return t->serial; }
 
 static void row_free(row *r)
 {
@@ -256,10 +264,17 @@ static cell *cell_last(row *r, size_t ncols)
 	return &r->cells[col];
 }
 
-int stats_table_put_num(stats_table *t, stats_section s, const char *label, int64_t v)
+stats_row *stats_table_row(stats_table *t, stats_section s, const char *label, bool text)
 {
-	row *r = row_get(t, s, label, false);
-	cell *c = r ? cell_last(r, t->ncols) : NULL;
+	if ((unsigned)s >= STATS_SEC_COUNT)
+		return NULL;
+	row *r = row_find(t, s, label, text);
+	return r && r->text == text ? r : NULL;
+}
+
+int stats_table_set_num(stats_table *t, stats_row *r, int64_t v)
+{
+	cell *c = r && !r->text && t->ncols ? cell_last(r, t->ncols) : NULL;
 	if (!c)
 		return -1;
 	c->kind = STATS_CELL_NUM;
@@ -267,10 +282,9 @@ int stats_table_put_num(stats_table *t, stats_section s, const char *label, int6
 	return 0;
 }
 
-int stats_table_put_text(stats_table *t, stats_section s, const char *label, const char *utf8)
+int stats_table_set_text(stats_table *t, stats_row *r, const char *utf8)
 {
-	row *r = row_get(t, s, label, true);
-	cell *c = r ? cell_last(r, t->ncols) : NULL;
+	cell *c = r && r->text && t->ncols ? cell_last(r, t->ncols) : NULL;
 	if (!c)
 		return -1;
 	char *copy = NULL;
@@ -280,6 +294,16 @@ int stats_table_put_text(stats_table *t, stats_section s, const char *label, con
 	c->text = copy;
 	c->kind = copy ? STATS_CELL_TEXT : STATS_CELL_MISSING;
 	return 0;
+}
+
+int stats_table_put_num(stats_table *t, stats_section s, const char *label, int64_t v)
+{
+	return stats_table_set_num(t, row_get(t, s, label, false), v);
+}
+
+int stats_table_put_text(stats_table *t, stats_section s, const char *label, const char *utf8)
+{
+	return stats_table_set_text(t, row_get(t, s, label, true), utf8);
 }
 
 stats_cell_kind stats_table_cell(const stats_table *t, size_t row_i, size_t col, int64_t *num,

@@ -41,6 +41,18 @@ void stats_table_drop_column(stats_table *t);
 int stats_table_put_num(stats_table *t, stats_section s, const char *label, int64_t v);
 int stats_table_put_text(stats_table *t, stats_section s, const char *label, const char *utf8);
 
+/* A row as a handle, for a caller that sets the same rows column after column (the thread
+ * rows): found or made once by label, then set without a lookup. NULL when out of memory or
+ * when `label` names a row of the other kind. Valid until the table is freed. */
+typedef struct stats_row stats_row;
+stats_row *stats_table_row(stats_table *t, stats_section s, const char *label, bool text);
+/* stats_table_put_num / _put_text through a handle (-1 also for a row of the other kind). */
+int stats_table_set_num(stats_table *t, stats_row *r, int64_t v);
+int stats_table_set_text(stats_table *t, stats_row *r, const char *utf8);
+/* Unique per table for the process's life, so a cache of handles keyed by it stays right
+ * when a freed table's address is reused. */
+uint64_t stats_table_serial(const stats_table *t);
+
 /* Cell at (row, col): its kind, and its number or text (owned by the table). */
 stats_cell_kind stats_table_cell(const stats_table *t, size_t row, size_t col, int64_t *num,
                                  const char **text);

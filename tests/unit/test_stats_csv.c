@@ -260,6 +260,63 @@ static void test_table_prediction(void **state)
 	stats_table_free(t);
 }
 
+static int64_t cell_num(const stats_table *t, const char *label, size_t col)
+{
+	for (size_t r = 0; r < stats_table_rows(t); r++)
+		if (strcmp(stats_table_label(t, r), label) == 0) {
+			int64_t v = -99;
+			return stats_table_cell(t, r, col, &v, NULL) == STATS_CELL_NUM ? v : -98;
+		}
+	return -97;
+}
+
+static void put_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id, int64_t cpu)
+{
+	stats_row *const *rows = stats_rowcache_thread(rc, t, b, name, id);
+	assert_non_null(rows);
+	stats_thread_values v = {.num = {[STATS_TR_CPU] = cpu, [STATS_TR_WAITED] = id},
+	                         .text = {[STATS_TR_STATE] = "WAITING"}};
+	assert_int_equal(stats_rowcache_set(t, rows, &v), 0);
+}
+
+/* Thread rows found by id between columns: a renamed thread gets new rows, two threads of one
+ * name stay apart, and another table (even at a reused address) starts afresh. */
+static void test_thread_rowcache(void **state)
+{
+	(void)state;
+	stats_rowcache rc = {0};
+	buf b;
+	buf_init(&b);
+	stats_table *t = stats_table_new();
+	stats_table_begin_column(t, 0);
+	put_thread(&rc, t, &b, "twin", 1, 10);
+	put_thread(&rc, t, &b, "twin", 2, 20);
+	put_thread(&rc, t, &b, NULL, 3, 30);
+	for (int64_t id = 100; id < 300; id++) /* grows the cache past its first size */
+		put_thread(&rc, t, &b, "w", id, id);
+	stats_table_begin_column(t, 1);
+	put_thread(&rc, t, &b, "twin", 2, 21);
+	put_thread(&rc, t, &b, "renamed", 1, 11);
+	put_thread(&rc, t, &b, NULL, 3, 31);
+	assert_int_equal(cell_num(t, "Thread.twin.1.CPUTime (ns)", 0), 10);
+	assert_int_equal(cell_num(t, "Thread.twin.1.CPUTime (ns)", 1), -98); /* missing: renamed */
+	assert_int_equal(cell_num(t, "Thread.renamed.1.CPUTime (ns)", 1), 11);
+	assert_int_equal(cell_num(t, "Thread.twin.2.CPUTime (ns)", 1), 21);
+	assert_int_equal(cell_num(t, "Thread.Unknown.3.CPUTime (ns)", 1), 31);
+	assert_int_equal(cell_num(t, "Thread.Unknown.3.Waited (count)", 0), 3);
+	assert_int_equal(cell_num(t, "Thread.w.299.CPUTime (ns)", 0), 299);
+	assert_int_equal(stats_table_rows(t), (3 + 200 + 1) * STATS_THREAD_FIELDS);
+	stats_table_free(t);
+	t = stats_table_new();
+	stats_table_begin_column(t, 0);
+	put_thread(&rc, t, &b, "twin", 2, 22);
+	assert_int_equal(stats_table_rows(t), STATS_THREAD_FIELDS);
+	assert_int_equal(cell_num(t, "Thread.twin.2.CPUTime (ns)", 0), 22);
+	stats_table_free(t);
+	stats_rowcache_free(&rc);
+	buf_free(&b);
+}
+
 static void utf16(const char *ascii, jchar *out, size_t *n)
 {
 	for (*n = 0; ascii[*n]; (*n)++)
@@ -319,6 +376,7 @@ int main(void)
 	        cmocka_unit_test(test_quoting),      cmocka_unit_test(test_formula_neutralised),
 	        cmocka_unit_test(test_labels),       cmocka_unit_test(test_table_edges),
 	        cmocka_unit_test(test_table_prediction),
+	        cmocka_unit_test(test_thread_rowcache),
 	        cmocka_unit_test(test_mxbean_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
