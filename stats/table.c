@@ -18,7 +18,6 @@ struct stats_row {
 	cell *cells; /* ncells <= table columns; cells past ncells are missing */
 	size_t ncells;
 	size_t cap;
-	size_t put_col, put_seq; /* the last column that set this row, and at which put */
 };
 typedef struct stats_row row;
 
@@ -30,12 +29,6 @@ struct stats_table {
 	size_t index_cap;
 	int64_t *epoch_ms; /* per column */
 	size_t ncols, cols_cap;
-	/* Rows in the order the previous column set them, and the current column's so far: a
-	 * column sets the same rows in the same order as the one before it, so the next row is
-	 * predicted and checked with one strcmp instead of hashing the label (a column makes
-	 * ~500 puts with 50 threads; hashing them was a fifth of its cost). */
-	row **prev_seq, **cur_seq;
-	size_t prev_n, cur_n, seq_cap, cursor;
 	bool has_origin;
 	int64_t origin_ns;
 	uint64_t serial;
@@ -108,8 +101,6 @@ void stats_table_free(stats_table *t)
 	free(t->rows);
 	free(t->index);
 	free(t->epoch_ms);
-	free(t->prev_seq);
-	free(t->cur_seq);
 	free(t);
 }
 
@@ -142,11 +133,6 @@ int stats_table_begin_column(stats_table *t, int64_t epoch_ms)
 		t->cols_cap = cap;
 	}
 	t->epoch_ms[t->ncols] = epoch_ms;
-	row **seq = t->prev_seq;
-	t->prev_seq = t->cur_seq;
-	t->cur_seq = seq;
-	t->prev_n = t->cur_n;
-	t->cur_n = t->cursor = 0;
 	return (int)t->ncols++;
 }
 
@@ -194,7 +180,6 @@ static row *row_find(stats_table *t, stats_section s, const char *label, bool te
 	}
 	r->section = s;
 	r->text = text;
-	r->put_col = SIZE_MAX; /* never set */
 	size_t at = t->sec_end[s];
 	memmove(&t->rows[at + 1], &t->rows[at], (t->nrows - at) * sizeof *t->rows);
 	t->rows[at] = r;
@@ -202,45 +187,6 @@ static row *row_find(stats_table *t, stats_section s, const char *label, bool te
 	for (int i = s; i < STATS_SEC_COUNT; i++)
 		t->sec_end[i]++;
 	*slot = r;
-	return r;
-}
-
-/* Remembers r as the current column's next put. Only a hint: on failure it is dropped. */
-static void seq_record(stats_table *t, row *r)
-{
-	if (t->cur_n == t->seq_cap) {
-		size_t cap = t->seq_cap ? t->seq_cap * 2 : 256;
-		row **a = realloc(t->cur_seq, cap * sizeof *a);
-		row **b = realloc(t->prev_seq, cap * sizeof *b);
-		if (a)
-			t->cur_seq = a;
-		if (b)
-			t->prev_seq = b;
-		if (!a || !b)
-			return;
-		t->seq_cap = cap;
-	}
-	r->put_col = t->ncols;
-	r->put_seq = t->cur_n;
-	t->cur_seq[t->cur_n++] = r;
-}
-
-static row *row_get(stats_table *t, stats_section s, const char *label, bool text)
-{
-	if ((unsigned)s >= STATS_SEC_COUNT || t->ncols == 0)
-		return NULL;
-	row *r = t->cursor < t->prev_n ? t->prev_seq[t->cursor] : NULL;
-	if (r && r->section == s && strcmp(r->label, label) == 0) {
-		t->cursor++;
-	} else {
-		r = row_find(t, s, label, text);
-		/* Resynchronise after an item that came or went: carry on from r's place. */
-		if (r && r->put_col + 1 == t->ncols)
-			t->cursor = r->put_seq + 1;
-	}
-	if (!r || r->text != text)
-		return NULL;
-	seq_record(t, r);
 	return r;
 }
 
@@ -266,10 +212,7 @@ static cell *cell_last(row *r, size_t ncols)
 
 stats_row *stats_table_row(stats_table *t, stats_section s, const char *label, bool text)
 {
-	if ((unsigned)s >= STATS_SEC_COUNT)
-		return NULL;
-	row *r = row_find(t, s, label, text);
-	return r && r->text == text ? r : NULL;
+	return (unsigned)s < STATS_SEC_COUNT ? row_find(t, s, label, text) : NULL;
 }
 
 int stats_table_set_num(stats_table *t, stats_row *r, int64_t v)
@@ -298,12 +241,13 @@ int stats_table_set_text(stats_table *t, stats_row *r, const char *utf8)
 
 int stats_table_put_num(stats_table *t, stats_section s, const char *label, int64_t v)
 {
-	return stats_table_set_num(t, row_get(t, s, label, false), v);
+	/* No column yet: refused before a row is made for it. */
+	return t->ncols ? stats_table_set_num(t, stats_table_row(t, s, label, false), v) : -1;
 }
 
 int stats_table_put_text(stats_table *t, stats_section s, const char *label, const char *utf8)
 {
-	return stats_table_set_text(t, row_get(t, s, label, true), utf8);
+	return t->ncols ? stats_table_set_text(t, stats_table_row(t, s, label, true), utf8) : -1;
 }
 
 stats_cell_kind stats_table_cell(const stats_table *t, size_t row_i, size_t col, int64_t *num,

@@ -191,25 +191,24 @@ static void test_table_edges(void **state)
 	stats_table_free(t);
 }
 
-/* The row prediction (a column sets the rows of the one before, in order) must never change
- * what is stored: items come, go and swap places, a label of the other kind is refused,
- * and a dropped column leaves nothing. Checked against a plain model of every cell. */
-#define PRED_ITEMS 40
-#define PRED_COLS  30
-static unsigned pred_rand(unsigned *s) { return (*s = *s * 1103515245u + 12345u) >> 16; }
+/* Columns whose items come, go and swap places, with labels of the other kind refused and a
+ * column dropped half-way: every cell checked against a plain model. */
+#define MODEL_ITEMS 40
+#define MODEL_COLS  30
+static unsigned model_rand(unsigned *s) { return (*s = *s * 1103515245u + 12345u) >> 16; }
 
-static void pred_put_column(stats_table *t, int col, int64_t want[PRED_ITEMS][PRED_COLS], unsigned *rng)
+static void model_put_column(stats_table *t, int col, int64_t want[MODEL_ITEMS][MODEL_COLS], unsigned *rng)
 {
-	int order[PRED_ITEMS];
-	for (int i = 0; i < PRED_ITEMS; i++)
+	int order[MODEL_ITEMS];
+	for (int i = 0; i < MODEL_ITEMS; i++)
 		order[i] = i;
 	if (col % 7 == 3) /* now and then two items change places */
 		order[5] = 17, order[17] = 5;
 	char label[48];
-	for (int k = 0; k < PRED_ITEMS; k++) {
+	for (int k = 0; k < MODEL_ITEMS; k++) {
 		int i = order[k];
 		want[i][col] = -1;
-		if (pred_rand(rng) % 4 == 0) /* absent from this column */
+		if (model_rand(rng) % 4 == 0) /* absent from this column */
 			continue;
 		snprintf(label, sizeof label, "Thread.t%d.%d.CPUTime (ns)", i, i);
 		want[i][col] = col * 1000 + i;
@@ -220,24 +219,24 @@ static void pred_put_column(stats_table *t, int col, int64_t want[PRED_ITEMS][PR
 	}
 }
 
-static void test_table_prediction(void **state)
+static void test_table_items_come_and_go(void **state)
 {
 	(void)state;
-	static int64_t want[PRED_ITEMS][PRED_COLS];
+	static int64_t want[MODEL_ITEMS][MODEL_COLS];
 	unsigned rng = 7;
 	stats_table *t = stats_table_new();
-	for (int col = 0; col < PRED_COLS; col++) {
+	for (int col = 0; col < MODEL_COLS; col++) {
 		assert_int_equal(stats_table_begin_column(t, col), col);
 		if (col == 11) { /* a column that fails half-way and is dropped */
 			stats_table_put_num(t, STATS_SEC_THREAD, "Thread.t3.3.CPUTime (ns)", 99);
 			stats_table_drop_column(t);
 			assert_int_equal(stats_table_begin_column(t, col), col);
 		}
-		pred_put_column(t, col, want, &rng);
+		model_put_column(t, col, want, &rng);
 	}
 	char label[48];
 	size_t found = 0;
-	for (int i = 0; i < PRED_ITEMS; i++) {
+	for (int i = 0; i < MODEL_ITEMS; i++) {
 		snprintf(label, sizeof label, "Thread.t%d.%d.CPUTime (ns)", i, i);
 		size_t r = 0;
 		while (r < stats_table_rows(t) && strcmp(stats_table_label(t, r), label) != 0)
@@ -245,7 +244,7 @@ static void test_table_prediction(void **state)
 		if (r == stats_table_rows(t))
 			continue;
 		found++;
-		for (int col = 0; col < PRED_COLS; col++) {
+		for (int col = 0; col < MODEL_COLS; col++) {
 			int64_t v = 0;
 			stats_cell_kind k = stats_table_cell(t, r, (size_t)col, &v, NULL);
 			if (want[i][col] < 0) {
@@ -256,7 +255,7 @@ static void test_table_prediction(void **state)
 			}
 		}
 	}
-	assert_int_equal(found, PRED_ITEMS);
+	assert_int_equal(found, MODEL_ITEMS);
 	stats_table_free(t);
 }
 
@@ -375,7 +374,7 @@ int main(void)
 	        cmocka_unit_test(test_layout),       cmocka_unit_test(test_sections_and_missing),
 	        cmocka_unit_test(test_quoting),      cmocka_unit_test(test_formula_neutralised),
 	        cmocka_unit_test(test_labels),       cmocka_unit_test(test_table_edges),
-	        cmocka_unit_test(test_table_prediction),
+	        cmocka_unit_test(test_table_items_come_and_go),
 	        cmocka_unit_test(test_thread_rowcache),
 	        cmocka_unit_test(test_mxbean_order),
 	};
