@@ -371,6 +371,9 @@ public class StatsProbe {
             System.gc();
             Thread.sleep(50);
             read(); // warm the MXBean code so that reading loads no classes in between
+            // The JIT's scratch space in the code heap moves its usage up and down again,
+            // which two reads cannot bound: line up only once the JIT is idle.
+            jitQuiet();
             before = read();
             csv = collect();
             after = read();
@@ -617,6 +620,26 @@ public class StatsProbe {
                   "blocked thread " + key + ": BlockedTime " + bt + " ns, about the " + blockMs + " ms it was blocked");
         else
             check(bt == -1, "blocked thread " + key + ": BlockedTime -1 without contention monitoring");
+    }
+
+    /** Total JIT compilation time (ms), or -1 without a JIT that reports it (-Xint). */
+    static long jitMs() {
+        java.lang.management.CompilationMXBean cmx = ManagementFactory.getCompilationMXBean();
+        return cmx != null && cmx.isCompilationTimeMonitoringSupported() ? cmx.getTotalCompilationTime() : -1;
+    }
+
+    /** Waits, 3 s at most, until the JIT has compiled nothing for 200 ms: the quiet moment the
+     *  comparison needs (compiler threads allocate and free code-heap space as they work). */
+    static void jitQuiet() throws InterruptedException {
+        long start = System.nanoTime(), quietSince = start, last = jitMs();
+        while (System.nanoTime() - start < 3_000_000_000L && System.nanoTime() - quietSince < 200_000_000L) {
+            Thread.sleep(20);
+            long now = jitMs();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
     }
 
     static Map<String, Long> gcCounts(Mx m) {
