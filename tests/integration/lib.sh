@@ -30,11 +30,14 @@ finish() {
 	[ "$_failed" -eq 0 ]
 }
 
-# Every JDK to test with: the one the build uses, plus any other under /usr/lib/jvm.
+# Every JDK to test with: the one the build uses, plus any other under /usr/lib/jvm for
+# this machine's architecture (the arm64 JDK the layer tests run under qemu is not one).
 all_jdks() {
-	local seen="" real j
+	local seen="" real j host
+	host=$(readelf -h /bin/sh 2>/dev/null | grep Machine:)
 	for j in "$JAVA_HOME" /usr/lib/jvm/*; do
 		[ -x "$j/bin/java" ] || continue
+		[ "$(readelf -h "$j/bin/java" 2>/dev/null | grep Machine:)" = "$host" ] || continue
 		real=$(readlink -f "$j")
 		case " $seen " in *" $real "*) continue ;; esac
 		seen="$seen $real"
