@@ -7,6 +7,7 @@
 #ifndef JVMSNAP_CLI_H
 #define JVMSNAP_CLI_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,66 @@ static inline double cli_ms(uint64_t us) { return (double)us / 1000.0; }
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes `b` to `path` ("-" = stdout). 0, or -1 after an error message. */
 int cli_write_output(const char *path, const buf *b);
+
+/* ---- command lines (args.c): one parser, the options from tables ---- */
+
+/* Which threads a view keeps. Plain text (-T/--thread TEXT) matches any thread whose name
+ * contains it, ignoring ASCII case; "/RE/" and --thread-regex RE match a POSIX extended
+ * regular expression (regcomp REG_EXTENDED) anywhere in the name. */
+typedef struct {
+	const char *text; /* as given; NULL = every thread */
+	bool regex;
+	regex_t re;
+} cli_thread_filter;
+
+/* Whether thread `name` passes `f`; a NULL or unset filter passes every thread. */
+bool cli_thread_match(const cli_thread_filter *f, const char *name);
+
+/* The options commands share; a command names the ones it takes (cli_command.shared). */
+enum {
+	CLI_OPT_THREAD = 1u << 0, /* -T/--thread TEXT, --thread-regex RE */
+	CLI_OPT_TIME = 1u << 1,   /* -t/--time wall|cpu */
+	CLI_OPT_OUTPUT = 1u << 2, /* -o/--output FILE */
+	CLI_OPT_TITLE = 1u << 3,  /* --title TEXT */
+};
+
+typedef struct cli_args cli_args;
+
+/* One option of a command's own: `set` stores `arg` (NULL for a flag) through a->own and
+ * returns false for a bad value, which is reported as "--NAME takes TAKES, not 'ARG'". */
+typedef struct {
+	const char *name; /* the long name */
+	char short_name;  /* 0: long only */
+	bool has_arg;
+	const char *takes;
+	bool (*set)(cli_args *a, const char *arg);
+} cli_opt;
+
+typedef struct {
+	const char *name; /* as typed: "top" */
+	void (*usage)(FILE *);
+	unsigned shared;       /* CLI_OPT_* */
+	const cli_opt *own;    /* ends with a row whose name is NULL; NULL for none */
+	bool many_files;       /* one FILE or more; else exactly one */
+	bool output_required;  /* -o has no default ("-" otherwise) */
+	const char *output_name; /* in "-o OUT.html is required" */
+} cli_command;
+
+struct cli_args {
+	cli_thread_filter thread;
+	cli_time time;
+	const char *output; /* "-" (standard output) unless given */
+	const char *title;  /* NULL unless given */
+	char **files;
+	int nfiles;
+	void *own; /* the command's own values, written by its cli_opt.set */
+};
+
+/* Parses argv (argv[0] is the command's name) for `cmd`, storing its own options through
+ * `own`. Returns -1 when the command should run (release `a` with cli_args_free), else
+ * the exit code to return (help printed, or a usage error; `a` already released). */
+int cli_args_parse(const cli_command *cmd, int argc, char **argv, void *own, cli_args *a);
+void cli_args_free(cli_args *a);
 
 /* ---- inputs: snapshot zip, .nps, stats .csv (input.c, statcsv.c) ---- */
 
@@ -104,11 +165,11 @@ typedef struct {
 	uint64_t hits;
 } cli_hotspot;
 
-/* VisualVM's Hot Spots over the threads of `p` (all, or only those named `thread`):
+/* VisualVM's Hot Spots over the threads of `p` that pass `only`:
  * one entry per sampled method, sorted by self (or total) time descending. Sets *count;
  * returns a malloc'ed array the caller frees, or NULL when out of memory (with *count 0
  * when nothing was sampled it returns a valid empty array). `*sum_self_us` = Σ self. */
-cli_hotspot *cli_hotspots(const snap_profile *p, const char *thread, bool cpu, bool by_total, size_t *count,
+cli_hotspot *cli_hotspots(const snap_profile *p, const cli_thread_filter *only, bool cpu, bool by_total, size_t *count,
                           uint64_t *sum_self_us);
 
 /* Adds the tree under `src` (of profile `sp`) into the tree under `dst` (of `dp`):
@@ -118,16 +179,13 @@ cli_hotspot *cli_hotspots(const snap_profile *p, const char *thread, bool cpu, b
 int cli_tree_add(snap_profile *dp, snap_node *dst, const snap_profile *sp, const snap_node *src,
                  uint32_t *map);
 
-/* A profile holding one thread named `name` whose tree merges every thread of `p`
- * (or only those named `only`). NULL when out of memory. Free with snap_profile_free. */
-snap_profile *cli_profile_merge_threads(const snap_profile *p, const char *only, const char *name);
+/* A profile holding one thread named `name` whose tree merges the threads of `p` that
+ * pass `only`. NULL when out of memory. Free with snap_profile_free. */
+snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only, const char *name);
 
-/* Whether `p` has a thread with this name. */
-bool cli_has_thread(const snap_profile *p, const char *name);
-
-/* cli_input_open with a profile, then, when `thread` is set, checks the profile has a
- * thread of that name. On failure `in` is already closed and the exit code is returned. */
-int cli_open_profile(const char *path, const char *thread, cli_input *in);
+/* cli_input_open with a profile, then, when `only` is set, checks that a thread passes
+ * it. On failure `in` is already closed and the exit code is returned. */
+int cli_open_profile(const char *path, const cli_thread_filter *only, cli_input *in);
 
 /* ---- HTML pieces (flame.c) ---- */
 
@@ -141,19 +199,6 @@ void cli_html_begin(buf *out, const char *title);
 void cli_html_end(buf *out);
 /* The last component of a path. */
 const char *cli_base_name(const char *path);
-
-/* The options of the HTML commands (flame, report): -o OUT.html (required), --time,
- * --title, one FILE. */
-typedef struct {
-	const char *out_path;
-	const char *title; /* NULL: the input's file name */
-	const char *file;
-	cli_time tm;
-} cli_html_opts;
-
-/* Parses them for command `cmd`; returns -1 when the command should run, else the exit
- * code to return (help printed with `usage`, or a usage error). */
-int cli_html_options(int argc, char **argv, const char *cmd, void (*print_usage)(FILE *), cli_html_opts *o);
 
 /* The assets compiled into the binary (assets.c), NUL-terminated. */
 extern const char cli_asset_flame_css[];

@@ -1,5 +1,4 @@
 /* `jvmsnap info`: what a snapshot holds, in one screen. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -111,23 +110,14 @@ static void print_profile(const cli_input *in, const buf *meta, bool cpu)
 
 int cli_cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	        {"time", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	cli_time t = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return usage(stdout), CLI_EXIT_OK;
-		if (c != 't' || !cli_parse_time(optarg, &t))
-			return cli_usage_error("info",
-			                       c == 't' ? "--time takes wall or cpu" : "unknown option");
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("info", "expected one FILE");
-
+	static const cli_command INFO = {"info", usage, CLI_OPT_TIME, NULL, false, false, NULL};
+	cli_args a;
+	int orc = cli_args_parse(&INFO, argc, argv, NULL, &a);
+	if (orc >= 0)
+		return orc;
+	cli_time t = a.time;
 	cli_input in;
-	int rc = cli_input_open(argv[optind], 0, &in);
+	int rc = cli_input_open(a.files[0], 0, &in);
 	buf meta;
 	buf_init(&meta);
 	bool meta_ok = in.metadata && cli_metadata_lines(in.metadata, &meta);
@@ -151,5 +141,6 @@ int cli_cmd_info(int argc, char **argv)
 	}
 	buf_free(&meta);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /* `jvmsnap report`: one self-contained HTML page with the flame graph and inline-SVG
  * charts of the statistics over the window: heap, each memory pool, GC count and time,
  * loaded classes and live threads. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,16 +293,19 @@ static void summary(const cli_input *in, buf *out)
 
 int cli_cmd_report(int argc, char **argv)
 {
-	cli_html_opts opts;
-	int orc = cli_html_options(argc, argv, "report", usage, &opts);
+	static const cli_command REPORT = {"report", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
+	                                   NULL,     false, true, "OUT.html"};
+	cli_args a;
+	int orc = cli_args_parse(&REPORT, argc, argv, NULL, &a);
 	if (orc >= 0)
 		return orc;
-	const char *out_path = opts.out_path, *title = opts.title;
-	cli_time tm = opts.tm;
+	const char *out_path = a.output, *title = a.title;
+	cli_time tm = a.time;
 	cli_input in;
-	int rc = cli_input_open(opts.file, 0, &in);
+	int rc = cli_input_open(a.files[0], 0, &in);
 	if (rc) {
 		cli_input_close(&in);
+		cli_args_free(&a);
 		return rc;
 	}
 	if (!title)
@@ -335,5 +337,6 @@ int cli_cmd_report(int argc, char **argv)
 		rc = CLI_EXIT_FAIL;
 	buf_free(&out);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /* `jvmsnap stats`: the JVM statistics of a snapshot (docs/lambda-s3.md §1.6), as an
  * aligned begin / end / change table, or transposed (`--wide`) into a CSV with one row
  * per stats snapshot, the shape spreadsheets chart most easily. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,39 +173,39 @@ static void wide(const cli_stats *s, const char *grep, buf *out)
 	}
 }
 
+typedef struct {
+	bool wide;
+	const char *grep;
+} stats_opts;
+
+static bool set_wide(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return ((stats_opts *)a->own)->wide = true;
+}
+
+static bool set_grep(cli_args *a, const char *arg)
+{
+	((stats_opts *)a->own)->grep = arg;
+	return true;
+}
+
+static const cli_opt STATS_OPTS[] = {{"wide", 'w', false, NULL, set_wide},
+                                     {"grep", 'g', true, "a text", set_grep},
+                                     {NULL, 0, false, NULL, NULL}};
+static const cli_command STATS = {"stats", usage, CLI_OPT_OUTPUT, STATS_OPTS, false, false, NULL};
+
 int cli_cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"wide", no_argument, NULL, 'w'},
-	                                         {"grep", required_argument, NULL, 'g'},
-	                                         {"output", required_argument, NULL, 'o'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	bool is_wide = false;
-	const char *grep = NULL, *out_path = "-";
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "wg:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			is_wide = true;
-			break;
-		case 'g':
-			grep = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("stats", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("stats", "expected one FILE");
+	stats_opts o = {false, NULL};
+	cli_args a;
+	int orc = cli_args_parse(&STATS, argc, argv, &o, &a);
+	if (orc >= 0)
+		return orc;
+	bool is_wide = o.wide;
+	const char *grep = o.grep, *out_path = a.output;
 	cli_input in;
-	int rc = cli_input_open(argv[optind], CLI_WANT_STATS, &in);
+	int rc = cli_input_open(a.files[0], CLI_WANT_STATS, &in);
 	if (!rc) {
 		buf out;
 		buf_init(&out);
@@ -219,5 +218,6 @@ int cli_cmd_stats(int argc, char **argv)
 		buf_free(&out);
 	}
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }
