@@ -101,6 +101,7 @@ static const char METADATA[] = "{\n"
                                "  \"interval_achieved_us\": 10012,\n"
                                "  \"samples\": 100,\n"
                                "  \"threads\": 3,\n"
+                               "  \"threads_with_java_frames\": 2,\n"
                                "  \"methods\": 6,\n"
                                "  \"stats_columns\": 3\n"
                                "}\n";
