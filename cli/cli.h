@@ -99,26 +99,38 @@ void cli_args_free(cli_args *a);
 
 /* ---- inputs: snapshot zip, .nps, stats .csv (input.c, statcsv.c) ---- */
 
-/* The statistics CSV (docs/lambda-s3.md §1.6): one row per statistic, one column per
- * snapshot. Every string is owned by the table. */
-typedef struct {
+/* The statistics CSV (docs/statistics.md): one row per statistic, one column per stats
+ * snapshot. Every string lives in the table's one text block. */
+typedef struct cli_stat_row cli_stat_row;
+struct cli_stat_row {
 	char *label;
-	char **values; /* ncols entries; never NULL (missing cells are "") */
-} cli_stat_row;
+	char **values;              /* ncols entries; never NULL (missing cells are "") */
+	const cli_stat_row *state;  /* a thread's row: the thread's State row, or NULL */
+};
 
 typedef struct {
 	cli_stat_row *rows;
 	size_t nrows;
 	size_t ncols; /* stats snapshots */
+	char *text;   /* every label and cell, NUL-terminated */
+	char **cells; /* nrows * ncols: rows[i].values = cells + i * ncols */
 } cli_stats;
 
+/* The most cells a statistics CSV may have (docs/cli.md): e.g. 8 hours of a JVM with 50
+ * threads (~560 rows) at one stats snapshot a second. Memory: the text and 8 bytes a cell. */
+#define CLI_STATS_MAX_CELLS (16u << 20)
+
 /* Parses a statistics CSV. Returns 0 and a table the caller frees with cli_stats_free,
- * or -1 with a reason in `err` (not a statistics CSV). A label that holds commas (an
- * unescaped thread name) is put back together from the surplus cells. */
+ * or -1 with a reason in `err` (not a statistics CSV, or more than CLI_STATS_MAX_CELLS
+ * cells). A label that holds commas (an unescaped thread name) is put back together from
+ * the surplus cells. */
 int cli_stats_parse(const uint8_t *data, size_t len, cli_stats **out, char *err, size_t errlen);
 void cli_stats_free(cli_stats *s);
 /* The row with this label, or NULL. */
 const cli_stat_row *cli_stats_find(const cli_stats *s, const char *label);
+/* Whether row `r` has a value at `col`: a cell not empty, and for a thread's row, the
+ * thread alive there (its State neither empty nor the older "null"). */
+bool cli_stats_present(const cli_stat_row *r, size_t col);
 /* A cell as a number; false when it is not one ("null", "", text). */
 bool cli_stats_number(const char *cell, double *out);
 
@@ -143,19 +155,35 @@ void cli_input_close(cli_input *in);
 
 /* ---- names (names.c) ---- */
 
-/* "java.util.HashMap.get(Object)" — VisualVM's display form — appended to `out`,
- * without a NUL. */
+/* "java.util.HashMap.get(Object)" — VisualVM's display form, also for hidden classes
+ * ("Foo$$Lambda$3.0x…", '/' shown as '.') — appended to `out`, without a NUL. */
 void cli_method_display(const snap_method *m, buf *out);
 /* "java.util.HashMap.get" (no parameters), for collapsed stacks. */
 void cli_method_short(const snap_method *m, buf *out);
 /* Appends `s` as a JSON / HTML-safe JSON string literal (quotes included). */
 void cli_json_string(buf *out, const char *s);
+/* Appends the `len` bytes at `s` for a terminal: C0 controls (ESC, newline, CR...), DEL
+ * and bytes that are not UTF-8 as "\xNN", C1 controls (U+0080..U+009F) as "\u00NN";
+ * the rest, UTF-8 included, unchanged. Every terminal output goes through it. */
+void cli_term_text(buf *out, const char *s, size_t len);
+/* cli_term_text into `scratch` (reset first), NUL-terminated: the text to print. */
+const char *cli_term(buf *scratch, const char *s, size_t len);
 /* Appends `s` with &, <, >, " and ' escaped. */
 void cli_html_text(buf *out, const char *s);
 
 /* Appends metadata.json as flat "  key.path: value" lines (metadata.c); false when the
  * text is not JSON (the lines read so far are kept). */
 bool cli_metadata_lines(const char *json, buf *out);
+/* The value of a top-level key in those lines (`lines` may be empty), copied to `out`;
+ * NULL when absent. */
+const char *cli_metadata_value(const buf *lines, const char *key, char *out, size_t n);
+/* The requested sampling interval in µs: metadata.json's interval_requested_us when
+ * `meta` (its lines) has it, else the profile's own (0: not recorded). */
+uint32_t cli_interval_us(const snap_profile *p, const buf *meta);
+/* "6 with Java frames, 9 seen by the sampler" into `out`: the threads the .nps holds
+ * (VisualVM shows only threads with Java frames) and, when metadata.json says it, every
+ * thread the agent sampled. Returns `out`. */
+const char *cli_thread_count(const snap_profile *p, const buf *meta, char *out, size_t n);
 
 /* ---- analyses (hotspots.c, merge.c) ---- */
 

@@ -24,12 +24,17 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* A frame name with the separators of the format (';', newline) replaced. */
+/* A frame name with the separators of the format (';', newline, CR) replaced by '_' and
+ * any other control character escaped as on a terminal. */
 static void append_frame(buf *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		buf_u8(out, c == ';' || c == '\n' || c == '\r' ? '_' : (uint8_t)c);
+	for (size_t i = 0, run = 0; i <= len; i++) {
+		if (i < len && s[i] != ';' && s[i] != '\n' && s[i] != '\r')
+			continue;
+		cli_term_text(out, s + run, i - run);
+		if (i < len)
+			buf_u8(out, '_');
+		run = i + 1;
 	}
 }
 

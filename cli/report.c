@@ -270,25 +270,31 @@ static void charts(const cli_stats *s, buf *out)
 
 static void summary(const cli_input *in, buf *out)
 {
+	buf meta;
+	buf_init(&meta);
+	if (in->metadata)
+		cli_metadata_lines(in->metadata, &meta); /* what it read, even when cut short */
 	buf_append_str(out, "<table class=\"sum\">");
 	if (in->profile) {
 		const snap_profile *p = in->profile;
-		char when[64] = "?";
+		char when[64] = "?", threads[160];
 		time_t secs = (time_t)(p->begin_ms / 1000);
 		struct tm tm;
 		if (gmtime_r(&secs, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 		buf_printf(out, "<tr><th>Window</th><td>%s, %lld ms</td></tr>", when,
 		           (long long)(p->end_ms - p->begin_ms));
-		buf_printf(out, "<tr><th>Threads</th><td>%u</td></tr><tr><th>Methods</th><td>%u</td></tr>",
-		           p->nthreads, p->nmethods ? p->nmethods - 1 : 0);
-		if (p->interval_us)
-			buf_printf(out, "<tr><th>Interval</th><td>%u µs requested</td></tr>", p->interval_us);
+		buf_printf(out, "<tr><th>Threads</th><td>%s</td></tr><tr><th>Methods</th><td>%u</td></tr>",
+		           cli_thread_count(p, &meta, threads, sizeof threads), p->nmethods ? p->nmethods - 1 : 0);
+		uint32_t interval_us = cli_interval_us(p, &meta);
+		if (interval_us)
+			buf_printf(out, "<tr><th>Interval</th><td>%u µs requested</td></tr>", interval_us);
 	}
 	if (in->stats)
 		buf_printf(out, "<tr><th>Statistics</th><td>%zu stats snapshots, %zu rows</td></tr>",
 		           in->stats->ncols, in->stats->nrows);
 	buf_append_str(out, "</table>\n");
+	buf_free(&meta);
 }
 
 int cli_cmd_report(int argc, char **argv)

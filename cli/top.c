@@ -73,17 +73,18 @@ int cli_cmd_top(int argc, char **argv)
 	}
 	printf("%12s %6s %12s %8s  %s  (%s time)\n", "self ms", "self%", "total ms", "hits", "method",
 	       cpu ? "CPU" : "wall");
-	buf name;
+	buf name, esc;
 	buf_init(&name);
+	buf_init(&esc);
 	for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
 		buf_reset(&name);
 		cli_method_display(&p->methods[h[i].method], &name);
-		printf("%12.3f %5.1f%% %12.3f %8llu  %.*s\n", cli_ms(h[i].self_us),
+		printf("%12.3f %5.1f%% %12.3f %8llu  %s\n", cli_ms(h[i].self_us),
 		       sum ? 100.0 * (double)h[i].self_us / (double)sum : 0.0, cli_ms(h[i].total_us),
-		       (unsigned long long)h[i].hits, (int)name.len,
-		       name.data ? (const char *)name.data : "");
+		       (unsigned long long)h[i].hits, cli_term(&esc, (const char *)name.data, name.len));
 	}
 	buf_free(&name);
+	buf_free(&esc);
 	free(h);
 	cli_input_close(&in);
 	cli_args_free(&a);

@@ -47,7 +47,8 @@ static int by_total_desc(const void *x, const void *y)
 
 /* Prints one thread's tree, callees ordered by total time (VisualVM's order), without
  * recursion: a stack of node indices, children pushed in reverse order. */
-static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, double min_percent, buf *name)
+static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, double min_percent, buf *name,
+                        buf *esc)
 {
 	nps_tree t;
 	int rc = nps_tree_build(th->root, cpu, &t);
@@ -63,7 +64,8 @@ static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, 
 	}
 	order_ctx ctx = {&t, cpu};
 	uint64_t all = total_of(&t.nodes[0], cpu);
-	printf("thread %s: %.3f ms %s\n", th->name, cli_ms(all), cpu ? "CPU" : "wall");
+	printf("thread %s: %.3f ms %s\n", cli_term(esc, th->name, strlen(th->name)), cli_ms(all),
+	       cpu ? "CPU" : "wall");
 	printf("%12s %6s %12s %8s  %s\n", "total ms", "%", "self ms", "hits", "method");
 	size_t top = 0;
 	stack[top++] = 0;
@@ -77,10 +79,9 @@ static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, 
 				continue; /* its callees are smaller still */
 			buf_reset(name);
 			cli_method_display(&p->methods[n->node->method], name);
-			printf("%12.3f %5.1f%% %12.3f %8u  %*s%.*s\n", cli_ms(total), pct,
+			printf("%12.3f %5.1f%% %12.3f %8u  %*s%s\n", cli_ms(total), pct,
 			       cli_ms(cpu ? n->self_cpu_us : n->self_wall_us), n->ncalls,
-			       (int)(2 * (n->depth - 1)), "", (int)name->len,
-			       name->data ? (const char *)name->data : "");
+			       (int)(2 * (n->depth - 1)), "", cli_term(esc, (const char *)name->data, name->len));
 		}
 		uint32_t nk = 0;
 		for (uint32_t c = i + 1; nk < n->nchildren; c += t.nodes[c].subtree)
@@ -116,8 +117,9 @@ int cli_cmd_tree(int argc, char **argv)
 		return rc;
 	}
 	const snap_profile *p = in.profile;
-	buf name;
+	buf name, esc;
 	buf_init(&name);
+	buf_init(&esc);
 	unsigned printed = 0;
 	for (uint32_t i = 0; !rc && i < p->nthreads; i++) {
 		if (!cli_thread_match(&a.thread, p->threads[i].name))
@@ -126,7 +128,7 @@ int cli_cmd_tree(int argc, char **argv)
 			continue; /* never sampled */
 		if (printed++)
 			putchar('\n');
-		if (print_thread(p, &p->threads[i], cli_use_cpu(p, a.time), min_percent, &name)) {
+		if (print_thread(p, &p->threads[i], cli_use_cpu(p, a.time), min_percent, &name, &esc)) {
 			fprintf(stderr, "jvmsnap: error: out of memory\n");
 			rc = CLI_EXIT_FAIL;
 		}
@@ -134,6 +136,7 @@ int cli_cmd_tree(int argc, char **argv)
 	if (!rc && !printed)
 		printf("(no samples)\n");
 	buf_free(&name);
+	buf_free(&esc);
 	cli_input_close(&in);
 	cli_args_free(&a);
 	return rc;
