@@ -178,6 +178,26 @@ static void free_names(char **names, size_t n)
 		free(names[i]);
 }
 
+/* On JDK 17 with G1 the MemoryMXBean reports 0 heap used until the first collection: a
+ * flat line at 0 under a committed heap looks like a fault of ours, so say why. */
+static void heap_note(const cli_stats *s, buf *out)
+{
+	const cli_stat_row *used = cli_stats_find(s, "Memory.Heap.used (byte)");
+	const cli_stat_row *committed = cli_stats_find(s, "Memory.Heap.committed (byte)");
+	size_t zero = 0;
+	for (size_t k = 0; used && committed && k < s->ncols; k++) {
+		double u, c;
+		zero += cli_stats_number(used->values[k], &u) && cli_stats_number(committed->values[k], &c) && u == 0 &&
+		        c > 0;
+	}
+	if (zero)
+		buf_printf(out,
+		           "<p class=\"note\" id=\"heap-note\">Heap used reads 0 in %zu of %zu stats snapshots while "
+		           "committed does not. That is the JVM's own figure: with G1 (JDK 17) the MemoryMXBean "
+		           "counts no used heap until the first garbage collection.</p>",
+		           zero, s->ncols);
+}
+
 static void charts(const cli_stats *s, buf *out)
 {
 	size_t n = s->ncols;
@@ -203,7 +223,10 @@ static void charts(const cli_stats *s, buf *out)
 	for (int i = 0; i < 2; i++)
 		if (row_values(s, cli_stats_find(s, heap[i]), MB, ys + ns * n))
 			sv[ns] = (series){i ? "committed" : "used", ys + ns * n}, ns++;
+	buf_append_str(out, "<div class=\"chartbox\">");
 	chart(&c, "Heap", "MiB", sv, ns);
+	heap_note(s, out);
+	buf_append_str(out, "</div>\n");
 
 	/* Each memory pool: used and committed. */
 	for (size_t r = 0; r < s->nrows; r++) {
@@ -324,7 +347,9 @@ int cli_cmd_report(int argc, char **argv)
 	              ".charts{display:flex;flex-wrap:wrap;gap:12px}"
 	              "svg.chart{border:1px solid #ddd;background:#fff}"
 	              "svg.chart .grid{stroke:#eee}svg.chart text{font:11px system-ui,sans-serif;fill:#444}"
-	              "svg.chart .ct{font-weight:600;fill:#222}svg.chart .yl{text-anchor:end}</style>\n<h1>");
+	              "svg.chart .ct{font-weight:600;fill:#222}svg.chart .yl{text-anchor:end}"
+	              ".chartbox{display:flex;flex-direction:column;max-width:462px}"
+	              ".note{font-size:12px;color:#555;margin:4px 2px}</style>\n<h1>");
 	cli_html_text(&out, title);
 	buf_append_str(&out, "</h1>\n");
 	summary(&in, &out);
