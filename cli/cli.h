@@ -197,7 +197,8 @@ typedef struct {
  * one entry per sampled method, sorted by self (or total) time descending. Sets *count;
  * returns a malloc'ed array the caller frees, or NULL when out of memory (with *count 0
  * when nothing was sampled it returns a valid empty array). `*sum_self_us` = Σ self. */
-cli_hotspot *cli_hotspots(const snap_profile *p, const cli_thread_filter *only, bool cpu, bool by_total, size_t *count,
+cli_hotspot *cli_hotspots(const snap_profile *p, const cli_thread_filter *only, bool cpu, bool by_total,
+                          size_t *count,
                           uint64_t *sum_self_us);
 
 /* Adds the tree under `src` (of profile `sp`) into the tree under `dst` (of `dp`):
@@ -209,7 +210,8 @@ int cli_tree_add(snap_profile *dp, snap_node *dst, const snap_profile *sp, const
 
 /* A profile holding one thread named `name` whose tree merges the threads of `p` that
  * pass `only`. NULL when out of memory. Free with snap_profile_free. */
-snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only, const char *name);
+snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only,
+                                        const char *name);
 
 /* cli_input_open with a profile, then, when `only` is set, checks that a thread passes
  * it. On failure `in` is already closed and the exit code is returned. */

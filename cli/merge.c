@@ -91,7 +91,8 @@ static void copy_header(snap_profile *dp, const snap_profile *sp, bool first)
 	dp->has_cpu = dp->has_cpu && sp->has_cpu;
 }
 
-snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only, const char *name)
+snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only,
+                                        const char *name)
 {
 	snap_limits lim = {0, 0};
 	snap_profile *dp = snap_profile_new(&lim);

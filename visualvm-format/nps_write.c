@@ -1,6 +1,6 @@
-/* The .nps writer (layout: nps_format.h). It runs on the agent's own thread, which has a
- * small stack, and in the jvmsnap tool, so nothing here recurses: trees go through
- * nps_tree_build. */
+/* The .nps writer (layout: nps_format.h). In the agent it runs on the agent's JVM thread
+ * (RunAgentThread), whose stack is the JVM's choice and may be small, when a window
+ * closes; in jvmsnap, for `merge`. Nothing here recurses: trees go through nps_tree_build. */
 #include "nps.h"
 
 #include <limits.h>

@@ -118,15 +118,39 @@ static const char HOSTILE_CSV[] = "AbsoluteTime (ns),1000000000,2000000000\n"
                                   "RelativeTime (ns),0,1000000000\n"
                                   "\"Thread." EVIL_THREAD ".7.State (state)\",RUNNABLE,\x1b[31mRED\n";
 
-static const char HOSTILE_METADATA[] = "{\n  \"agent\": \"jvmsnap\",\n  \"request_id\": \"\\u001b[31mred\\nforged\"\n}\n";
+static const char HOSTILE_METADATA[] = "{\n  \"agent\": \"jvmsnap\",\n"
+                                       "  \"request_id\": \"\\u001b[31mred\\nforged\"\n}\n";
+
+/* Writes `p` (freed here) as a snapshot zip: NAME_cpu.nps, NAME_stat.csv, metadata.json. */
+static int write_zip(const char *out, snap_profile *p, const char *comment, const char *names[2],
+                     const char *csv, size_t csv_len, const char *meta, size_t meta_len)
+{
+	buf b;
+	buf_init(&b);
+	char err[256];
+	nps_write_options o = {.comment = comment};
+	int rc = nps_write(p, &o, &b) || b.failed;
+	if (rc) {
+		fprintf(stderr, "cligen: nps_write failed\n");
+		snap_profile_free(p);
+		buf_free(&b);
+		return 1;
+	}
+	snap_zip_entry e[] = {{names[0], b.data, b.len, false},
+	                      {names[1], csv, csv_len, true},
+	                      {"metadata.json", meta, meta_len, true}};
+	rc = snap_zip_write(out, e, 3, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "cligen: %s\n", err);
+	snap_profile_free(p);
+	buf_free(&b);
+	return rc ? 1 : 0;
+}
 
 static int write_hostile(const char *out)
 {
 	snap_limits lim = {0, 0};
 	snap_profile *p = snap_profile_new(&lim);
-	buf b;
-	buf_init(&b);
-	char err[256];
 	if (!p)
 		return fprintf(stderr, "cligen: out of memory\n"), 1;
 	p->begin_ms = 1521036185120;
@@ -135,18 +159,9 @@ static int write_hostile(const char *out)
 	p->interval_us = 10000;
 	snap_node *run = at(p, snap_thread_add(p, EVIL_THREAD)->root, EVIL_CLASS, EVIL_METHOD, "()V");
 	charge(run, 2, 30 * MS, 20 * MS);
-	nps_write_options o = {.comment = "cligen hostile"};
-	if (nps_write(p, &o, &b) || b.failed)
-		return fprintf(stderr, "cligen: nps_write failed\n"), 1;
-	snap_zip_entry e[] = {{"evil_cpu.nps", b.data, b.len, false},
-	                      {"evil_stat.csv", HOSTILE_CSV, sizeof HOSTILE_CSV - 1, true},
-	                      {"metadata.json", HOSTILE_METADATA, sizeof HOSTILE_METADATA - 1, true}};
-	int rc = snap_zip_write(out, e, 3, err, sizeof err);
-	if (rc)
-		fprintf(stderr, "cligen: %s\n", err);
-	snap_profile_free(p);
-	buf_free(&b);
-	return rc ? 1 : 0;
+	const char *names[2] = {"evil_cpu.nps", "evil_stat.csv"};
+	return write_zip(out, p, "cligen hostile", names, HOSTILE_CSV, sizeof HOSTILE_CSV - 1, HOSTILE_METADATA,
+	                 sizeof HOSTILE_METADATA - 1);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -322,24 +337,12 @@ static int write_invocation(uint64_t seed, const char *out)
 	rng_state = seed * 0x9E3779B97F4A7C15ull + 7;
 	snap_limits lim = {0, 0};
 	snap_profile *p = snap_profile_new(&lim);
-	buf b;
-	buf_init(&b);
-	char err[256];
-	nps_write_options o = {.comment = "cligen invocation"};
 	if (!p)
 		return fprintf(stderr, "cligen: out of memory\n"), 1;
 	gen_invocation(p, seed);
-	if (nps_write(p, &o, &b) || b.failed)
-		return fprintf(stderr, "cligen: nps_write failed\n"), 1;
-	snap_zip_entry e[] = {{"inv_cpu.nps", b.data, b.len, false},
-	                      {"inv_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
-	                      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
-	int rc = snap_zip_write(out, e, 3, err, sizeof err);
-	if (rc)
-		fprintf(stderr, "cligen: %s\n", err);
-	snap_profile_free(p);
-	buf_free(&b);
-	return rc ? 1 : 0;
+	const char *names[2] = {"inv_cpu.nps", "inv_stat.csv"};
+	return write_zip(out, p, "cligen invocation", names, STATS_CSV, sizeof STATS_CSV - 1, METADATA,
+	                 sizeof METADATA - 1);
 }
 
 int main(int argc, char **argv)
