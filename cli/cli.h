@@ -19,7 +19,7 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_INPUT = 2 };
 
-/* ---- options shared by the commands (opts.c) ---- */
+/* ---- option values the commands share (opts.c) ---- */
 
 typedef enum { CLI_TIME_DEFAULT = 0, CLI_TIME_WALL, CLI_TIME_CPU } cli_time;
 
@@ -121,8 +121,8 @@ typedef struct {
 #define CLI_STATS_MAX_CELLS (16u << 20)
 
 /* Parses a statistics CSV. Returns 0 and a table the caller frees with cli_stats_free,
- * or -1 with a reason in `err` (not a statistics CSV, or more than CLI_STATS_MAX_CELLS
- * cells). A label that holds commas (an unescaped thread name) is put back together from
+ * -1 with a reason in `err` (not a statistics CSV), or -2 (a statistics CSV beyond
+ * CLI_STATS_MAX_CELLS cells or 1,000,000 rows, refused before it costs memory). A label that holds commas (an unescaped thread name) is put back together from
  * the surplus cells. */
 int cli_stats_parse(const uint8_t *data, size_t len, cli_stats **out, char *err, size_t errlen);
 void cli_stats_free(cli_stats *s);

@@ -65,7 +65,13 @@ int cli_open_profile(const char *path, const cli_thread_filter *only, cli_input 
 {
 	int rc = cli_input_open(path, CLI_WANT_PROFILE, in);
 	if (!rc && only && only->text && !any_thread(in->profile, only)) {
-		fprintf(stderr, "jvmsnap: error: %s: no thread name matches '%s'\n", in->path, only->text);
+		buf a, b;
+		buf_init(&a);
+		buf_init(&b);
+		fprintf(stderr, "jvmsnap: error: %s: no thread name matches '%s'\n",
+		        cli_term(&a, in->path, strlen(in->path)), cli_term(&b, only->text, strlen(only->text)));
+		buf_free(&a);
+		buf_free(&b);
 		rc = CLI_EXIT_INPUT;
 	}
 	if (rc)

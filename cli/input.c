@@ -116,7 +116,10 @@ static int load_nps(cli_input *in, const uint8_t *data, size_t len)
 static int load_csv(cli_input *in, const uint8_t *data, size_t len)
 {
 	char err[256] = "";
-	if (cli_stats_parse(data, len, &in->stats, err, sizeof err) != 0)
+	int rc = cli_stats_parse(data, len, &in->stats, err, sizeof err);
+	if (rc == -2)
+		return fail(in, "statistics too large (docs/cli.md): %s", err);
+	if (rc)
 		return fail(in, "neither a jvmsnap snapshot nor a statistics CSV: %s", err);
 	return 0;
 }

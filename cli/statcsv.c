@@ -6,6 +6,8 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +181,15 @@ static int build(cli_stats *s, const uint8_t *data, size_t len, const shape *sh,
 	return 0;
 }
 
+__attribute__((format(printf, 3, 4))) static int too_large(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -2;
+}
+
 int cli_stats_parse(const uint8_t *data, size_t len, cli_stats **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -193,14 +204,14 @@ int cli_stats_parse(const uint8_t *data, size_t len, cli_stats **out, char *err,
 	else if (sh.nrows == 0)
 		snprintf(err, errlen, "empty");
 	else if (sh.nrows > MAX_ROWS)
-		snprintf(err, errlen, "more than %u rows, the limit", MAX_ROWS);
+		rc = too_large(err, errlen, "%zu rows, more than the limit of %u", sh.nrows, MAX_ROWS);
 	else if (sh.fields > CLI_STATS_MAX_CELLS)
-		snprintf(err, errlen, "%zu cells, more than the limit of %u", sh.fields, CLI_STATS_MAX_CELLS);
+		rc = too_large(err, errlen, "%zu cells, more than the limit of %u", sh.fields, CLI_STATS_MAX_CELLS);
 	else if (!(s->ncols = common_width(sh.widths, sh.nrows)))
 		snprintf(err, errlen, "no values next to the labels");
 	else if (sh.nrows > CLI_STATS_MAX_CELLS / s->ncols)
-		snprintf(err, errlen, "%zu rows of %zu stats snapshots, more than the limit of %u cells", sh.nrows,
-		         s->ncols, CLI_STATS_MAX_CELLS);
+		rc = too_large(err, errlen, "%zu rows of %zu cells, more than the limit of %u cells", sh.nrows,
+		               s->ncols, CLI_STATS_MAX_CELLS);
 	else
 		rc = 0;
 	if (!rc) {
@@ -214,7 +225,7 @@ int cli_stats_parse(const uint8_t *data, size_t len, cli_stats **out, char *err,
 	free(sh.widths);
 	if (rc) {
 		cli_stats_free(s);
-		return -1;
+		return rc == -2 ? -2 : -1;
 	}
 	*out = s;
 	return 0;

@@ -192,7 +192,7 @@ static void test_stats_limit(void **state)
 	text[len++] = '\n';
 	cli_stats *s = NULL;
 	char err[160] = "";
-	assert_int_equal(cli_stats_parse((const uint8_t *)text, len, &s, err, sizeof err), -1);
+	assert_int_equal(cli_stats_parse((const uint8_t *)text, len, &s, err, sizeof err), -2);
 	assert_null(s);
 	assert_non_null(strstr(err, "more than the limit of 16777216"));
 	/* At the limit (one label, the rest values): read. */
