@@ -23,7 +23,7 @@ FUZZ_LIBS_s3_json  := -lcurl -lcrypto
 FUZZ_SRCS_mutf8    := common/mutf8.c common/buf.c
 FUZZ_SRCS_cli_input:= $(filter-out cli/main.c,$(wildcard cli/*.c)) $(filter-out upload/%,$(CORE_SRCS))
 FUZZ_LIBS_cli_input:= -lzip -lcsv -lz -lm
-FUZZ_SRCS_lambda_proxy := jvmagent/lambda_proxy.c common/log.c
+FUZZ_SRCS_lambda_proxy := $(wildcard jvmagent/net/lambda_*.c) common/log.c
 FUZZ_LIBS_lambda_proxy := -lmicrohttpd -lcurl
 
 .SECONDEXPANSION:

@@ -10,7 +10,7 @@
  * body bytes and the status pass unchanged. Each runtime connection has its own upstream
  * client (a curl multi handle, which keeps the connection alive and lets stop interrupt a
  * long poll at once). */
-#include "lambda.h"
+#include "../lambda.h"
 
 #include <curl/curl.h>
 #include <microhttpd.h>
@@ -29,7 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../common/log.h"
+#include "../../common/log.h"
 
 enum {
 	MAX_CONNECTIONS = 64,                 /* runtime loops; the Java client uses one */
