@@ -1,4 +1,6 @@
 /* Finishing a window: the .nps, the stats CSV, the zip, where it goes, and its upload. */
+#include "output.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -7,11 +9,11 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../snapshot/metadata.h"
 #include "../snapshot/package.h"
 #include "../visualvm-format/nps.h"
-#include "agent.h"
 #include "uploader.h"
 #include "window.h"
 
@@ -72,7 +74,7 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 			struct stat st;
 			log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
 				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL,
-				 (double)(agent_mono_ns() - started_ns) / 1e6);
+				 (double)(clock_mono_ns() - started_ns) / 1e6);
 			return true;
 		}
 		log_warn("cannot write %s: %s", path, err);
@@ -121,7 +123,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
-	uint64_t started_ns = agent_mono_ns();
+	uint64_t started_ns = clock_mono_ns();
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../upload/s3.h"
-#include "agent.h"
 #include "net.h"
 #include "window.h"
 
@@ -91,7 +91,7 @@ int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window
 
 static long remaining_ms(uint64_t deadline_ns)
 {
-	uint64_t now = agent_mono_ns();
+	uint64_t now = clock_mono_ns();
 	return now >= deadline_ns ? 0 : (long)((deadline_ns - now) / 1000000u);
 }
 
@@ -201,5 +201,5 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		return;
 	}
 	enqueue(u, path, key, delete_after);
-	drain(u, agent_mono_ns() + (uint64_t)budget_ms * 1000000u);
+	drain(u, clock_mono_ns() + (uint64_t)budget_ms * 1000000u);
 }

@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../../common/clock.h"
 #include "../../common/log.h"
 
 enum {
@@ -93,13 +94,6 @@ typedef struct exchange {
 	size_t body_len, body_cap;
 } exchange;
 
-static int64_t epoch_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- routes and hooks ---------------------------------------------------------------- */
 
 static route parse_route(const char *method, const char *raw_uri, char *id, size_t id_n)
@@ -158,7 +152,7 @@ static void before_next(lambda_proxy *p)
 		h->invocation_end(h->ctx, ended);
 	if (!h->wait_idle)
 		return;
-	int64_t now = epoch_ms();
+	int64_t now = clock_epoch_ms();
 	int64_t budget_ms = 0;
 	if (first)
 		budget_ms = LAMBDA_INIT_LIMIT_MS - (now - p->start_epoch_ms) - LAMBDA_DEADLINE_MARGIN_MS;
@@ -778,7 +772,7 @@ lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks
 	snprintf(p->upstream, sizeof p->upstream, "%s", upstream);
 	if (hooks)
 		p->hooks = *hooks;
-	p->start_epoch_ms = epoch_ms();
+	p->start_epoch_ms = clock_epoch_ms();
 	atomic_init(&p->stopping, false);
 	if (pthread_mutex_init(&p->mu, NULL) != 0) {
 		free(p);
