@@ -10,588 +10,18 @@
  * body bytes and the status pass unchanged. Each runtime connection has its own upstream
  * client (a curl multi handle, which keeps the connection alive and lets stop interrupt a
  * long poll at once). */
-#include "../lambda.h"
-
-#include <curl/curl.h>
-#include <microhttpd.h>
+#include "proxy.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <inttypes.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "../../common/clock.h"
 #include "../../common/log.h"
-
-enum {
-	MAX_CONNECTIONS = 64,                 /* runtime loops; the Java client uses one */
-	CONNECTION_MEMORY_BYTES = 256 * 1024, /* per connection: headers + read buffer */
-	THREAD_STACK_BYTES = 512 * 1024,
-	MAX_ANSWER_BYTES = 64 * 1024 * 1024, /* an event is at most 6 MB */
-	POLL_MS = 1000,                      /* stop is noticed sooner: curl_multi_wakeup */
-	CONNECT_TIMEOUT_MS = 10000,
-	UPLOAD_BUFFER_BYTES = 256 * 1024,
-	REPLAY_MAX_BYTES = 64 * 1024, /* bodies kept for a resend (below) */
-	REQUEST_ID_MAX = 128,
-	UPSTREAM_MAX = 256,
-};
-
-/* A reusable upstream client: the multi handle keeps the connection to the Runtime API open
- * between calls, and lets lambda_proxy_stop interrupt a long poll at once. */
-typedef struct upstream_client {
-	CURLM *multi;
-	CURL *easy;
-	struct upstream_client *next_all;  /* every client, for stop */
-	struct upstream_client *next_idle; /* clients not in use */
-} upstream_client;
-
-struct lambda_proxy {
-	struct MHD_Daemon *daemon;
-	lambda_hooks hooks;
-	char upstream[UPSTREAM_MAX];
-	int64_t start_epoch_ms;
-	atomic_bool stopping;
-	pthread_mutex_t mu; /* guards everything below */
-	upstream_client *all, *idle;
-	bool next_seen;
-	bool open; /* an invocation started and not yet ended */
-	char open_id[REQUEST_ID_MAX];
-	int64_t open_deadline_ms;
-};
-
-typedef enum { ROUTE_OTHER, ROUTE_NEXT, ROUTE_RESPONSE, ROUTE_ERROR, ROUTE_INIT_ERROR } route;
-
-/* One call from the runtime, from its request line to the end of the answer. */
-typedef struct exchange {
-	lambda_proxy *p;
-	char *raw_uri; /* path and query exactly as the runtime sent them */
-	route route;
-	char request_id[REQUEST_ID_MAX]; /* from the path of a response/error post */
-	bool started, failed, done, chunked, end_pending;
-	upstream_client *c;
-	struct curl_slist *headers, *trailers;
-	/* the piece of request body curl reads next */
-	const char *src;
-	size_t src_len;
-	bool eof, paused;
-	/* What curl has read so far, for a resend: when a kept-alive connection to the Runtime
-	 * API turns out dead, curl sends the call again on a new one and must read the body
-	 * from its start. Bodies too long to keep go on a fresh connection instead. */
-	char *replay;
-	size_t replay_len, replay_pos;
-	/* the upstream answer */
-	struct curl_slist *answer_headers;
-	char *body;
-	size_t body_len, body_cap;
-} exchange;
-
-/* ---- routes and hooks ---------------------------------------------------------------- */
-
-static route parse_route(const char *method, const char *raw_uri, char *id, size_t id_n)
-{
-	static const char base[] = "/2018-06-01/runtime/";
-	size_t path_len = strcspn(raw_uri, "?");
-	id[0] = '\0';
-	if (path_len < sizeof base - 1 || strncmp(raw_uri, base, sizeof base - 1) != 0)
-		return ROUTE_OTHER;
-	const char *rest = raw_uri + sizeof base - 1;
-	size_t rest_len = path_len - (sizeof base - 1);
-	if (rest_len == strlen("invocation/next") && strncmp(rest, "invocation/next", rest_len) == 0)
-		return strcmp(method, "GET") == 0 ? ROUTE_NEXT : ROUTE_OTHER;
-	if (rest_len == strlen("init/error") && strncmp(rest, "init/error", rest_len) == 0)
-		return strcmp(method, "POST") == 0 ? ROUTE_INIT_ERROR : ROUTE_OTHER;
-	if (strcmp(method, "POST") != 0 || strncmp(rest, "invocation/", 11) != 0)
-		return ROUTE_OTHER;
-	const char *id_start = rest + 11;
-	const char *slash = memchr(id_start, '/', (size_t)(raw_uri + path_len - id_start));
-	if (!slash || slash == id_start || (size_t)(slash - id_start) >= id_n)
-		return ROUTE_OTHER;
-	size_t tail_len = (size_t)(raw_uri + path_len - (slash + 1));
-	route r = ROUTE_OTHER;
-	if (tail_len == 8 && strncmp(slash + 1, "response", 8) == 0)
-		r = ROUTE_RESPONSE;
-	else if (tail_len == 5 && strncmp(slash + 1, "error", 5) == 0)
-		r = ROUTE_ERROR;
-	if (r != ROUTE_OTHER) {
-		memcpy(id, id_start, (size_t)(slash - id_start));
-		id[slash - id_start] = '\0';
-	}
-	return r;
-}
-
-/* Before a GET .../next goes upstream: the init window or the last invocation ends, and the
- * agent may hold the call while it finishes that window's snapshot. */
-static void before_next(lambda_proxy *p)
-{
-	char ended[REQUEST_ID_MAX] = "";
-	pthread_mutex_lock(&p->mu);
-	bool first = !p->next_seen;
-	p->next_seen = true;
-	int64_t deadline_ms = p->open_deadline_ms;
-	if (p->open) {
-		/* The runtime asks for the next event without a successful response or error
-		 * post: the invocation is over all the same. */
-		memcpy(ended, p->open_id, sizeof ended);
-		p->open = false;
-	}
-	pthread_mutex_unlock(&p->mu);
-
-	const lambda_hooks *h = &p->hooks;
-	if (first && h->init_done)
-		h->init_done(h->ctx);
-	if (ended[0] && h->invocation_end)
-		h->invocation_end(h->ctx, ended);
-	if (!h->wait_idle)
-		return;
-	int64_t now = clock_epoch_ms();
-	int64_t budget_ms = 0;
-	if (first)
-		budget_ms = LAMBDA_INIT_LIMIT_MS - (now - p->start_epoch_ms) - LAMBDA_DEADLINE_MARGIN_MS;
-	else if (deadline_ms > 0)
-		budget_ms = deadline_ms - now - LAMBDA_DEADLINE_MARGIN_MS;
-	h->wait_idle(h->ctx, budget_ms > 0 ? budget_ms : 0);
-}
-
-/* The value of answer header `name`, or NULL. */
-static const char *answer_header(const exchange *ex, const char *name)
-{
-	size_t n = strlen(name);
-	for (const struct curl_slist *l = ex->answer_headers; l; l = l->next)
-		if (strncasecmp(l->data, name, n) == 0 && l->data[n] == ':')
-			return l->data + n + 1 + strspn(l->data + n + 1, " \t");
-	return NULL;
-}
-
-/* GET .../next answered with an event: the invocation's window opens. */
-static void on_event(exchange *ex)
-{
-	lambda_proxy *p = ex->p;
-	const char *id = answer_header(ex, "Lambda-Runtime-Aws-Request-Id");
-	if (!id || !id[0] || strlen(id) >= REQUEST_ID_MAX) {
-		log_debug("Runtime API event without a usable request id: no invocation window");
-		return;
-	}
-	int64_t deadline_ms = 0;
-	const char *d = answer_header(ex, "Lambda-Runtime-Deadline-Ms");
-	if (d) {
-		char *end = NULL;
-		errno = 0;
-		long long v = strtoll(d, &end, 10);
-		if (errno == 0 && end != d && *end == '\0' && v > 0)
-			deadline_ms = (int64_t)v;
-	}
-	pthread_mutex_lock(&p->mu);
-	p->open = true;
-	snprintf(p->open_id, sizeof p->open_id, "%s", id);
-	p->open_deadline_ms = deadline_ms;
-	pthread_mutex_unlock(&p->mu);
-	if (p->hooks.invocation_start)
-		p->hooks.invocation_start(p->hooks.ctx, id, deadline_ms);
-}
-
-/* The runtime has its answer to an accepted response/error post: the window closes, once. */
-static void on_answered(exchange *ex)
-{
-	lambda_proxy *p = ex->p;
-	pthread_mutex_lock(&p->mu);
-	bool ends = p->open && strcmp(p->open_id, ex->request_id) == 0;
-	if (ends)
-		p->open = false;
-	pthread_mutex_unlock(&p->mu);
-	if (ends && p->hooks.invocation_end)
-		p->hooks.invocation_end(p->hooks.ctx, ex->request_id);
-}
-
-/* ---- upstream side (libcurl) --------------------------------------------------------- */
-
-static upstream_client *client_acquire(lambda_proxy *p)
-{
-	pthread_mutex_lock(&p->mu);
-	upstream_client *c = p->idle;
-	if (c)
-		p->idle = c->next_idle;
-	pthread_mutex_unlock(&p->mu);
-	if (c) {
-		curl_easy_reset(c->easy);
-		return c;
-	}
-	c = calloc(1, sizeof *c);
-	if (!c)
-		return NULL;
-	c->multi = curl_multi_init();
-	c->easy = curl_easy_init();
-	if (!c->multi || !c->easy) {
-		if (c->multi)
-			curl_multi_cleanup(c->multi);
-		if (c->easy)
-			curl_easy_cleanup(c->easy);
-		free(c);
-		return NULL;
-	}
-	pthread_mutex_lock(&p->mu);
-	c->next_all = p->all;
-	p->all = c;
-	pthread_mutex_unlock(&p->mu);
-	return c;
-}
-
-static void client_release(lambda_proxy *p, upstream_client *c)
-{
-	pthread_mutex_lock(&p->mu);
-	c->next_idle = p->idle;
-	p->idle = c;
-	pthread_mutex_unlock(&p->mu);
-}
-
-static size_t read_body(char *dst, size_t size, size_t nitems, void *userdata)
-{
-	exchange *ex = userdata;
-	size_t want = size * nitems;
-	if (ex->replay_pos < ex->replay_len) {
-		size_t n = ex->replay_len - ex->replay_pos;
-		n = n < want ? n : want;
-		memcpy(dst, ex->replay + ex->replay_pos, n);
-		ex->replay_pos += n;
-		return n;
-	}
-	if (ex->src_len > 0) {
-		size_t n = ex->src_len < want ? ex->src_len : want;
-		memcpy(dst, ex->src, n);
-		if (ex->replay) {
-			/* Fits: only bodies of at most REPLAY_MAX_BYTES get a replay buffer. */
-			memcpy(ex->replay + ex->replay_len, ex->src, n);
-			ex->replay_len += n;
-			ex->replay_pos = ex->replay_len;
-		}
-		ex->src += n;
-		ex->src_len -= n;
-		return n;
-	}
-	if (ex->eof)
-		return 0;
-	if (atomic_load(&ex->p->stopping))
-		return CURL_READFUNC_ABORT;
-	ex->paused = true; /* until MHD hands over the next piece */
-	return CURL_READFUNC_PAUSE;
-}
-
-static int rewind_body(void *userdata, curl_off_t offset, int origin)
-{
-	exchange *ex = userdata;
-	if (!ex->replay || origin != SEEK_SET || offset < 0 || (size_t)offset > ex->replay_len)
-		return CURL_SEEKFUNC_CANTSEEK;
-	ex->replay_pos = (size_t)offset;
-	return CURL_SEEKFUNC_OK;
-}
-
-static int send_trailers(struct curl_slist **list, void *userdata)
-{
-	exchange *ex = userdata;
-	for (const struct curl_slist *l = ex->trailers; l; l = l->next) {
-		struct curl_slist *n = curl_slist_append(*list, l->data);
-		if (!n)
-			return CURL_TRAILERFUNC_ABORT;
-		*list = n;
-	}
-	return CURL_TRAILERFUNC_OK;
-}
-
-static size_t write_answer(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	exchange *ex = userdata;
-	size_t n = size * nmemb;
-	if (n > MAX_ANSWER_BYTES - ex->body_len)
-		return 0; /* aborts the transfer */
-	if (ex->body_len + n > ex->body_cap) {
-		size_t cap = ex->body_cap ? ex->body_cap : 16384;
-		while (cap < ex->body_len + n)
-			cap *= 2;
-		char *b = realloc(ex->body, cap);
-		if (!b)
-			return 0;
-		ex->body = b;
-		ex->body_cap = cap;
-	}
-	memcpy(ex->body + ex->body_len, data, n);
-	ex->body_len += n;
-	return n;
-}
-
-static size_t read_answer_header(char *data, size_t size, size_t nitems, void *userdata)
-{
-	exchange *ex = userdata;
-	size_t n = size * nitems;
-	size_t len = n;
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		len--;
-	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		/* A new status line (after a 1xx): only the final answer's headers count. */
-		curl_slist_free_all(ex->answer_headers);
-		ex->answer_headers = NULL;
-		return n;
-	}
-	if (len == 0 || !memchr(data, ':', len))
-		return n;
-	char *line = strndup(data, len);
-	if (!line)
-		return 0;
-	struct curl_slist *l = curl_slist_append(ex->answer_headers, line);
-	free(line);
-	if (!l)
-		return 0;
-	ex->answer_headers = l;
-	return n;
-}
-
-static bool name_is(const char *name, size_t len, const char *want)
-{
-	return strlen(want) == len && strncasecmp(name, want, len) == 0;
-}
-
-/* Regenerated by curl or by MHD, never copied. */
-static bool hop_by_hop(const char *name, size_t len)
-{
-	static const char *const names[] = {"Connection",
-	                                    "Keep-Alive",
-	                                    "Proxy-Connection",
-	                                    "Transfer-Encoding",
-	                                    "TE",
-	                                    "Upgrade",
-	                                    "Expect",
-	                                    "Content-Length",
-	                                    "Host",
-	                                    "Proxy-Authorization"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (name_is(name, len, names[i]))
-			return true;
-	return false;
-}
-
-typedef struct {
-	exchange *ex;
-	bool has_length, has_type, has_accept, oom;
-	curl_off_t length;
-} header_scan;
-
-static struct curl_slist *append_line(struct curl_slist *list, const char *line, bool *oom)
-{
-	struct curl_slist *l = curl_slist_append(list, line);
-	if (!l)
-		*oom = true;
-	return l ? l : list;
-}
-
-static struct curl_slist *append_field(struct curl_slist *list, const char *name, size_t name_len,
-                                       const char *value, size_t value_len, bool *oom)
-{
-	char *line = malloc(name_len + value_len + 3);
-	if (!line) {
-		*oom = true;
-		return list;
-	}
-	memcpy(line, name, name_len);
-	if (value_len == 0) {
-		line[name_len] = ';'; /* curl's form for a header with an empty value */
-		line[name_len + 1] = '\0';
-	} else {
-		memcpy(line + name_len, ": ", 2);
-		memcpy(line + name_len + 2, value, value_len);
-		line[name_len + 2 + value_len] = '\0';
-	}
-	struct curl_slist *l = curl_slist_append(list, line);
-	free(line);
-	if (!l) {
-		*oom = true;
-		return list;
-	}
-	return l;
-}
-
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_len,
-                                   const char *value, size_t value_len)
-{
-	(void)kind;
-	header_scan *s = cls;
-	exchange *ex = s->ex;
-	if (name_is(key, key_len, "Content-Length")) {
-		char *end = NULL;
-		unsigned long long v = strtoull(value ? value : "", &end, 10);
-		s->has_length = end && end != value && *end == '\0';
-		s->length = (curl_off_t)v;
-	} else if (name_is(key, key_len, "Transfer-Encoding")) {
-		ex->chunked = value && strcasestr(value, "chunked") != NULL;
-	}
-	if (hop_by_hop(key, key_len))
-		return MHD_YES;
-	if (name_is(key, key_len, "Content-Type"))
-		s->has_type = true;
-	if (name_is(key, key_len, "Accept"))
-		s->has_accept = true;
-	ex->headers =
-	        append_field(ex->headers, key, key_len, value ? value : "", value ? value_len : 0, &s->oom);
-	return MHD_YES;
-}
-
-static enum MHD_Result scan_trailer(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_len,
-                                    const char *value, size_t value_len)
-{
-	(void)kind;
-	exchange *ex = cls;
-	bool oom = false;
-	ex->trailers =
-	        append_field(ex->trailers, key, key_len, value ? value : "", value ? value_len : 0, &oom);
-	return oom ? MHD_NO : MHD_YES;
-}
-
-/* Prepares the upstream call from the request line and headers and starts it. */
-static bool start_upstream(exchange *ex, struct MHD_Connection *conn, const char *method)
-{
-	lambda_proxy *p = ex->p;
-	header_scan s = {.ex = ex};
-	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &s);
-	/* Keep curl's own defaults out of the forwarded call ("Name:" removes one). */
-	if (!s.has_type)
-		ex->headers = append_line(ex->headers, "Content-Type:", &s.oom);
-	if (!s.has_accept)
-		ex->headers = append_line(ex->headers, "Accept:", &s.oom);
-	ex->headers = append_line(ex->headers, "Expect:", &s.oom);
-	if (ex->chunked)
-		ex->headers = append_line(ex->headers, "Transfer-Encoding: chunked", &s.oom);
-	if (s.oom)
-		return false;
-
-	size_t url_len = strlen(p->upstream) + strlen(ex->raw_uri) + 8;
-	char *url = malloc(url_len);
-	if (!url)
-		return false;
-	snprintf(url, url_len, "http://%s%s", p->upstream, ex->raw_uri);
-
-	ex->c = client_acquire(p);
-	if (!ex->c) {
-		free(url);
-		return false;
-	}
-	CURL *e = ex->c->easy;
-	bool has_body = ex->chunked || s.has_length;
-	CURLcode rc = CURLE_OK;
-#define SET(opt, val)                                                                                        \
-	do {                                                                                                 \
-		if (rc == CURLE_OK)                                                                          \
-			rc = curl_easy_setopt(e, opt, val);                                                  \
-	} while (0)
-	SET(CURLOPT_URL, url);
-	SET(CURLOPT_PATH_AS_IS, 1L);
-	SET(CURLOPT_PROXY, ""); /* never an http_proxy from the environment */
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	SET(CURLOPT_HTTP_CONTENT_DECODING, 0L);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
-	SET(CURLOPT_TIMEOUT_MS, 0L); /* GET .../next is a long poll */
-	SET(CURLOPT_TCP_NODELAY, 1L);
-	SET(CURLOPT_HTTPHEADER, ex->headers);
-	SET(CURLOPT_HEADERFUNCTION, read_answer_header);
-	SET(CURLOPT_HEADERDATA, ex);
-	SET(CURLOPT_WRITEFUNCTION, write_answer);
-	SET(CURLOPT_WRITEDATA, ex);
-	SET(CURLOPT_READFUNCTION, read_body);
-	SET(CURLOPT_READDATA, ex);
-	if (has_body) {
-		SET(CURLOPT_POST, 1L);
-		SET(CURLOPT_POSTFIELDSIZE_LARGE, ex->chunked ? (curl_off_t)-1 : s.length);
-		SET(CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER_BYTES);
-		if (!ex->chunked && s.length <= REPLAY_MAX_BYTES)
-			ex->replay = malloc(s.length > 0 ? (size_t)s.length : 1);
-		if (ex->replay) {
-			SET(CURLOPT_SEEKFUNCTION, rewind_body);
-			SET(CURLOPT_SEEKDATA, ex);
-		} else {
-			SET(CURLOPT_FRESH_CONNECT, 1L);
-		}
-		if (ex->chunked) {
-			SET(CURLOPT_TRAILERFUNCTION, send_trailers);
-			SET(CURLOPT_TRAILERDATA, ex);
-		}
-		if (strcmp(method, "POST") != 0)
-			SET(CURLOPT_CUSTOMREQUEST, method);
-	} else if (strcmp(method, "GET") == 0) {
-		SET(CURLOPT_HTTPGET, 1L);
-	} else if (strcmp(method, "HEAD") == 0) {
-		SET(CURLOPT_NOBODY, 1L);
-	} else if (strcmp(method, "POST") == 0) {
-		SET(CURLOPT_POST, 1L);
-		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-	} else {
-		SET(CURLOPT_CUSTOMREQUEST, method);
-	}
-#undef SET
-	free(url); /* curl keeps its own copy */
-	if (rc != CURLE_OK || curl_multi_add_handle(ex->c->multi, e) != CURLM_OK) {
-		client_release(p, ex->c);
-		ex->c = NULL;
-		return false;
-	}
-	return true;
-}
-
-/* Drives the upstream call: until it is done, or (until_done false) until curl has taken
- * the current piece of body and waits for more. */
-static void pump(exchange *ex, bool until_done)
-{
-	CURLM *m = ex->c->multi;
-	for (;;) {
-		int running = 0;
-		if (curl_multi_perform(m, &running) != CURLM_OK) {
-			ex->failed = ex->done = true;
-			return;
-		}
-		int left;
-		CURLMsg *msg;
-		while ((msg = curl_multi_info_read(m, &left)))
-			if (msg->msg == CURLMSG_DONE) {
-				ex->done = true;
-				if (msg->data.result != CURLE_OK) {
-					ex->failed = true;
-					log_warn("Runtime API call %.200s failed: %s", ex->raw_uri,
-					         curl_easy_strerror(msg->data.result));
-				}
-			}
-		if (ex->done)
-			return;
-		if (!until_done && ex->src_len == 0 && ex->paused)
-			return;
-		if (atomic_load(&ex->p->stopping)) {
-			ex->failed = ex->done = true;
-			return;
-		}
-		curl_multi_poll(m, NULL, 0, POLL_MS, NULL);
-	}
-}
-
-static void resume(exchange *ex)
-{
-	if (ex->paused) {
-		ex->paused = false;
-		curl_easy_pause(ex->c->easy, CURLPAUSE_CONT);
-	}
-}
-
-static void finish_upstream(exchange *ex)
-{
-	if (!ex->c)
-		return;
-	curl_multi_remove_handle(ex->c->multi, ex->c->easy);
-	client_release(ex->p, ex->c);
-	ex->c = NULL;
-}
 
 /* ---- runtime side (libmicrohttpd) ---------------------------------------------------- */
 
@@ -619,7 +49,7 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 		for (const struct curl_slist *l = r ? ex->answer_headers : NULL; l; l = l->next) {
 			const char *colon = strchr(l->data, ':');
 			size_t name_len = (size_t)(colon - l->data);
-			if (hop_by_hop(l->data, name_len) || name_is(l->data, name_len, "Trailer"))
+			if (proxy_hop_by_hop(l->data, name_len) || proxy_name_is(l->data, name_len, "Trailer"))
 				continue;
 			char name[256];
 			if (name_len >= sizeof name)
@@ -634,7 +64,7 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 	if (!r)
 		return MHD_NO;
 	if (ex->route == ROUTE_NEXT && status == 200)
-		on_event(ex);
+		proxy_on_event(ex);
 	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
 		ex->end_pending = true;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
@@ -661,21 +91,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!ex->started) {
 		ex->started = true;
-		ex->route = parse_route(method, ex->raw_uri, ex->request_id, sizeof ex->request_id);
+		ex->route = proxy_parse_route(method, ex->raw_uri, ex->request_id, sizeof ex->request_id);
 		if (ex->route == ROUTE_NEXT)
-			before_next(p);
-		if (atomic_load(&p->stopping) || !start_upstream(ex, conn, method))
+			proxy_before_next(p);
+		if (atomic_load(&p->stopping) || !proxy_start_upstream(ex, conn, method))
 			ex->failed = ex->done = true;
 		else
-			pump(ex, false);
+			proxy_pump(ex, false);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		if (!ex->done) {
 			ex->src = upload_data;
 			ex->src_len = *upload_data_size;
-			resume(ex);
-			pump(ex, false);
+			proxy_resume(ex);
+			proxy_pump(ex, false);
 		}
 		/* Taken by curl, or dropped because upstream already answered. */
 		ex->src_len = 0;
@@ -684,13 +114,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!ex->done) {
 		if (ex->chunked)
-			MHD_get_connection_values_n(conn, MHD_FOOTER_KIND, scan_trailer, ex);
+			proxy_take_trailers(ex, conn);
 		ex->eof = true;
-		resume(ex);
-		pump(ex, true);
+		proxy_resume(ex);
+		proxy_pump(ex, true);
 	}
 	enum MHD_Result ret = queue_answer(ex, conn);
-	finish_upstream(ex);
+	proxy_finish_upstream(ex);
 	return ret;
 }
 
@@ -720,8 +150,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	*req_cls = NULL;
 	if (ex->end_pending)
-		on_answered(ex);
-	finish_upstream(ex);
+		proxy_on_answered(ex);
+	proxy_finish_upstream(ex);
 	curl_slist_free_all(ex->headers);
 	curl_slist_free_all(ex->trailers);
 	curl_slist_free_all(ex->answer_headers);
@@ -750,17 +180,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
-
-static void free_clients(lambda_proxy *p)
-{
-	for (upstream_client *c = p->all, *next; c; c = next) {
-		next = c->next_all;
-		curl_multi_cleanup(c->multi);
-		curl_easy_cleanup(c->easy);
-		free(c);
-	}
-	p->all = p->idle = NULL;
-}
 
 lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks, char *listen_out, size_t n)
 {
@@ -841,7 +260,7 @@ void lambda_proxy_stop(lambda_proxy *p)
 		curl_multi_wakeup(c->multi);
 	pthread_mutex_unlock(&p->mu);
 	MHD_stop_daemon(p->daemon); /* joins the connection threads */
-	free_clients(p);
+	proxy_free_clients(p);
 	curl_global_cleanup();
 	pthread_mutex_destroy(&p->mu);
 	free(p);
