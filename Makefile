@@ -39,6 +39,10 @@ AGENT_IMPL:= $(BUILD)/libjvmsnap-agent.so
 AGENT_NET := $(BUILD)/libjvmsnap-net.so
 LOADER_OBJS := $(addprefix $(BUILD)/obj/,$(patsubst %.c,%.o,$(wildcard jvmagent/loader/*.c)) jvmagent/config.o jvmagent/lambda_detect.o common/log.o common/sibling.o)
 
+# The agent's settings (config.c is the one reader of IOPIPE_PROFILER_*), for the tools
+# that read them as the agent does.
+CONFIG_OBJS := $(addprefix $(BUILD)/obj/jvmagent/,config.o config_s3.o)
+
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
@@ -90,9 +94,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(AGENT_OBJS)
 	$(CC) $(CFLAGS) -fvisibility=default -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(AGENT_OBJS) $(CORE_LIB) -lcmocka $(LDLIBS) -ldl
 
-$(BUILD)/tests/%: tests/tools/%.c $(CORE_LIB)
+$(BUILD)/tests/%: tests/tools/%.c $(CONFIG_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(CONFIG_OBJS) $(CORE_LIB) $(LDLIBS)
 
 $(JAVA_STAMP): $(JAVA_TEST_SRCS)
 	@mkdir -p $(dir $@)

@@ -217,7 +217,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 	a->start_mono_ns = clock_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
 	log_set_debug(a->cfg.debug);
-	a->on_lambda = getenv("AWS_LAMBDA_FUNCTION_NAME") != NULL;
+	a->on_lambda = a->cfg.function_name != NULL;
 	if (lambda_is_function_runtime(env_lookup))
 		start_lambda_proxy(a);
 	a->vm = vm;

@@ -228,7 +228,7 @@ static void loop(agent_thread *t, JNIEnv *jni)
 static stats_collector *new_collector(const agent_config *cfg, JNIEnv *jni, jvmtiEnv *jvmti)
 {
 	stats_options so = {.thread_contention = cfg->thread_contention,
-			    .mxbean_fallback = cfg->stats_source == 1,
+			    .mxbean_fallback = cfg->stats_source == STATS_SOURCE_MXBEAN,
 			    .no_user_time = !cfg->stats_user_time};
 	return stats_collector_new(jni, jvmti, &so);
 }

@@ -2,7 +2,7 @@
 # `make layer` packs the agent with the libraries Lambda's Amazon Linux 2023 lacks.
 
 
-LAMBDA_OBJS  := $(NET_OBJS) $(BUILD)/obj/jvmagent/lambda_detect.o
+LAMBDA_OBJS  := $(NET_OBJS) $(BUILD)/obj/jvmagent/lambda_detect.o $(CONFIG_OBJS)
 LAMBDA_DRIVE := $(BUILD)/tests/lambdaproxy_drive
 LAYER_ZIP    := dist/jvmsnap-layer-x86_64.zip
 
