@@ -13,8 +13,6 @@
 
 #include "config.h"
 
-#define JVMSNAP_VERSION "0.1.0"
-
 struct agent_thread;
 struct agent_window;
 struct uploader;

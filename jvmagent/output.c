@@ -15,6 +15,7 @@
 #include "../snapshot/package.h"
 #include "../visualvm-format/nps.h"
 #include "uploader.h"
+#include "version.h"
 #include "window.h"
 
 static void log_summary(const agent *a, const agent_window *w)
