@@ -4,7 +4,7 @@
 #  - the achieved sampling interval at samplerate=2ms on a quiet program (NativeThreads,
 #    formerly 40_agent's "<= 1.5 x 2000 us");
 #  - HotSpin 2000's wall totals against the threads' real run times (formerly 40_agent's
-#    "within 10 %");
+#    "within 10 %") and the Hits of its tick() against its calls (formerly "at least half");
 #  - thread churn under the agent, threads started and ended per second (formerly
 #    75_stress's ">= 1,000 per second");
 #  - whether the demo's own code (OrderService) is among its ten hottest methods (formerly
@@ -39,6 +39,9 @@ run "$WORK/hot" "" -Dhotspin.ticker=true HotSpin 2000
 unzip -p "$WORK/hot/snap.zip" snap_cpu.nps >"$WORK/hot/snap.nps"
 "$ROOT/$BUILD/jvmsnap" info "$WORK/hot/snap.nps" >"$WORK/hot/info"
 main_ms=$(awk '/elapsed_ms/ {print $2}' "$WORK/hot/stdout")
+ticks=$(awk '$1 == "ticks" {print $2}' "$WORK/hot/stdout")
+hits=$("$ROOT/$BUILD/jvmsnap" top "$WORK/hot/snap.zip" -n 0 -t wall | awk '/ HotSpin\.tick\(/ {print $4}')
+echo "Hits of HotSpin.tick(): ${hits:-?} for its ${ticks:-?} calls (formerly 40_agent's 'at least half')"
 awk -v main="${main_ms:-0}" '/^threads:/ {on = 1; getline; next} /^hottest/ {on = 0}
 	on && $3 ~ /^hot-/ {printf "hot thread wall total: %.0f ms of its 2000 ms run (%+.1f %%)\n", $1, ($1 - 2000) / 20}
 	on && $3 == "sleeper" {printf "sleeper wall total: %.0f ms of its 2000 ms sleep (%+.1f %%)\n", $1, ($1 - 2000) / 20}

