@@ -180,9 +180,7 @@ check_churn_and_unload() {
 # Statistics through the MXBeans instead of JMM (the fallback path, forced by an option).
 check_stats_fallback() {
 	local jdk=$1 tag=$2 out=$WORK/$2/mxbean
-	# A column every 50 ms: the sleeper (alive 600 ms, gone at the end column) is in one
-	# however late the 1 s periodic column would fall on a loaded machine.
-	AGENT_OPTS=statssource=mxbean,debug=true,statsinterval=50 run_java "$jdk" "$out" HotSpin 600
+	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 600
 	check "$tag: statssource=mxbean says it reads the MXBeans" grep -q 'stats: JMM not used' "$out/stderr"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: statssource=mxbean: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
