@@ -35,11 +35,11 @@ static int sources_open(stats_collector *c, JNIEnv *env)
 		log_warn("stats: java.lang.management is not available; no statistics");
 		return -1;
 	}
-	for (size_t i = 1;; i++) {
+	for (size_t i = 0;;) {
 		if (usable && c->src->open(c, env) == 0)
 			return 0;
 		drop(c, env);
-		if (i == NSOURCES)
+		if (++i == NSOURCES)
 			break;
 		usable = candidate(c, env, sources[i]);
 	}

@@ -451,7 +451,7 @@ public class StatsProbe {
             check(t3.presence(s, 0).equals("present") && t3.presence(s, 1).equals("absent") && t3.presence(s, 2).equals("absent")
                   && t3.presence(l, 0).equals("absent") && t3.presence(l, 1).equals("present") && t3.presence(l, 2).equals("present"),
                   "3 columns: the thread that ended after column 0 is empty in columns 1 and 2 ("
-                  + t3.presence(s, 1) + ", " + t3.presence(s, 2) + "), the late one only in column 0");
+                  + t3.presence(s, 1) + ", " + t3.presence(s, 2) + "), the one started after column 0 only there");
             if (csvOut != null) Files.write(csvOut, csv3);
         }
 
@@ -687,8 +687,8 @@ public class StatsProbe {
             }
             if (last >= 0 && last < t.columns - 1) endedMidWindow++;
         }
-        check(bad.isEmpty() && present > 0, "threads: " + present + " cells of nine filled, " + absent
-              + " of nine empty (not alive), none mixed, none back after its end; " + endedMidWindow
+        check(bad.isEmpty() && present > 0, "threads: in " + present + " thread columns all nine cells filled, in " + absent
+              + " all nine empty (not alive), none mixed, none back after its end; " + endedMidWindow
               + " threads ended before the last column" + (bad.isEmpty() ? "" : " " + (bad.size() > 10 ? bad.subList(0, 10) : bad)));
         if (ended == null) return;
         String key = "Thread." + ended + ".";
