@@ -270,13 +270,20 @@ static int64_t cell_num(const stats_table *t, const char *label, size_t col)
 	return -97;
 }
 
-static void put_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id, int64_t cpu)
+/* Thread (name, id)'s cells of the last column, through the row cache as the collector sets them. */
+static void set_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id,
+                       const stats_thread_values *v)
 {
 	stats_row *const *rows = stats_rowcache_thread(rc, t, b, name, id);
 	assert_non_null(rows);
+	assert_int_equal(stats_rowcache_set(t, rows, v), 0);
+}
+
+static void put_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id, int64_t cpu)
+{
 	stats_thread_values v = {.num = {[STATS_TR_CPU] = cpu, [STATS_TR_WAITED] = id},
 	                         .text = {[STATS_TR_STATE] = "WAITING"}};
-	assert_int_equal(stats_rowcache_set(t, rows, &v), 0);
+	set_thread(rc, t, b, name, id, &v);
 }
 
 /* Thread rows found by id between columns: a renamed thread gets new rows, two threads of one
@@ -322,8 +329,6 @@ static void test_thread_rowcache(void **state)
 static void put_live_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id,
                             int64_t cpu)
 {
-	stats_row *const *rows = stats_rowcache_thread(rc, t, b, name, id);
-	assert_non_null(rows);
 	stats_thread_values v = {.num = {[STATS_TR_CPU] = cpu,
 	                                 [STATS_TR_USER] = cpu / 2,
 	                                 [STATS_TR_BLOCKED] = 0,
@@ -332,7 +337,7 @@ static void put_live_thread(stats_rowcache *rc, stats_table *t, buf *b, const ch
 	                                 [STATS_TR_WAITED] = 3,
 	                                 [STATS_TR_WAITED_TIME] = -1},
 	                         .text = {[STATS_TR_LOCK_NAME] = NULL, [STATS_TR_STATE] = "TIMED_WAITING"}};
-	assert_int_equal(stats_rowcache_set(t, rows, &v), 0);
+	set_thread(rc, t, b, name, id, &v);
 }
 
 /* A thread absent from a column (not started yet, or ended) has an empty cell in each of its
