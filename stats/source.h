@@ -10,7 +10,7 @@
  * - Its state is its own, behind c->state (made by prepare or open, freed by release).
  *   open fills c->gcs and c->pools (MXBean order) and may clear c->ids.pool_fields; nothing
  *   else of the collector is its to change.
- * - open is called once c->ids is looked up. A failed open keeps nothing itself but
+ * - open is called once c->ids is looked up. A failed prepare or open keeps nothing but
  *   c->state (release frees it) and whatever it put in c->gcs/c->pools (the caller frees them).
  * - The column functions run on the collecting thread, inside stats_collect's local frame.
  *   A value that cannot be read is -1 (the MXBeans' "undefined"), never a failed column;
@@ -48,9 +48,9 @@ struct stats_source_ops {
 	stats_source id;
 	const char *name; /* in the debug line that names the source in use */
 
-	/* Lifecycle (collect.c). prepare, optional (NULL), runs before c->ids is looked up, for
-	 * calls that must come first; false (with a debug line) when this source cannot be used,
-	 * and then open is not called. open: 0, or -1 to try the next source. release: frees
+	/* Lifecycle (collect.c). prepare, optional (NULL), runs before open, and for the first
+	 * source also before c->ids is looked up, for calls that must come first; false (with a
+	 * debug line) when this source cannot be used, and then open is not called. open: 0, or -1 to try the next source. release: frees
 	 * c->state (env NULL after VMDeath: global references are left to the dying VM). */
 	bool (*prepare)(stats_collector *c, JNIEnv *env);
 	int (*open)(stats_collector *c, JNIEnv *env);
