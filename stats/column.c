@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../common/clock.h"
 #include "source.h"
 
 static const char *const thread_states[] = {"NEW",     "RUNNABLE",      "BLOCKED",
@@ -25,9 +25,7 @@ static void num(col_ctx *x, stats_section s, const char *label, int64_t v)
 
 static void head(col_ctx *x)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* System.nanoTime() on Linux */
-	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	int64_t now = (int64_t)clock_mono_ns(); /* System.nanoTime() on Linux */
 	num(x, STATS_SEC_HEAD, "AbsoluteTime (ns)", now);
 	num(x, STATS_SEC_HEAD, "RelativeTime (ns)", now - stats_table_origin_ns(x->t, now));
 	stats_head_values h;
