@@ -180,7 +180,10 @@ check_churn_and_unload() {
 # Statistics through the MXBeans instead of JMM (the fallback path, forced by an option).
 check_stats_fallback() {
 	local jdk=$1 tag=$2 out=$WORK/$2/mxbean
-	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 600
+	# The MXBean path loads ~360 classes before its begin column; on a loaded machine that
+	# took longer than a 0.6 s run, and the sleeper had ended before any column saw it. 3 s
+	# leaves the begin column a wide margin.
+	AGENT_OPTS=statssource=mxbean,debug=true run_java "$jdk" "$out" HotSpin 3000
 	check "$tag: statssource=mxbean says it reads the MXBeans" grep -q 'stats: JMM not used' "$out/stderr"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: statssource=mxbean: snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
