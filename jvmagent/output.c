@@ -1,4 +1,6 @@
 /* Finishing a window: the .nps, the stats CSV, the zip, where it goes, and its upload. */
+#include "output.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -7,12 +9,13 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../snapshot/metadata.h"
 #include "../snapshot/package.h"
 #include "../visualvm-format/nps.h"
-#include "agent.h"
 #include "uploader.h"
+#include "version.h"
 #include "window.h"
 
 static void log_summary(const agent *a, const agent_window *w)
@@ -22,9 +25,10 @@ static void log_summary(const agent *a, const agent_window *w)
 	uint64_t span_ns = st->last_ns - st->first_ns;
 	double busy_pct = span_ns ? 100.0 * (double)st->busy_ns / (double)span_ns : 0;
 	log_info("profiled %.2f s: %llu samples (every %u us requested, %.0f us achieved), "
-		 "%u threads, %u methods; sampling used %.1f %% of one CPU",
+		 "%u threads seen (%u with Java frames), %u methods; sampling used %.1f %% of one CPU",
 		 (double)(p->end_ms - p->begin_ms) / 1000.0, (unsigned long long)st->samples,
-		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, p->nmethods - 1, busy_pct);
+		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, snap_metadata_java_threads(p),
+		 p->nmethods - 1, busy_pct);
 	log_debug("sampling rounds: %.1f us each, of which stack walks %.1f us; thread CPU time %.2f us "
 		  "per thread; %llu stacks walked; %llu deadlines missed",
 		  st->samples ? (double)st->busy_ns / 1e3 / (double)st->samples : 0,
@@ -72,7 +76,7 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 			struct stat st;
 			log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
 				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL,
-				 (double)(agent_mono_ns() - started_ns) / 1e6);
+				 (double)(clock_mono_ns() - started_ns) / 1e6);
 			return true;
 		}
 		log_warn("cannot write %s: %s", path, err);
@@ -103,8 +107,8 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .agent_version = JVMSNAP_VERSION,
 	    .jvm_name = a->jvm_name[0] ? a->jvm_name : NULL,
 	    .jvm_version = a->jvm_version[0] ? a->jvm_version : NULL,
-	    .function_name = getenv("AWS_LAMBDA_FUNCTION_NAME"),
-	    .function_version = getenv("AWS_LAMBDA_FUNCTION_VERSION"),
+	    .function_name = a->cfg.function_name,
+	    .function_version = a->cfg.function_version,
 	    .request_id = w->request_id[0] ? w->request_id : NULL,
 	    .window = w->init ? "init" : w->request_id[0] ? "invocation" : "run",
 	    .begin_ms = w->profile->begin_ms,
@@ -113,6 +117,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .interval_achieved_us = window_achieved_interval_us(w),
 	    .samples = w->st.samples,
 	    .threads = w->profile->nthreads,
+	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	};
@@ -121,7 +126,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
-	uint64_t started_ns = agent_mono_ns();
+	uint64_t started_ns = clock_mono_ns();
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);
