@@ -86,6 +86,17 @@ echo "measure: threads2000: $n many-* threads in the snapshot"
 check "threads2000: the snapshot holds >= 1,900 of the 2,000 threads ($n)" test "$n" -ge 1900
 grep -h 'jvmsnap: info: profiled' "$WORK/threads2000.on/stderr" | sed 's/^/measure: threads2000: /'
 
+# ---- -Xcheck:jni with 300 threads, both samplers: the JVM checks every JNI call, and warns
+# on stdout when a native frame holds more local references than it declared (before the
+# fix: "WARNING: JNI local refs: 307, exceeds capacity: 96" once per sampling round) ----
+for mode in changed all; do
+	IOPIPE_PROFILER_SAMPLER=$mode run checkjni-$mode on 120 -Xcheck:jni ManyThreads 300 1500
+	dir=$WORK/checkjni-$mode.on
+	check "checkjni ($mode): the application ran (300 live threads)" grep -q '^live 300' "$dir/stdout"
+	check "checkjni ($mode): no JNI warning or error" sh -c "! grep -qiE 'WARNING: JNI|JNI (error|warning)|FATAL ERROR in native method' '$dir/stdout' '$dir/stderr'"
+	check "checkjni ($mode): snapshot valid" valid "$dir/snap.zip"
+done
+
 # ---- thread churn: thousands of threads started and ended per second ----
 pair churn 120 ThreadStorm 3000
 started=$(awk '/^started/ {print $2}' "$WORK/churn.on/stdout")
@@ -177,16 +188,20 @@ else
 fi
 
 # ---- signals: SIGTERM and SIGINT to a busy JVM ----
-# sig_run NAME MODE SIGNAL: RunForever under GNU time in $WORK/NAME.MODE, signalled once
-# busy; the signal goes to the JVM itself (time ignores SIGINT and does not forward).
+# sig_run NAME MODE SIGNAL [JVM ARGS...]: RunForever (or the given program) under GNU time in
+# $WORK/NAME.MODE, signalled once busy; the signal goes to the JVM itself (time ignores SIGINT
+# and does not forward). The JVM is killed 30 s after the signal at the latest.
 sig_run() {
 	local name=$1 mode=$2 sig=$3 dir=$WORK/$1.$2
+	shift 3
+	local prog=("$@")
+	[ ${#prog[@]} = 0 ] && prog=(RunForever)
 	mkdir -p "$dir"
 	local agent=()
 	[ "$mode" = on ] && agent=(-agentpath:"$AGENT")
 	(cd "$dir" && exec env -u JAVA_TOOL_OPTIONS IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/" \
 		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap "$TIME" -f '%e %M' -o "$dir/time" \
-		"$JAVA" "${agent[@]}" -cp "$JAVA_TESTS" RunForever >"$dir/stdout" 2>"$dir/stderr") &
+		"$JAVA" "${agent[@]}" -cp "$JAVA_TESTS" "${prog[@]}" >"$dir/stdout" 2>"$dir/stderr") &
 	local tpid=$! jpid="" i
 	BG+=("$tpid")
 	for i in $(seq 200); do grep -q ready "$dir/stdout" 2>/dev/null && break; sleep 0.05; done
@@ -197,7 +212,7 @@ sig_run() {
 	local t0 t1
 	t0=$(date +%s%N)
 	kill -"$sig" "${jpid:-$tpid}"
-	for i in $(seq 300); do kill -0 "${jpid:-$tpid}" 2>/dev/null || break; sleep 0.05; done
+	for i in $(seq 600); do kill -0 "${jpid:-$tpid}" 2>/dev/null || break; sleep 0.05; done
 	[ -n "$jpid" ] && kill -KILL "$jpid" 2>/dev/null
 	wait "$tpid"
 	echo $? >"$dir/rc"
@@ -217,4 +232,21 @@ signal_case() { # signal_case NAME SIGNAL EXPECTED_RC
 }
 signal_case sigterm TERM 143
 signal_case sigint INT 130
+
+# ---- a thread recursing to StackOverflowError, again and again, SIGTERM in the middle: the
+# cost of sampling it must not grow with its depth (a walk of the top frames only), so the
+# JVM's memory stays near a run without the agent and it exits on the signal with a snapshot.
+# (Before the fix, -Xss8m took 94 MB -> 2.5 GB, and -Xss64m 32 s to exit, or never.) ----
+for ss in 8m 64m; do
+	name=overflow$ss dir=$WORK/overflow$ss.on
+	sig_run "$name" off TERM "-Xss$ss" DeepOverflow
+	sig_run "$name" on TERM "-Xss$ss" DeepOverflow
+	ms=$(cat "$dir/ms")
+	echo "measure: $name: exit ${ms} ms after SIGTERM (without the agent: $(cat "$WORK/$name.off/ms") ms), exit code $(rc_of "$name.on")"
+	MAX_EXTRA_RSS_MB=${STRESS_MAX_EXTRA_RSS_MB:-64} measure "$name" 60
+	check "$name: exit code 143" test "$(rc_of "$name.on")" = 143
+	check "$name: exits after the signal, within 30 s (${ms} ms)" test "$ms" -lt 30000
+	check "$name: snapshot valid" valid "$dir/snap.zip"
+	check "$name: the thread's stack is cut by a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$dir/snap.zip.summary"
+done
 finish
