@@ -12,7 +12,10 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 			  window_mark at)
 {
 	agent_window *w = calloc(1, sizeof *w);
-	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
+	/* The cap (option memory) covers the window's profile and writing it: a .nps needs
+	 * up to ~4 times the tree's own memory while it is built (derived totals, the block,
+	 * its compressed copy, the zip), so the tree gets a fifth. */
+	snap_limits limits = {((size_t)a->cfg.memory_mb << 20) / 5, 0};
 	if (w)
 		w->profile = snap_profile_new(&limits);
 	if (w && w->profile)

@@ -114,6 +114,19 @@ check "deepcap: depth=9999 is clamped to 3000 with one warning" \
 check "deepcap: a 3,000-frame snapshot is valid in VisualVM's loader" valid "$WORK/deepcap.on/snap.zip"
 check "deepcap: cut by a [truncated stack] frame" grep -q 'jvmsnap.\[truncated stack\]' "$WORK/deepcap.on/snap.zip.summary"
 
+# ---- a call tree that outgrows its memory cap: 2 threads, each sample a new 400-frame path,
+# at 100 us with a 100 % overhead budget and memory=64. The tree stops at its share of the
+# cap, is cut (totals kept) to what can be written in time, and the JVM's extra peak RSS
+# stays within the cap. (Before: the cap counted the tree only, writing doubled it, and a
+# default-cap profile took longer than the 3 s exit bound to write: no zip at all.) ----
+IOPIPE_PROFILER_SAMPLERATE=100 IOPIPE_PROFILER_OVERHEAD=100% IOPIPE_PROFILER_MEMORY_MB=64 \
+	MAX_EXTRA_RSS_MB=${STRESS_MAX_EXTRA_RSS_MB:-64} pair manypaths 120 ManyPaths 5000 2 400
+check "manypaths: one warning: the memory limit was reached" \
+	test "$(grep -c '^jvmsnap: warning: the profile reached its memory limit (64 MB' "$WORK/manypaths.on/stderr")" = 1
+check "manypaths: one warning: the tree was cut to be written in time, totals kept" \
+	test "$(grep -c '^jvmsnap: warning: the call tree has [0-9]* nodes, too many to write in time: cut at depth' "$WORK/manypaths.on/stderr")" = 1
+grep -h -e 'snapshot written' -e 'call tree has' "$WORK/manypaths.on/stderr" | sed 's/^/measure: manypaths: /'
+
 # ---- classes loaded by throwaway loaders and unloaded while sampling ----
 pair unload 120 -Xlog:class+unload=info:file=unload.log ClassUnload 2500
 check "unload: UnloadPayload classes did unload" grep -q UnloadPayload "$WORK/unload.on/unload.log"
