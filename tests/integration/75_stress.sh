@@ -200,6 +200,60 @@ else
 	echo "note: no JDK >= 22 under test: the native exit() case needs the FFM API; not run"
 fi
 
+# ---- -XX:+ExitOnOutOfMemoryError: HotSpot exits (code 3) without VMDeath; the one line
+# must name that exit, not guess at native code ----
+run exitoom on 60 -Xmx32m -XX:+ExitOnOutOfMemoryError OutOfHeap
+OOM_LINE='jvmsnap: warning: the JVM exited on an OutOfMemoryError (-XX:+ExitOnOutOfMemoryError, exit code 3), which skips the VM death event: no snapshot for this run'
+check "exitoom: exit code 3" test "$(rc_of exitoom.on)" = 3
+check "exitoom: exactly one line names the OutOfMemoryError exit" test "$(grep -cxF "$OOM_LINE" "$WORK/exitoom.on/stderr")" = 1
+check "exitoom: no other warning" test "$(grep -c '^jvmsnap: warning' "$WORK/exitoom.on/stderr")" = 1
+
+# ---- the agent given twice: one agent, one snapshot, one line saying so ----
+run twice on 60 -agentpath:"$AGENT" StableOutput 0 300
+check "twice: exactly one warning, that the second load stays inactive" sh -c \
+	"test \$(grep -c '^jvmsnap: warning' '$WORK/twice.on/stderr') = 1 && grep -q '^jvmsnap: warning: the agent is loaded a second time' '$WORK/twice.on/stderr'"
+check "twice: one snapshot, valid" valid "$WORK/twice.on/snap.zip"
+check "twice: no JVMTI error (no call after VMDeath)" sh -c "! grep -q 'JVMTI_ERROR' '$WORK/twice.on/stderr'"
+
+# ---- SIGTERM in the first moments: as soon as the agent is loaded (its library appears in
+# the process's maps), then 0-300 ms later, 12 times. Each run writes a valid snapshot, or
+# exactly one line says why there is none (before the fix, 8 of 20 ended without a word).
+# A signal before the JVM has even loaded the agent cannot be seen by it: not tried. ----
+early_run() { # early_run N DELAY_S
+	local dir=$WORK/early$1 i jpid
+	mkdir -p "$dir"
+	(cd "$dir" && exec env -u JAVA_TOOL_OPTIONS IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/" \
+		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap "$JAVA" -agentpath:"$AGENT" -cp "$JAVA_TESTS" RunForever \
+		>"$dir/stdout" 2>"$dir/stderr") &
+	jpid=$!
+	BG+=("$jpid")
+	for i in $(seq 2000); do grep -q libjvmsnap-agent.so "/proc/$jpid/maps" 2>/dev/null && break; sleep 0.005; done
+	sleep "$2"
+	kill -TERM "$jpid"
+	for i in $(seq 600); do kill -0 "$jpid" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$jpid" 2>/dev/null
+	wait "$jpid"
+	echo $? >"$dir/rc"
+}
+early_explained() { # a valid snapshot and no "no snapshot" line, or no zip and exactly one line
+	local dir=$WORK/early$1 lines
+	lines=$(grep -c '^jvmsnap: warning: .*no snapshot' "$dir/stderr")
+	if [ -f "$dir/snap.zip" ]; then
+		valid "$dir/snap.zip" && test "$lines" = 0
+	else
+		test "$lines" = 1 && test "$(grep -c '^jvmsnap: warning' "$dir/stderr")" = 1
+	fi
+}
+early_snaps=0
+for n in $(seq 12); do
+	early_run "$n" "$(awk -v n="$n" 'BEGIN {printf "%.3f", (n - 1) * 0.3 / 11}')"
+	[ -f "$WORK/early$n/snap.zip" ] && early_snaps=$((early_snaps + 1))
+	check "early SIGTERM #$n: exit code 143" test "$(cat "$WORK/early$n/rc")" = 143
+	check "early SIGTERM #$n: a valid snapshot, or exactly one line saying why there is none" early_explained "$n"
+	early_explained "$n" || sed 's/^/  | /' "$WORK/early$n/stderr"
+done
+echo "measure: early: $early_snaps of 12 early SIGTERMs left a snapshot; the others' lines: $(cat "$WORK"/early*/stderr | grep -o 'warning: .*no snapshot.*' | sort | uniq -c | tr '\n' ';')"
+
 # ---- signals: SIGTERM and SIGINT to a busy JVM ----
 # sig_run NAME MODE SIGNAL [JVM ARGS...]: RunForever (or the given program) under GNU time in
 # $WORK/NAME.MODE, signalled once busy; the signal goes to the JVM itself (time ignores SIGINT
