@@ -6,6 +6,9 @@
 //   capture LOGFILE SPEC    answers PUTs with the statuses in SPEC, e.g.
 //                           "503:SlowDown,500:InternalError,200" (the last one repeats)
 //   hang    LOGFILE         accepts connections and never answers
+//   echo    LOGFILE         answers 403 AccessDenied whose <Message> quotes the request's
+//                           headers (Authorization, x-amz-security-token ...) and URL,
+//                           as some proxies and S3-compatible stores do
 //   flaky   LOGFILE UPSTREAM_PORT
 //                           answers every request with 500 InternalError until a
 //                           "POST /_test/heal" arrives, then forwards each request unchanged
@@ -65,6 +68,18 @@ function capture(req, res) {
   }
 }
 
+function xmlText(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function echo(req, res) {
+  const quoted = Object.entries(req.headers).map(([k, v]) => k + ': ' + v).join(', ');
+  res.writeHead(403, {'Content-Type': 'application/xml'});
+  res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>' +
+    xmlText('denied ' + req.method + ' ' + req.url + ' with ' + quoted) +
+    '</Message><RequestId>1</RequestId></Error>');
+}
+
 let healed = false;
 
 // Sends the request on to the upstream store as it came (s3rver does not check
@@ -101,12 +116,13 @@ function handler(req, res) {
     log(req, body);
     if (mode === 'creds') credentials(req, res);
     else if (mode === 'capture') capture(req, res);
+    else if (mode === 'echo') echo(req, res);
     // hang: never answer
   });
 }
 
-if (!['creds', 'capture', 'hang', 'flaky'].includes(mode) || !logFile) {
-  console.error('usage: node fake_servers.js creds|capture|hang|flaky LOGFILE [ARG]');
+if (!['creds', 'capture', 'hang', 'flaky', 'echo'].includes(mode) || !logFile) {
+  console.error('usage: node fake_servers.js creds|capture|hang|flaky|echo LOGFILE [ARG]');
   process.exit(2);
 }
 const tls = process.env.FAKE_TLS_CERT && process.env.FAKE_TLS_KEY;
