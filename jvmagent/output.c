@@ -34,7 +34,10 @@ static void log_summary(const agent *a, const agent_window *w)
 				    (st->threads_last_round ? st->threads_last_round : 1)
 			      : 0,
 		  (unsigned long long)st->thread_samples, (unsigned long long)st->missed);
-	if (p->full)
+	if (p->full && p->max_nodes && p->nnodes >= p->max_nodes)
+		log_warn("the call tree reached %llu nodes, the most that can be written in time at exit: some "
+			 "call paths were cut short", (unsigned long long)p->nnodes);
+	else if (p->full)
 		log_warn("the profile reached its memory limit (%u MB, option memory): some call "
 			 "paths were cut short", a->cfg.memory_mb);
 }

@@ -155,6 +155,25 @@ static size_t value_len(const char *v)
 	return n;
 }
 
+/* A run of 32 or more base64 characters, unless it reads like a path (every '/'-separated
+ * part shorter than 16, and not upper case, lower case and digits all mixed), such as an
+ * object key "bucket/jvmsnap/host/2026/12/02/snap". */
+static bool long_secret(const char *p, size_t n)
+{
+	if (n < 32)
+		return false;
+	size_t part = 0, longest = 0;
+	bool upper = false, lower = false, digit = false;
+	for (size_t i = 0; i < n; i++) {
+		part = p[i] == '/' ? 0 : part + 1;
+		longest = part > longest ? part : longest;
+		upper |= isupper((unsigned char)p[i]) != 0;
+		lower |= islower((unsigned char)p[i]) != 0;
+		digit |= isdigit((unsigned char)p[i]) != 0;
+	}
+	return longest >= 16 || (upper && lower && digit);
+}
+
 /* Named values that are credentials whatever they look like. */
 static const char *const secret_names[] = {"Signature", "X-Amz-Signature", "Credential", "X-Amz-Credential",
 					   "X-Amz-Security-Token", "AWSAccessKeyId", "SignatureProvided",
@@ -178,13 +197,13 @@ void s3_redact(char *text)
 			continue;
 		}
 		/* A secret key is 40 base64 characters, a session token hundreds, a signature 64
-		 * hex digits (or fewer, where a message was cut): any such run of 32 or more, or
+		 * hex digits (or fewer, where a message was cut): such a run of 32 or more, or
 		 * of 16 or more running to the end of a cut text, is taken for one. No word of
 		 * an error message is that long. */
 		size_t run = 0;
 		while (b64_char(text[i + run]))
 			run++;
-		if (word_start && (run >= 32 || (run >= 16 && !text[i + run] && run > 0 && strlen(text) >= 60))) {
+		if (word_start && (long_secret(text + i, run) || (run >= 16 && !text[i + run] && strlen(text) >= 60))) {
 			i += replace(text, i, run);
 			continue;
 		}

@@ -183,6 +183,10 @@ static void test_redact_shapes(void **state)
 	snprintf(t, sizeof t, "/b/k?X-Amz-Credential=" KEY_ID "%%2F20261202&X-Amz-Signature=" SIG "&X-Amz-Security-Token=abc");
 	s3_redact(t);
 	assert_string_equal(t, "/b/k?[redacted]&[redacted]&[redacted]");
+	/* Object keys and paths stay readable. */
+	snprintf(t, sizeof t, "denied PUT /test-bucket/jvmsnap/host/2026/12/02/snap_p13152_w0.zip with host");
+	s3_redact(t);
+	assert_string_equal(t, "denied PUT /test-bucket/jvmsnap/host/2026/12/02/snap_p13152_w0.zip with host");
 	/* Ordinary error text is left alone, ids of 16 hex digits too (S3 request ids). */
 	snprintf(t, sizeof t, "The specified bucket does not exist (request 4442587FB7D0A2F9)");
 	s3_redact(t);
