@@ -148,8 +148,8 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	snap_metadata_json(&m, out);
 }
 
-/* A call tree of this many nodes is written in well under a second even on a starved
- * machine (bench/nps_write.sh: ~0.6 s with a load of 28 on 2 CPUs), so the last window
+/* A call tree of this many nodes is written in about a second at most, even on a starved
+ * machine (bench/nps_write.sh: 0.2-1.2 s with a load of 17-28 on 2 CPUs), so the last window
  * fits the exit bound whatever the memory cap let the tree grow to; larger trees are
  * cut at a depth first (totals kept). Past NPS_FAST_NODES zlib trades ~25 % of size for
  * half the time. */
