@@ -3,9 +3,9 @@
 # non-UTF-8 values through the environment and through agent options; dump paths that
 # cannot be written (read-only file system, missing directory, full device, /dev/full),
 # a symlink to a file that must not be overwritten (kept, never followed), hostile
-# prefixes. Each case: the application's stdout and exit code are those of a run without the agent, each bad
-# value gets exactly one `jvmsnap: warning:` line, and a valid snapshot is still written
-# somewhere sensible (checked with VisualVM's loader).
+# prefixes. Each case: the application's stdout and exit code are those of a run without
+# the agent, each bad value gets exactly one `jvmsnap: warning:` line, and a valid
+# snapshot is still written somewhere sensible (checked with VisualVM's loader).
 #
 # Limits of the test itself, not of the agent:
 # - huge: an environment string cannot exceed 128 KiB on Linux (MAX_ARG_STRLEN, for the
