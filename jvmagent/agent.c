@@ -79,9 +79,8 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	pthread_mutex_unlock(&lifecycle_mu);
 }
 
-static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
+static void finish_at_death(jvmtiEnv *jvmti)
 {
-	(void)jni;
 	agent *a = &the_agent;
 	exit_notes_vm_dying();
 	pthread_mutex_lock(&lifecycle_mu);
@@ -114,6 +113,13 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 	a->thread = NULL;
 	uploader_free(a->uploader);
 	a->uploader = NULL;
+}
+
+static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
+{
+	(void)jni;
+	finish_at_death(jvmti);
+	exit_notes_vm_death_done();
 }
 
 static void add_capabilities(agent *a)

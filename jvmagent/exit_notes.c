@@ -9,7 +9,7 @@
 
 #include "../common/log.h"
 
-static atomic_bool installed, vm_started, vm_dying;
+static atomic_bool installed, vm_started, vm_dying, vm_death_done;
 static bool exit_on_oom;
 
 static const int shutdown_signals[] = {SIGTERM, SIGINT, SIGHUP};
@@ -32,9 +32,12 @@ static void on_early_signal(int sig)
 static void on_process_exit(int status, void *arg)
 {
 	(void)arg;
-	if (atomic_load(&vm_dying))
+	if (atomic_load(&vm_death_done))
 		return;
-	if (!atomic_load(&vm_started))
+	if (atomic_load(&vm_dying))
+		say("jvmsnap: warning: the process exited while the agent was still finishing its snapshot (another "
+		    "thread ended the JVM during its VM death event): no snapshot for this run\n");
+	else if (!atomic_load(&vm_started))
 		say("jvmsnap: warning: the JVM exited while starting, before sampling began: no snapshot for this run\n");
 	else if (status == 3 && exit_on_oom)
 		say("jvmsnap: warning: the JVM exited on an OutOfMemoryError (-XX:+ExitOnOutOfMemoryError, exit code 3), "
@@ -116,3 +119,5 @@ void exit_notes_vm_started(void)
 }
 
 void exit_notes_vm_dying(void) { atomic_store(&vm_dying, true); }
+
+void exit_notes_vm_death_done(void) { atomic_store(&vm_death_done, true); }

@@ -19,8 +19,12 @@ void exit_notes_install(void);
  * the JVM did not take (-Xrs) to their default action. */
 void exit_notes_vm_started(void);
 
-/* VMDeath has begun: the agent writes the snapshot, the exit hook stays quiet. */
+/* VMDeath has begun: the agent writes the snapshot. Should the process exit before
+ * exit_notes_vm_death_done (the launcher's thread can end it meanwhile), the hook says
+ * the snapshot was not finished. */
 void exit_notes_vm_dying(void);
+/* VMDeath's work is over (the snapshot written, or its absence said): the hook stays quiet. */
+void exit_notes_vm_death_done(void);
 
 /* Whether -XX:+ExitOnOutOfMemoryError is in effect, judged from the options the process
  * shows: JAVA_TOOL_OPTIONS, then JDK_JAVA_OPTIONS and the command line, then

@@ -251,7 +251,10 @@ early_snaps=0
 for n in $(seq 12); do
 	early_run "$n" "$(awk -v n="$n" 'BEGIN {printf "%.3f", (n - 1) * 0.3 / 11}')"
 	[ -f "$WORK/early$n/snap.zip" ] && early_snaps=$((early_snaps + 1))
-	check "early SIGTERM #$n: exit code 143" test "$(cat "$WORK/early$n/rc")" = 143
+	# 143, or 1: the JVM's own outcome, without the agent too (2 of 40 runs), when the
+	# signal ends it while the launcher still loads the main class.
+	check "early SIGTERM #$n: exit code 143 or 1, as without the agent ($(cat "$WORK/early$n/rc"))" \
+		sh -c "test $(cat "$WORK/early$n/rc") = 143 -o $(cat "$WORK/early$n/rc") = 1"
 	check "early SIGTERM #$n: a valid snapshot, or exactly one line saying why there is none" early_explained "$n"
 	early_explained "$n" || sed 's/^/  | /' "$WORK/early$n/stderr"
 done
