@@ -8,6 +8,7 @@
 #include "../common/log.h"
 #include "agent.h"
 #include "sampler.h"
+#include "uploader.h"
 
 enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
@@ -175,6 +176,8 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		if (w) {
 			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
 			window_free(w);
+		} else if (cmd & CMD_CLOSE && t->a->uploader) {
+			uploader_retry(t->a->uploader); /* after an invocation that was not profiled */
 		}
 	}
 	if (cmd & CMD_OPEN) {

@@ -60,5 +60,7 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"interval_achieved_us\": %.0f,\n", m->interval_achieved_us);
 	buf_printf(out, "  \"samples\": %llu,\n", (unsigned long long)m->samples);
 	buf_printf(out, "  \"threads\": %u,\n  \"methods\": %u,\n", m->threads, m->methods);
+	if (m->invocations_skipped >= 0)
+		buf_printf(out, "  \"invocations_skipped\": %lld,\n", (long long)m->invocations_skipped);
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

@@ -22,6 +22,7 @@ typedef struct {
 	uint32_t threads;
 	uint32_t methods;
 	int stats_columns;
+	int64_t invocations_skipped;   /* Lambda invocations not profiled since the last snapshot; -1 = omit */
 } snap_metadata;
 
 /* Appends the JSON object (UTF-8, one line per field). Strings are escaped; NULL
