@@ -212,9 +212,9 @@ static void on_invocation_end(void *ctx, const char *request_id)
 {
 	(void)request_id;
 	agent *a = ctx;
-	/* A skipped invocation wakes the agent thread only to drain zips waiting for a retry. */
-	if (a->invocation_skipped && !uploader_has_pending(a->uploader))
-		return;
+	/* A skipped invocation wakes the agent thread only for zips waiting to be written or sent. */
+	if (a->invocation_skipped && a->invocations > 1 && !uploader_has_pending(a->uploader))
+		return; /* after the first, which always does: the init window's zip waits for it */
 	on_init_done(ctx);
 }
 

@@ -22,6 +22,7 @@ struct agent_thread {
 	stats_collector *stats;
 	bool stats_adopted;   /* the start-up thread's collector is in `stats` (or never will be) */
 	agent_window *window; /* NULL while paused between Lambda invocations */
+	agent_window *deferred_init; /* the closed Lambda init window, written after the first invocation */
 	uint32_t next_seq;
 	uint64_t walk_ema_ns; /* recent stack-walk time per round (overhead governor) */
 	bool governor_logged;
@@ -165,6 +166,18 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 	return (int64_t)budget < left ? budget : (uint32_t)left;
 }
 
+/* The Lambda init window's zip is written once the first invocation is over, so writing
+ * it (names resolved, compressed: tens of ms) never holds the first event. */
+static void finish_deferred_init(agent_thread *t)
+{
+	agent_window *w = t->deferred_init;
+	if (!w)
+		return;
+	t->deferred_init = NULL;
+	agent_finish_window(t->a, w, 0);
+	window_free(w);
+}
+
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 {
 	pthread_mutex_lock(&t->mu);
@@ -173,11 +186,16 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 	pthread_mutex_unlock(&t->mu);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
-		if (w) {
+		if (w && w->init) {
+			t->deferred_init = w; /* the cold start must not wait for its zip */
+		} else if (w) {
+			finish_deferred_init(t);
 			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
 			window_free(w);
-		} else if (cmd & CMD_CLOSE && t->a->uploader) {
-			uploader_retry(t->a->uploader); /* after an invocation that was not profiled */
+		} else if (cmd & CMD_CLOSE) {
+			finish_deferred_init(t);
+			if (t->a->uploader) /* after an invocation that was not profiled */
+				uploader_retry(t->a->uploader);
 		}
 	}
 	if (cmd & CMD_OPEN) {
@@ -264,6 +282,7 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 		sampler_round(t->sampler, jni, t->window, 0);
 	loop(t, jni);
 	agent_window *w = close_window(t, jni, window_now());
+	finish_deferred_init(t);
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
 	t->stats = NULL;

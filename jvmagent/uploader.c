@@ -301,7 +301,7 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 	}
 	if (!ready(u, path))
 		return;
-	if (w->init) { /* the cold start must not wait for S3: it goes with the first invocation's */
+	if (budget_ms == 0) { /* the Lambda init zip: it goes with the first invocation's upload */
 		enqueue(u, path, key, 0, delete_after);
 		return;
 	}

@@ -26,8 +26,8 @@ enum { UPLOADER_RETRIES_PER_UPLOAD = 2 };
 
 /* Uploads the zip at `path` for window `w`, then retries up to UPLOADER_RETRIES_PER_UPLOAD
  * waiting zips, oldest first, all within `budget_ms`; for a Lambda invocation also within
- * lambdabudget counted from the window's end. The Lambda init window's zip only joins the
- * queue: it goes with the first invocation's upload, off the cold start's path. With
+ * lambdabudget counted from the window's end. budget_ms 0: the zip only joins the queue
+ * (the Lambda init window's, written after the first invocation, goes with its upload). With
  * `delete_after`, the local file is removed once it is stored (or dropped). */
 void uploader_put(uploader *u, const char *path, const struct agent_window *w, uint32_t budget_ms,
 		  bool delete_after);
