@@ -90,10 +90,12 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	if (!w)
 		return NULL;
 	if (!t->stats_adopted) {
-		adopt_stats(t, STATS_START_WAIT_MS);
+		/* The Lambda init window does not wait: the first event must not (docs/lambda.md). */
+		uint32_t wait_ms = w->init ? 0 : STATS_START_WAIT_MS;
+		adopt_stats(t, wait_ms);
 		if (!t->stats_adopted)
-			log_warn("statistics still starting after %u ms: this window has no stats CSV",
-				 STATS_START_WAIT_MS);
+			log_msg(w->init ? LOG_DEBUG : LOG_WARN,
+				"statistics still starting after %u ms: this window has no stats CSV", wait_ms);
 	}
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
