@@ -37,7 +37,6 @@ struct uploader {
 	bool upload_init; /* IOPIPE_PROFILER_UPLOAD_INIT */
 	bool broken; /* the client could not be created: said once, then silent */
 	unsigned moved; /* failed zips renamed so a reused local name cannot overwrite them */
-	char last_error[384]; /* the last failure, for the line saying uploads stop */
 };
 
 static void dropped(void *ctx, const s3_queued *e, s3_drop_reason why);
@@ -156,22 +155,20 @@ static void log_failure(uploader *u, const char *key, const char *path, int rc, 
 			s3_breaker_event ev)
 {
 	/* The elapsed time shows whether the budget, not the server, ended the upload. */
-	snprintf(u->last_error, sizeof u->last_error, "%s%s%s (HTTP %ld, %d attempts, %ld ms)",
-		 r->error_code[0] ? r->error_code : s3_strerror(rc), r->error_message[0] ? ": " : "",
-		 r->error_message, r->http_status, r->attempts, r->elapsed_ms);
+	char what[1024];
+	snprintf(what, sizeof what, "upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts, %ld ms); kept at %s "
+		 "for the next upload", u->bucket, key, r->error_code[0] ? r->error_code : s3_strerror(rc),
+		 r->error_message[0] ? ": " : "", r->error_message, r->http_status, r->attempts, r->elapsed_ms, path);
 	const s3_breaker *b = &u->breaker;
 	if (ev == S3_BREAKER_OPENED)
-		log_warn("S3 uploads paused for %u s after %u failed upload%s in a row (%s), the last to "
-			 "s3://%s/%s: %s; snapshots wait on local disk (at most %u zips, %u MB) until a probe "
-			 "upload succeeds",
-			 b->backoff_ms / 1000, b->streak, b->streak > 1 ? "s" : "", s3_fail_kind_name(b->cause),
-			 u->bucket, key, u->last_error, u->queue.lim.max_zips, u->queue_max_mb);
+		log_warn("%s; S3 uploads paused for %u s after %u failed upload%s in a row (%s); snapshots wait "
+			 "on local disk (at most %u zips, %u MB) until a probe upload succeeds",
+			 what, b->backoff_ms / 1000, b->streak, b->streak > 1 ? "s" : "", s3_fail_kind_name(b->cause),
+			 u->queue.lim.max_zips, u->queue_max_mb);
 	else if (ev == S3_BREAKER_NO_CHANGE && b->streak == 1)
-		log_warn("upload to s3://%s/%s failed: %s; kept at %s for the next upload", u->bucket, key,
-			 u->last_error, path);
-	else
-		log_debug("upload to s3://%s/%s failed: %s; uploads paused for %u s", u->bucket, key, u->last_error,
-			  b->backoff_ms / 1000);
+		log_warn("%s", what);
+	else /* a failed probe, or a failure while paused: said when uploads stopped */
+		log_debug("%s; uploads paused for %u s", what, b->backoff_ms / 1000);
 }
 
 static void log_resumed(const uploader *u)

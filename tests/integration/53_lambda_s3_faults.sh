@@ -133,7 +133,7 @@ for c in $CASES; do
 done
 check "denied: 403 is never retried: one PUT per upload, so the probes are single PUTs" \
 	test "$(grep -c '"method":"PUT"' "$WORK/denied.log")" -le $((N + 1))
-check "denied: the warning names AccessDenied" grep -q 'paused.*AccessDenied' "$WORK/denied/stderr"
+check "denied: the warning names AccessDenied" grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/stderr"
 
 # 503 x3 then 200: every snapshot in the store, equal to its local copy.
 check "s503: one warning for the failed upload, no breaker" \
