@@ -170,13 +170,13 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 
 /* The Lambda init window's zip is written once the first invocation is over, so writing
  * it (names resolved, compressed: tens of ms) never holds the first event. */
-static void finish_deferred_init(agent_thread *t)
+static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms)
 {
 	agent_window *w = t->deferred_init;
 	if (!w)
 		return;
 	t->deferred_init = NULL;
-	agent_finish_window(t->a, w, 0);
+	agent_finish_window(t->a, w, upload_budget_ms); /* 0: queued, sent with the next upload */
 	window_free(w);
 }
 
@@ -191,11 +191,11 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		if (w && w->init) {
 			t->deferred_init = w; /* the cold start must not wait for its zip */
 		} else if (w) {
-			finish_deferred_init(t);
+			finish_deferred_init(t, 0);
 			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
 			window_free(w);
 		} else if (cmd & CMD_CLOSE) {
-			finish_deferred_init(t);
+			finish_deferred_init(t, 0);
 			if (t->a->uploader) /* after an invocation that was not profiled */
 				uploader_retry(t->a->uploader);
 		}
@@ -284,16 +284,17 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 		sampler_round(t->sampler, jni, t->window, 0);
 	loop(t, jni);
 	agent_window *w = close_window(t, jni, window_now());
-	finish_deferred_init(t);
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
 	t->stats = NULL;
 	/* The last window is written and uploaded here too: uploads never run on an
 	 * application thread, not even the one that is ending the JVM. */
+	pthread_mutex_lock(&t->mu);
+	uint32_t budget = t->exit_budget_ms;
+	pthread_mutex_unlock(&t->mu);
+	/* A deferred init zip goes with the last window's upload, or alone when there is none. */
+	finish_deferred_init(t, w ? 0 : budget);
 	if (w) {
-		pthread_mutex_lock(&t->mu);
-		uint32_t budget = t->exit_budget_ms;
-		pthread_mutex_unlock(&t->mu);
 		agent_finish_window(t->a, w, budget);
 		window_free(w);
 	}
