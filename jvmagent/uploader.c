@@ -20,8 +20,9 @@
 /* Left of a Lambda invocation's budget for what follows the last upload (unlinks, lines):
  * the agent thread must be idle before the proxy stops holding the next event. */
 enum { LAMBDA_BUDGET_MARGIN_MS = 15 };
-/* An upload started with less time than this would fail for lack of time alone. */
-enum { MIN_UPLOAD_MS = 50 };
+/* An upload started with less time than this would fail for lack of time alone, and
+ * a healthy S3 would count as a failing one. */
+enum { MIN_UPLOAD_MS = S3_RETRY_MIN_ATTEMPT_MS };
 
 typedef enum { PUT_STORED, PUT_FAILED, PUT_UNREADABLE } put_outcome;
 
