@@ -5,9 +5,12 @@
 # server of tests/s3/fake_servers.js. Prints per case (median over REPS runs):
 #   first  time from the JVM's launch until the first event leaves the emulator
 #   +agent that minus the same without the agent
-#   hold   response reaching the API -> the next GET next reaching it, p50 and max
-#          (the runtime's own gap included: see the no-agent row)
-#   open   max hold once the breaker had opened (invocations after the "paused" line)
+#   gap    response reaching the API -> the next GET next reaching it, p50 and max (what
+#          the function sees; the runtime's own gap included: see the no-agent row)
+#   hold   how long the proxy held each GET next (its debug line), p50 and max; the first
+#          one (the cold start's) apart
+#   open   p50 and max hold once the breaker had opened (after the "paused" line), probes
+#          apart: probes per run and the longest hold a probe caused
 #   PUTs, zips left in /tmp, warning lines (of the last run)
 # Asserts nothing. At one vCPU: taskset -c 0 bash bench/lambda_faults.sh
 #   bash bench/lambda_faults.sh [REPS]     (default 3)
@@ -25,14 +28,14 @@ WORK=$(mktemp -d /tmp/jvmsnap-bench-faults.XXXXXX)
 TAG=bf$$
 PIDS=()
 stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PIDS=(); }
-trap 'stop_all; rm -f /tmp/${TAG}_*; rm -rf "$WORK"' EXIT
+trap 'stop_all; rm -f /tmp/${TAG}_*; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 server() { # server NAME CMD...: starts it, sets PORT from its "listening on" line
 	"${@:2}" >"$WORK/$1.out" 2>&1 &
 	PIDS+=($!)
 	PORT=
 	for _ in $(seq 100); do
-		PORT=$(grep -Eo 'listening on [0-9]+' "$WORK/$1.out" | grep -Eo '[0-9]+$' || true)
+		PORT=$(grep -Eo 'listening on ([0-9.]+:)?[0-9]+' "$WORK/$1.out" | grep -Eo '[0-9]+$' || true)
 		[ -n "$PORT" ] && return 0
 		sleep 0.1
 	done
@@ -46,7 +49,7 @@ S3_PORT=$PORT
 
 # run CASE REP: one runtime; the emulator's log goes to $WORK/CASE-REP.json
 run() {
-	local c=$1 d=$WORK/$1-$2 endpoint="" extra=() agent=(JAVA_TOOL_OPTIONS="-agentpath:$ROOT/$BUILD/libjvmsnap.so" IOPIPE_PROFILER_ENABLED=true)
+	local c=$1 d=$WORK/$1-$2 endpoint="" extra=() agent=(JAVA_TOOL_OPTIONS="-agentpath:$ROOT/$BUILD/libjvmsnap.so" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true)
 	mkdir -p "$d/api" "$d/task"
 	local keep=${#PIDS[@]}
 	case $c in
@@ -81,7 +84,7 @@ run() {
 	PIDS=("${PIDS[@]:0:$keep}")
 }
 
-CASES="no-agent healthy blackhole reset denied-403 503x3 slow-1KBps refused"
+CASES=${CASES:-"no-agent healthy blackhole reset denied-403 503x3 slow-1KBps refused"}
 for rep in $(seq "$REPS"); do
 	for c in $CASES; do run "$c" "$rep"; done
 done
@@ -95,27 +98,39 @@ def one(d):
     ev = sorted((r["t_received_us"] / 1000, r["method"], r["url"], r.get("t_answered_us", 0) / 1000) for r in log)
     nexts = [e for e in ev if e[2].endswith("/next")]
     first = nexts[0][3] - launched  # the first event handed to the runtime
-    holds = [b[0] - a[0] for a, b in zip(ev, ev[1:]) if a[2].endswith("/response") and b[2].endswith("/next")]
+    gaps = [b[0] - a[0] for a, b in zip(ev, ev[1:]) if a[2].endswith("/response") and b[2].endswith("/next")]
     err = open(f"{d}/stderr").read().splitlines()
-    written = 0; opened_after = None
+    holds, after, probes, opened, probing = [], [], [], False, False
     for l in err:
-        if "snapshot written to" in l: written += 1
-        if "S3 uploads paused" in l and opened_after is None: opened_after = written
-    # snapshots written before the breaker opened: init + invocations 1..k; holds[i] follows invocation i+1
-    after = holds[opened_after - 1:] if opened_after else []
+        if "S3 uploads paused" in l: opened = True
+        if "S3 probe: uploading" in l: probing = True
+        m = re.match(r"jvmsnap: debug: next event held ([0-9.]+) ms", l)
+        if m:
+            h = float(m.group(1))
+            holds.append(h)
+            if probing: probes.append(h)
+            elif opened: after.append(h)
+            probing = False
     puts = sum(1 for l in open(f"{d}/puts.log") if '"method":"PUT"' in l) if os.path.exists(f"{d}/puts.log") else None
     warns = sum(1 for l in err if l.startswith("jvmsnap: warning"))
-    return first, holds, after, puts, int(open(f"{d}/zips").read()), warns
+    return first, gaps, holds, after, puts, int(open(f"{d}/zips").read()), warns, probes
 rows = {c: [one(f"{work}/{c}-{r}") for r in range(1, reps + 1)] for c in cases}
 base = statistics.median(r[0] for r in rows["no-agent"])
-print(f"{'case':<12} {'first ms':>9} {'+agent':>7} {'hold p50':>9} {'hold max':>9} {'open max':>9} {'PUTs':>5} {'zips':>5} {'warn':>5}")
+f = lambda v: f"{v:.1f}" if v is not None else "-"
+med = lambda v: statistics.median(v) if v else None
+print(f"{'case':<11} {'first':>6} {'+agent':>6} {'gap p50':>7} {'gap max':>7} {'init':>6} {'hold p50':>8} {'hold max':>8} {'open p50':>8} {'open max':>8} {'probes':>6} {'probe max':>9} {'PUTs':>4} {'zips':>4} {'warn':>4}")
 for c in cases:
     rs = rows[c]
     first = statistics.median(r[0] for r in rs)
-    holds = [h for r in rs for h in r[1]]
-    after = [h for r in rs for h in r[2]]
+    gaps = [g for r in rs for g in r[1]]
+    init = med([r[2][0] for r in rs if r[2]])
+    holds = [h for r in rs for h in r[2][1:]]
+    after = [h for r in rs for h in r[3]]
+    probes = [h for r in rs for h in r[7]]
     last = rs[-1]
-    print(f"{c:<12} {first:9.0f} {first - base:+7.0f} {statistics.median(holds):9.1f} {max(holds):9.1f} "
-          f"{(f'{max(after):.1f}' if after else '-'):>9} {('-' if last[3] is None else last[3]):>5} {last[4]:>5} {last[5]:>5}")
-print(f"({reps} runs per case, {len(rows['no-agent'][0][1])} holds per run; load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs visible, affinity {len(os.sched_getaffinity(0))})")
+    print(f"{c:<11} {first:6.0f} {first - base:+6.0f} {statistics.median(gaps):7.1f} {max(gaps):7.1f} {f(init):>6} "
+          f"{f(med(holds)):>8} {f(max(holds) if holds else None):>8} {f(med(after)):>8} {f(max(after) if after else None):>8} {len(probes) / len(rs):6.1f} {f(max(probes) if probes else None):>9} "
+          f"{('-' if last[4] is None else last[4]):>4} {last[5]:>4} {last[6]:>4}")
+print(f"ms; {reps} runs per case, medians; PUTs, zips left and warnings of the last run. Load average "
+      f"{os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, affinity {len(os.sched_getaffinity(0))} CPU(s)")
 PY

@@ -225,7 +225,10 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 	 * to it too); past it, the next event goes and the work goes on beside it. */
 	if (budget_ms > a->cfg.lambda_budget_ms)
 		budget_ms = a->cfg.lambda_budget_ms;
-	if (!a->thread || agent_thread_wait_idle(a->thread, (uint32_t)budget_ms))
+	uint64_t t0 = agent_mono_ns();
+	bool idle = !a->thread || agent_thread_wait_idle(a->thread, (uint32_t)budget_ms);
+	log_debug("next event held %.2f ms", (double)(agent_mono_ns() - t0) / 1e6); /* bench/lambda_faults.sh */
+	if (idle)
 		return;
 	if (a->wait_warned)
 		log_debug("snapshot work not finished within %lld ms", (long long)budget_ms);

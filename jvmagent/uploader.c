@@ -208,9 +208,13 @@ static void retry_waiting(uploader *u, int64_t deadline_ms)
 {
 	for (int done = 0; done < UPLOADER_RETRIES_PER_UPLOAD && u->queue.n > 0; done++) {
 		long left = remaining_ms(deadline_ms);
-		if (left < S3_RETRY_MIN_ATTEMPT_MS || s3_breaker_allow(&u->breaker, now_ms()) == S3_BREAKER_DENY)
+		s3_breaker_verdict verdict = left < S3_RETRY_MIN_ATTEMPT_MS ? S3_BREAKER_DENY
+									     : s3_breaker_allow(&u->breaker, now_ms());
+		if (verdict == S3_BREAKER_DENY)
 			break;
 		s3_queued *e = &u->queue.items[0];
+		if (verdict == S3_BREAKER_PROBE)
+			log_debug("S3 probe: uploading %s", e->key);
 		put_outcome out = put_one(u, e->key, e->path, left);
 		if (out == PUT_STORED && !e->keep_file)
 			unlink(e->path);
@@ -305,11 +309,16 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 	}
 	int64_t deadline = upload_deadline(u, w, budget_ms);
 	/* Too little time left (writing the zip took it) says nothing about S3: no attempt. */
-	if (remaining_ms(deadline) < MIN_UPLOAD_MS || s3_breaker_allow(&u->breaker, now_ms()) == S3_BREAKER_DENY) {
+	s3_breaker_verdict verdict = S3_BREAKER_DENY;
+	if (remaining_ms(deadline) >= MIN_UPLOAD_MS)
+		verdict = s3_breaker_allow(&u->breaker, now_ms());
+	if (verdict == S3_BREAKER_DENY) {
 		log_debug("S3 uploads paused or no time left: %s waits on local disk", path);
 		enqueue(u, path, key, 0, delete_after);
 		return;
 	}
+	if (verdict == S3_BREAKER_PROBE)
+		log_debug("S3 probe: uploading %s", key); /* bench/lambda_faults.sh counts these */
 	put_outcome out = put_one(u, key, path, remaining_ms(deadline));
 	if (out == PUT_FAILED) {
 		enqueue(u, path, key, 1, delete_after);
