@@ -33,11 +33,12 @@ declare -A ENDPOINT
 start_server blackhole node "$FAKE" hang "$WORK/blackhole.log" && ENDPOINT[blackhole]=$PORT
 start_server reset node "$FAKE" reset "$WORK/reset.log" && ENDPOINT[reset]=$PORT
 start_server denied node "$FAKE" capture "$WORK/denied.log" 403:AccessDenied && ENDPOINT[denied]=$PORT
+start_server kept node "$FAKE" capture "$WORK/kept.log" 403:AccessDenied && ENDPOINT[kept]=$PORT
 start_server slow node "$FAKE" slow "$WORK/slow.log" && ENDPOINT[slow]=$PORT
 start_server s503 node "$FAKE" failfirst "$WORK/s503.log" "$S3_PORT" 3 && ENDPOINT[s503]=$PORT
 # nothing listening: a port the kernel handed out and that was closed again
 ENDPOINT[refused]=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CASES="blackhole reset denied slow refused s503"
+CASES="blackhole reset denied slow refused s503 kept"
 for c in $CASES; do
 	check "$c: server on 127.0.0.1:${ENDPOINT[$c]:-?}" test -n "${ENDPOINT[$c]:-}" -a -n "$S3_PORT"
 done
@@ -61,6 +62,7 @@ run_case() {
 	mkdir -p "$WORK/$c/task" "$WORK/$c/snaps"
 	case $c in
 	s503) extra=(IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$c/snaps/" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
+	kept) extra=(IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$c/snaps/") ;;
 	denied) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	*) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c") ;;
 	esac
@@ -83,8 +85,8 @@ while [ $# -gt 0 ]; do
 	shift $(($# > 1 ? 2 : 1))
 done
 
-# accounted CASE: every window (init, req-1..N) stored (a forwarded, answered PUT of its
-# key), waiting in /tmp (a zip whose metadata.json names it), or named in a drop line.
+# accounted CASE: every window (init, req-1..N) stored (an upload's info line), still on disk
+# (a zip in /tmp or in the user's directory whose metadata.json names it), or named in a drop line.
 accounted() {
 	local c=$1
 	/usr/bin/python3 - "$WORK/$c" "/tmp/${TAG}_$c" "$N" <<'PY'
@@ -99,7 +101,7 @@ stored = {window_of(m.group(1)) for l in err if (m := re.match(r"jvmsnap: info: 
 dropped = {window_of(m.group(1)) for l in err
            if (m := re.match(r"jvmsnap: info: (?:deleted \S+ without uploading it to|no longer retrying) s3://snaps/(\S+?):? ", l))}
 waiting = set()
-for z in glob.glob(stem + ".zip") + glob.glob(stem + "_init.zip") + glob.glob(stem + "*.pending-*"):
+for z in glob.glob(stem + ".zip") + glob.glob(stem + "_init.zip") + glob.glob(stem + "*.pending-*") + glob.glob(d + "/snaps/*.zip"):
     meta = json.loads(zipfile.ZipFile(z).read("metadata.json"))
     waiting.add("init" if meta["window"] == "init" else meta["request_id"])
 lost = want - stored - dropped - waiting
@@ -122,7 +124,7 @@ for c in $CASES; do
 	lost_rc=$?
 	check "$c: no snapshot lost silently ($summary)" test "$lost_rc" = 0
 	check "$c: no secret key or signature in the log" sh -c "! grep -Eq 'fault-secret-value|Signature=|Credential=' '$err'"
-	[ "$c" = s503 ] && continue
+	case $c in s503 | kept) continue ;; esac
 	check "$c: the breaker opened once: one 'S3 uploads paused' line" test "$(grep -c 'S3 uploads paused' "$err")" = 1
 	n_zips=$(ls /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -l)
 	bytes=$(cat /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -c)
@@ -134,6 +136,13 @@ done
 check "denied: 403 is never retried: one PUT per upload, so the probes are single PUTs" \
 	test "$(grep -c '"method":"PUT"' "$WORK/denied.log")" -le $((N + 1))
 check "denied: the warning names AccessDenied" grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/stderr"
+
+# 403 with IOPIPE_PROFILER_LOCAL_DUMP_PATH: the user's copies leave the queue by the same
+# caps, named in a line, but are never deleted.
+check "kept: 403 with local copies: all $((N + 1)) zips stay in the user's directory" \
+	test "$(ls "$WORK"/kept/snaps/*.zip 2>/dev/null | wc -l)" = $((N + 1))
+check "kept: the zips over the caps are named as no longer retried, none deleted ($(grep -c 'no longer retrying' "$WORK/kept/stderr"))" \
+	sh -c "[ \"\$(grep -c '^jvmsnap: info: no longer retrying s3://snaps/.*; the zip stays at $WORK/kept/snaps/' '$WORK/kept/stderr')\" -ge $((N + 1 - 16)) ] && ! grep -q '^jvmsnap: info: deleted' '$WORK/kept/stderr'"
 
 # 503 x3 then 200: every snapshot in the store, equal to its local copy.
 check "s503: one warning for the failed upload, no breaker" \
