@@ -8,12 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../upload/s3.h"
 #include "../upload/s3_breaker.h"
 #include "../upload/s3_queue.h"
 #include "../upload/s3_retry.h"
-#include "agent.h"
+#include "config_s3.h"
 #include "net.h"
 #include "window.h"
 
@@ -30,6 +31,7 @@ struct uploader {
 	s3_config cfg;
 	s3_client *client; /* created on first use, on the thread that uploads */
 	const char *bucket;
+	const char *function_name; /* AWS_LAMBDA_FUNCTION_NAME (config.h), or NULL */
 	s3_queue queue;
 	s3_breaker breaker;
 	atomic_size_t waiting; /* queue.n, for other threads */
@@ -49,11 +51,9 @@ uploader *uploader_new(const agent_config *cfg)
 	uploader *u = calloc(1, sizeof *u);
 	if (!u)
 		return NULL;
-	u->cfg.bucket = u->bucket = cfg->s3_bucket;
-	u->cfg.region = cfg->s3_region ? cfg->s3_region : s3_region_from_env(NULL);
-	u->cfg.endpoint = cfg->s3_endpoint;
-	u->cfg.prefix = cfg->s3_prefix;
-	u->cfg.ca_file = getenv("AWS_CA_BUNDLE");
+	agent_config_s3(cfg, NULL, &u->cfg);
+	u->bucket = cfg->s3_bucket;
+	u->function_name = cfg->function_name;
 	u->cfg.budget_ms = cfg->upload_budget_ms;
 	u->lambda_budget_ms = cfg->lambda_budget_ms;
 	u->queue_max_mb = cfg->queue_max_mb;
@@ -74,9 +74,8 @@ void uploader_free(uploader *u)
 	free(u);
 }
 
-static void host_or_function(char *out, size_t n)
+static void host_or_function(const char *fn, char *out, size_t n)
 {
-	const char *fn = getenv("AWS_LAMBDA_FUNCTION_NAME");
 	if (fn && *fn) {
 		snprintf(out, n, "%s", fn);
 		return;
@@ -86,7 +85,7 @@ static void host_or_function(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window *w, char *out, size_t n)
+int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path, const agent_window *w, char *out, size_t n)
 {
 	const char *base = strrchr(zip_path, '/');
 	base = base ? base + 1 : zip_path;
@@ -100,11 +99,11 @@ int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window
 	else
 		snprintf(name, sizeof name, "%.*s_p%ld_w%u.zip", (int)len, base, (long)getpid(), w->seq);
 	char who[256];
-	host_or_function(who, sizeof who);
+	host_or_function(function_name, who, sizeof who);
 	return s3_object_key(out, n, s3_prefix, who, w->profile->begin_ms, name) == 0 ? 0 : -1;
 }
 
-static int64_t now_ms(void) { return (int64_t)(agent_mono_ns() / 1000000u); }
+static int64_t now_ms(void) { return clock_mono_ms(); }
 
 static long remaining_ms(int64_t deadline_ms)
 {
@@ -257,7 +256,7 @@ static int64_t upload_deadline(const uploader *u, const agent_window *w, uint32_
 	int64_t deadline = now_ms() + budget_ms;
 	if (!w->request_id[0] || !w->profile)
 		return deadline;
-	int64_t spent = agent_epoch_ms() - w->profile->end_ms;
+	int64_t spent = clock_epoch_ms() - w->profile->end_ms;
 	int64_t left = (int64_t)u->lambda_budget_ms - LAMBDA_BUDGET_MARGIN_MS - (spent > 0 ? spent : 0);
 	int64_t lambda_deadline = now_ms() + (left > 0 ? left : 0);
 	return lambda_deadline < deadline ? lambda_deadline : deadline;
@@ -297,7 +296,7 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		log_debug("S3 upload disabled: %s stays on local disk", path);
 		return;
 	}
-	if (uploader_key(u->cfg.prefix, path, w, key, sizeof key) != 0) {
+	if (uploader_key(u->cfg.prefix, u->function_name, path, w, key, sizeof key) != 0) {
 		log_warn("cannot build an S3 key for %s; not uploaded", path);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "internal.h"
 
@@ -428,9 +429,7 @@ static int64_t jmm_attr(col_ctx *x, jobject o, jint att)
 static void head(col_ctx *x)
 {
 	stats_collector *c = x->c;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* System.nanoTime() on Linux */
-	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	int64_t now = (int64_t)clock_mono_ns(); /* System.nanoTime() on Linux */
 	num(x, STATS_SEC_HEAD, "AbsoluteTime (ns)", now);
 	num(x, STATS_SEC_HEAD, "RelativeTime (ns)", now - stats_table_origin_ns(x->t, now));
 	int64_t start, uptime, total, unloaded, loaded, comp = -1;
