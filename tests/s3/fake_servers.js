@@ -1,5 +1,5 @@
-// Small HTTP servers for tests/integration/30_s3_upload.sh (test-only; node's standard
-// library only). Usage: node fake_servers.js MODE LOGFILE [ARG]
+// Small HTTP servers for the S3 tests (30_s3_upload.sh, 55_agent_s3.sh, 58_agent_s3_retry.sh,
+// 53_lambda_s3_faults.sh, bench/lambda_faults.sh; test-only; node's standard library only). Usage: node fake_servers.js MODE LOGFILE [ARG]
 //   creds   LOGFILE TOKEN [TTL_S]  container credentials endpoint: answers the credentials
 //                           JSON (expiring in TTL_S seconds, default 3600) when
 //                           "Authorization: TOKEN" is sent, else 401
