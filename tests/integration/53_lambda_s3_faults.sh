@@ -34,11 +34,12 @@ start_server blackhole node "$FAKE" hang "$WORK/blackhole.log" && ENDPOINT[black
 start_server reset node "$FAKE" reset "$WORK/reset.log" && ENDPOINT[reset]=$PORT
 start_server denied node "$FAKE" capture "$WORK/denied.log" 403:AccessDenied && ENDPOINT[denied]=$PORT
 start_server kept node "$FAKE" capture "$WORK/kept.log" 403:AccessDenied && ENDPOINT[kept]=$PORT
+start_server heals node "$FAKE" flaky "$WORK/heals.log" "$S3_PORT" && ENDPOINT[heals]=$PORT
 start_server slow node "$FAKE" slow "$WORK/slow.log" && ENDPOINT[slow]=$PORT
 start_server s503 node "$FAKE" failfirst "$WORK/s503.log" "$S3_PORT" 3 && ENDPOINT[s503]=$PORT
 # nothing listening: a port the kernel handed out and that was closed again
 ENDPOINT[refused]=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CASES="blackhole reset denied slow refused s503 kept"
+CASES="blackhole reset denied slow refused s503 kept heals"
 for c in $CASES; do
 	check "$c: server on 127.0.0.1:${ENDPOINT[$c]:-?}" test -n "${ENDPOINT[$c]:-}" -a -n "$S3_PORT"
 done
@@ -63,6 +64,7 @@ run_case() {
 	case $c in
 	s503) extra=(IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$c/snaps/" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	kept) extra=(IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$c/snaps/") ;;
+	heals) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	denied) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	*) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c") ;;
 	esac
@@ -72,9 +74,17 @@ run_case() {
 		LAMBDA_TASK_ROOT="$WORK/$c/task" AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_S3_BUCKET=snaps \
 		IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:${ENDPOINT[$c]}" AWS_ACCESS_KEY_ID=S3RVER \
 		AWS_SECRET_ACCESS_KEY=fault-secret-value \
-		timeout 300 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime $N 20 >"$WORK/$c/stdout" 2>"$WORK/$c/stderr")
+		timeout 300 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime $N "${WORK_MS[$c]:-20}" >"$WORK/$c/stdout" 2>"$WORK/$c/stderr")
 	echo $? >"$WORK/$c/rc"
 }
+# heals: S3 answers 500 until the breaker has opened, then comes back (flaky's heal); its
+# invocations last 100 ms so that the probe, 1 s later, comes while they run.
+declare -A WORK_MS=([heals]=100)
+(for _ in $(seq 1200); do
+	grep -q 'S3 uploads paused' "$WORK/heals/stderr" 2>/dev/null && exec curl -sf -X POST "http://127.0.0.1:${ENDPOINT[heals]}/_test/heal" >/dev/null
+	sleep 0.1
+done) &
+HEALER=$!
 # Two at a time: six JVMs at once on a small machine would turn every fault into a timeout.
 set -- $CASES
 while [ $# -gt 0 ]; do
@@ -124,7 +134,7 @@ for c in $CASES; do
 	lost_rc=$?
 	check "$c: no snapshot lost silently ($summary)" test "$lost_rc" = 0
 	check "$c: no secret key or signature in the log" sh -c "! grep -Eq 'fault-secret-value|Signature=|Credential=' '$err'"
-	case $c in s503 | kept) continue ;; esac
+	case $c in s503 | kept | heals) continue ;; esac
 	check "$c: the breaker opened once: one 'S3 uploads paused' line" test "$(grep -c 'S3 uploads paused' "$err")" = 1
 	n_zips=$(ls /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -l)
 	bytes=$(cat /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -c)
@@ -136,6 +146,12 @@ done
 check "denied: 403 is never retried: one PUT per upload, so the probes are single PUTs" \
 	test "$(grep -c '"method":"PUT"' "$WORK/denied.log")" -le $((N + 1))
 check "denied: the warning names AccessDenied" grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/stderr"
+
+kill "$HEALER" 2>/dev/null; wait "$HEALER" 2>/dev/null
+check "heals: the breaker opened once, then one line says uploads resumed, with the counts" \
+	sh -c "[ \"\$(grep -c 'S3 uploads paused' '$WORK/heals/stderr')\" = 1 ] && [ \"\$(grep -c '^jvmsnap: warning: S3 uploads resumed after [0-9.]* s paused (server error or throttling (5xx, 429)): [0-9]* snapshots\\? kept meanwhile, [0-9]* dropped$' '$WORK/heals/stderr')\" = 1 ]"
+check "heals: uploads go on after it ($(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr") stored)" \
+	test "$(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr")" -ge 3
 
 # 403 with IOPIPE_PROFILER_LOCAL_DUMP_PATH: the user's copies leave the queue by the same
 # caps, named in a line, but are never deleted.
