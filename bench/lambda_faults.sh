@@ -9,11 +9,12 @@
 #          the function sees; the runtime's own gap included: see the no-agent row)
 #   hold   how long the proxy held each GET next (its debug line), p50 and max; the first
 #          one (the cold start's) apart
-#   open   p50 and max hold once the breaker had opened (after the "paused" line), probes
-#          apart: probes per run and the longest hold a probe caused
+#   open   p50 and max hold while the breaker was open (between a "paused" and a "resumed"
+#          line), probes apart: probes per run and the longest hold a probe caused
 #   PUTs, zips left in /tmp, warning lines (of the last run)
 # Asserts nothing. At one vCPU: taskset -c 0 bash bench/lambda_faults.sh
 #   bash bench/lambda_faults.sh [REPS]     (default 3)
+#   CASES="no-agent healthy" bash bench/lambda_faults.sh    (a subset; keep no-agent for +agent)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -103,6 +104,7 @@ def one(d):
     holds, after, probes, opened, probing = [], [], [], False, False
     for l in err:
         if "S3 uploads paused" in l: opened = True
+        if "S3 uploads resumed" in l: opened = False
         if "S3 probe: uploading" in l: probing = True
         m = re.match(r"jvmsnap: debug: next event held ([0-9.]+) ms", l)
         if m:
