@@ -26,6 +26,7 @@ struct sampler {
 	uint32_t mode;          /* agent_sampler_mode */
 	bool warned_sample_error;
 	bool window_seen;
+	bool pinned;            /* this round's time is fixed (a window's end) */
 	uint32_t window_seq;    /* the window the method cache's ids belong to */
 	/* The window being sampled, for the duration of one round. */
 	snap_profile *profile;
@@ -111,7 +112,11 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 		jlong cpu_ns;
 		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
 			*cpu = (uint64_t)cpu_ns;
-		s->stats->cpu_time_ns += agent_mono_ns() - t0;
+		uint64_t t1 = agent_mono_ns();
+		s->stats->cpu_time_ns += t1 - t0;
+		/* The thread's stretch ends when its clock was read, so wall and CPU agree. */
+		if (!s->pinned)
+			snap_agg_time(s->agg, t1);
 	}
 	return true;
 }
@@ -188,6 +193,14 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	s->stats->threads_last_round = (uint32_t)n;
 }
 
+uint64_t sampler_own_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 {
 	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
@@ -204,8 +217,10 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 		jni_failed(jni);
 		return;
 	}
+	uint64_t cpu0 = sampler_own_cpu_ns();
 	uint64_t t0 = agent_mono_ns();
-	snap_agg_begin(w->agg, t_ns && t_ns < t0 ? t_ns : t0);
+	s->pinned = t_ns && t_ns < t0;
+	snap_agg_begin(w->agg, s->pinned ? t_ns : t0);
 	if (s->mode == AGENT_SAMPLER_ALL)
 		round_all(s, jni);
 	else
@@ -219,6 +234,8 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	s->stats->last_ns = t0;
 	s->stats->samples++;
 	s->stats->busy_ns += t1 - t0;
+	s->stats->method = s->mode == AGENT_SAMPLER_ALL ? "all" : "changed";
+	s->stats->sampler_cpu_ns += sampler_own_cpu_ns() - cpu0;
 	if (s->stats->threads_last_round > s->stats->max_threads_seen)
 		s->stats->max_threads_seen = s->stats->threads_last_round;
 }
