@@ -204,6 +204,7 @@ static void loop(agent_thread *t, JNIEnv *jni)
 			uint64_t spent = t->window->st.sampler_cpu_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
 			interval = governed_interval(t, t->window->st.sampler_cpu_ns - spent);
+			sampler_set_interval(t->sampler, interval);
 			uint64_t now = agent_mono_ns();
 			if (stats_every && now >= next_stats) {
 				take_column(t, jni);

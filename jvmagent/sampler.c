@@ -10,6 +10,7 @@
 #include "../snapshot/aggregate.h"
 #include "agent.h"
 #include "methods.h"
+#include "sigsampler.h"
 #include "window.h"
 
 struct sampler {
@@ -24,6 +25,7 @@ struct sampler {
 	jvmtiFrameInfo *deep;   /* bottom frames of a stack deeper than max_depth */
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
+	sigsampler *sig;        /* sampler=signal, when it runs */
 	bool warned_sample_error;
 	bool window_seen;
 	bool pinned;            /* this round's time is fixed (a window's end) */
@@ -177,7 +179,10 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	for (jint i = 0; i < n; i++) {
 		jlong tid;
 		uint64_t cpu;
-		if (!identify(s, jni, threads[i], &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
+		if (!identify(s, jni, threads[i], &tid, &cpu))
+			continue;
+		int sig = s->sig ? sigsampler_pass(s->sig, threads[i], tid, cpu, s->agg) : SIG_PASS_OTHER;
+		if (sig == SIG_PASS_DONE || (sig == SIG_PASS_OTHER && snap_agg_unchanged(s->agg, (uint64_t)tid, cpu)))
 			continue;
 		uint64_t t0 = agent_mono_ns();
 		jint count = 0;
@@ -201,6 +206,15 @@ uint64_t sampler_own_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void drain_signals(sampler *s, JNIEnv *jni)
+{
+	sigsampler_sink k = {s->jvmti, jni, s->methods, &s->a->classes_may_unload, s->profile, s->agg, s->stats,
+			     s->frames};
+	sigsampler_drain(s->sig, &k);
+}
+
+void sampler_set_interval(sampler *s, uint64_t interval_ns) { sigsampler_set_interval(s->sig, interval_ns); }
+
 void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 {
 	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
@@ -221,6 +235,8 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	uint64_t t0 = agent_mono_ns();
 	s->pinned = t_ns && t_ns < t0;
 	snap_agg_begin(w->agg, s->pinned ? t_ns : t0);
+	if (s->sig)
+		drain_signals(s, jni);
 	if (s->mode == AGENT_SAMPLER_ALL)
 		round_all(s, jni);
 	else
@@ -234,7 +250,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	s->stats->last_ns = t0;
 	s->stats->samples++;
 	s->stats->busy_ns += t1 - t0;
-	s->stats->method = s->mode == AGENT_SAMPLER_ALL ? "all" : "changed";
+	s->stats->method = s->sig ? "signal" : s->mode == AGENT_SAMPLER_ALL ? "all" : "changed";
 	s->stats->sampler_cpu_ns += sampler_own_cpu_ns() - cpu0;
 	if (s->stats->threads_last_round > s->stats->max_threads_seen)
 		s->stats->max_threads_seen = s->stats->threads_last_round;
@@ -246,7 +262,7 @@ static uint32_t effective_mode(jvmtiEnv *jvmti, uint32_t wanted)
 {
 	char *version = NULL;
 	if (wanted != AGENT_SAMPLER_CHANGED ||
-	    (*jvmti)->GetSystemProperty(jvmti, "java.specification.version", &version) != JVMTI_ERROR_NONE)
+	    (*jvmti)->GetSystemProperty(jvmti, "java.vm.specification.version", &version) != JVMTI_ERROR_NONE)
 		return wanted;
 	int major = strncmp(version, "1.", 2) == 0 ? atoi(version + 2) : atoi(version);
 	(*jvmti)->Deallocate(jvmti, (unsigned char *)version);
@@ -274,6 +290,28 @@ static bool find_thread_id(sampler *s, JNIEnv *jni)
 	return true;
 }
 
+static bool signal_key(void *ctx, JNIEnv *jni, jthread t, jlong *key)
+{
+	sampler *s = ctx;
+	return thread_id(s, jni, t, key) && *key != s->own_tids[0] && *key != s->own_tids[1];
+}
+
+static void signal_name(void *ctx, JNIEnv *jni, jthread t, char *out, size_t n) { thread_name(ctx, jni, t, out, n); }
+
+/* sampler=signal where it is proven, else the per-thread handshakes, saying which. */
+static void start_signals(sampler *s, JNIEnv *jni)
+{
+	char why[128] = "it could not start";
+	s->mode = effective_mode(s->jvmti, AGENT_SAMPLER_CHANGED);
+	if (!s->a->has_cpu_time)
+		snprintf(why, sizeof why, "thread CPU time unavailable");
+	else if (sigsampler_supported(s->a->vm, s->jvmti, why, sizeof why) &&
+		 (s->sig = sigsampler_start(s->a->vm, jni, s->a->cfg.interval_us, s->max_depth, signal_key,
+					    signal_name, s)))
+		return;
+	log_info("sampler=signal is off: %s; using sampler=%s", why, s->mode == AGENT_SAMPLER_ALL ? "all" : "changed");
+}
+
 sampler *sampler_new(agent *a, JNIEnv *jni)
 {
 	sampler *s = calloc(1, sizeof *s);
@@ -292,6 +330,8 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 		return NULL;
 	}
 	s->mode = effective_mode(a->jvmti, a->cfg.sampler_mode);
+	if (s->mode == AGENT_SAMPLER_SIGNAL)
+		start_signals(s, jni);
 	return s;
 }
 
@@ -309,6 +349,7 @@ void sampler_free(sampler *s)
 {
 	if (!s)
 		return;
+	sigsampler_free(s->sig, NULL);
 	methods_free(s->methods);
 	free(s->frames);
 	free(s->deep);

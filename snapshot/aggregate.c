@@ -35,6 +35,7 @@ struct snap_aggregator {
 	uint64_t t_ns;
 	uint64_t prev_begin_ns; /* when the previous sample began */
 	uint64_t begin_ns;
+	uint64_t first_begin_ns; /* when the first sample began */
 	uint64_t samples;
 };
 
@@ -146,6 +147,8 @@ void snap_agg_begin(snap_aggregator *a, uint64_t t_ns)
 	a->sample_no++;
 	a->prev_begin_ns = a->begin_ns;
 	a->begin_ns = t_ns;
+	if (a->sample_no == 1)
+		a->first_begin_ns = t_ns;
 	a->t_ns = t_ns;
 	a->seen_this_sample = 0;
 }
@@ -224,7 +227,8 @@ static bool reserve(thread_state *s, uint32_t depth)
  * sample began: its CPU time so far and the wall time since then belong to the window
  * and go to the first stack it shows (nothing earlier is known). A thread in the first
  * sample was there before the window: its time starts now. */
-static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns)
+static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
+			       uint64_t born_ns)
 {
 	if ((a->count + 1) * 4 > a->cap * 3 && !rehash(a, a->cap * 2, false))
 		return NULL;
@@ -238,6 +242,10 @@ static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *nam
 	s->root = root;
 	bool born = a->sample_no > 1;
 	s->last_t_ns = born ? a->prev_begin_ns : a->t_ns;
+	if (born_ns) { /* the caller knows when it started */
+		born = born_ns >= a->first_begin_ns;
+		s->last_t_ns = born ? born_ns : a->t_ns;
+	}
 	s->last_cpu_ns = born && cpu_ns != SNAP_CPU_UNKNOWN ? 0 : cpu_ns;
 	a->count++;
 	return s;
@@ -276,16 +284,9 @@ static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uin
 	s->depth = j;
 }
 
-int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
-		    const snap_frame *frames, uint32_t depth)
+/* Charges the thread up to a->t_ns and records its new stack. */
+static void record(snap_aggregator *a, thread_state *s, uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
 {
-	thread_state *s = lookup(a, key);
-	if (!s->used && !(s = new_state(a, key, name, cpu_ns)))
-		return -1;
-	if (s->seen == a->sample_no)
-		return 0; /* the same thread twice in one sample: keep the first */
-	s->seen = a->sample_no;
-	a->seen_this_sample++;
 	bool waiting = s->depth == 0;
 	advance(a, s, cpu_ns);
 	if (!reserve(s, depth))
@@ -294,6 +295,36 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 	if (waiting)
 		advance(a, s, cpu_ns); /* its first stack takes the time since its birth */
 	a->samples++;
+}
+
+int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
+		    const snap_frame *frames, uint32_t depth)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used && !(s = new_state(a, key, name, cpu_ns, 0)))
+		return -1;
+	if (s->seen == a->sample_no)
+		return 0; /* the same thread twice in one sample: keep the first */
+	s->seen = a->sample_no;
+	a->seen_this_sample++;
+	record(a, s, cpu_ns, frames, depth);
+	return 0;
+}
+
+int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
+		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used && !(s = new_state(a, key, name, cpu_ns, born_ns)))
+		return -1;
+	if (s->seen != a->sample_no) {
+		s->seen = a->sample_no;
+		a->seen_this_sample++;
+	}
+	uint64_t round_t = a->t_ns;
+	a->t_ns = t_ns;
+	record(a, s, cpu_ns, frames, depth);
+	a->t_ns = round_t;
 	return 0;
 }
 

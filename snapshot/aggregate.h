@@ -49,6 +49,14 @@ bool snap_agg_known(const snap_aggregator *a, uint64_t key);
 int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
 		    const snap_frame *frames, uint32_t depth);
 
+/* One stack taken by the thread itself at `t_ns` (a signal sample), outside the rhythm of
+ * rounds: a thread may have many per round, each charging the stretch since its previous
+ * one. `born_ns` is when a thread new to the aggregator started (0: unknown), so its
+ * time in the window before this first sample is charged to it. Counts as seen in the
+ * current sample. Returns 0, or -1 when the thread could not be recorded (limits). */
+int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
+		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth);
+
 /* Records that thread `key` executed nothing since its previous sample: its CPU time
  * `cpu_ns` is known and unchanged, so its stack is the one recorded then. Charges the
  * interval to that stack (no new hits) and returns true; returns false (recording

@@ -9,7 +9,7 @@
 WORK=$(mktemp -d /tmp/jvmsnap-cpu.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
-SAMPLERS=${SAMPLERS:-changed all}
+SAMPLERS=${SAMPLERS:-changed all signal}
 
 command -v taskset >/dev/null || { not_ok "taskset is needed (util-linux)"; finish; exit 1; }
 [ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"

@@ -353,6 +353,31 @@ static void test_thread_born_in_window(void **state)
 	assert_int_equal(total_wall(f->p->threads[1].root), 8 * MS); /* 4..12 ms */
 }
 
+/* Signal samples: many per round for one thread, each at its own time; a thread whose
+ * start is known is charged from then; a later round's repeat continues the last one. */
+static void test_signal_samples_between_rounds(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	snap_frame b[] = {{f->main, 1}, {f->work, 3}};
+	snap_agg_begin(f->a, 1 * MS);
+	snap_agg_end(f->a);
+	snap_agg_sample(f->a, 4, "sig", 2 * MS, 3 * MS, 1 * MS, a, 2);  /* born at 2 ms */
+	snap_agg_sample(f->a, 4, "sig", 2 * MS, 4 * MS, 2 * MS, b, 2);
+	snap_agg_begin(f->a, 5 * MS);
+	assert_true(snap_agg_repeat(f->a, 4, 2500000));
+	snap_agg_end(f->a);
+	assert_int_equal(snap_agg_live_threads(f->a), 1);
+	snap_agg_sample(f->a, 9, "pre", MS / 2, 6 * MS, 5 * MS, a, 2); /* started before the window */
+	snap_agg_flush(f->a, 6 * MS);
+	snap_node *m = child(f->p->threads[0].root, f->main);
+	assert_int_equal(child(m, f->run)->self_wall_ns, 2 * MS);  /* 2..4 ms */
+	assert_int_equal(child(m, f->run)->self_cpu_ns, 2 * MS);
+	assert_int_equal(child(m, f->work)->self_wall_ns, 2 * MS); /* 4..6 ms */
+	assert_int_equal(child(m, f->work)->self_cpu_ns, 500000);
+	assert_int_equal(total_cpu(f->p->threads[1].root), 0); /* its 5 ms were before the window */
+}
+
 static void test_method_table(void **state)
 {
 	fixture *f = *state;
@@ -392,6 +417,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cpu_total_exact_under_read_skew, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_per_thread_read_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_born_in_window, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signal_samples_between_rounds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
