@@ -13,6 +13,8 @@
 #include "sigsampler.h"
 #include "window.h"
 
+enum { SIGNAL_PASS_NS = 10000000 };
+
 struct sampler {
 	agent *a;
 	jvmtiEnv *jvmti;
@@ -26,6 +28,7 @@ struct sampler {
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
 	sigsampler *sig;        /* sampler=signal, when it runs */
+	uint64_t last_pass_ns;  /* when the last pass over every thread began */
 	bool warned_sample_error;
 	bool window_seen;
 	bool pinned;            /* this round's time is fixed (a window's end) */
@@ -219,8 +222,10 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 {
 	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
 	 * by window number: a new profile may well reuse the old one's address.) */
-	if (!s->window_seen || s->window_seq != w->seq)
+	if (!s->window_seen || s->window_seq != w->seq) {
 		methods_clear(s->methods);
+		s->last_pass_ns = 0; /* a new window starts with a pass */
+	}
 	s->window_seen = true;
 	s->window_seq = w->seq;
 	s->profile = w->profile;
@@ -234,14 +239,20 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	uint64_t cpu0 = sampler_own_cpu_ns();
 	uint64_t t0 = agent_mono_ns();
 	s->pinned = t_ns && t_ns < t0;
-	snap_agg_begin(w->agg, s->pinned ? t_ns : t0);
+	/* With sampler=signal most rounds only drain the samples; the pass over every thread
+	 * (idle ones re-charged, stopped ones walked) runs every SIGNAL_PASS_NS. */
+	bool pass = !s->sig || s->pinned || t0 - s->last_pass_ns >= SIGNAL_PASS_NS;
 	if (s->sig)
 		drain_signals(s, jni);
-	if (s->mode == AGENT_SAMPLER_ALL)
-		round_all(s, jni);
-	else
-		round_changed(s, jni);
-	snap_agg_end(w->agg);
+	if (pass) {
+		s->last_pass_ns = t0;
+		snap_agg_begin(w->agg, s->pinned ? t_ns : t0);
+		if (s->mode == AGENT_SAMPLER_ALL)
+			round_all(s, jni);
+		else
+			round_changed(s, jni);
+		snap_agg_end(w->agg);
+	}
 	(*jni)->PopLocalFrame(jni, NULL);
 
 	uint64_t t1 = agent_mono_ns();

@@ -404,7 +404,9 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 
 void sigsampler_set_interval(sigsampler *g, uint64_t interval_ns)
 {
-	if (!g || interval_ns == g->interval_ns)
+	/* Re-arming restarts every thread's countdown: done on every small change, a running
+	 * thread would rarely reach its expiry. Only a change of a quarter or more counts. */
+	if (!g || (interval_ns * 4 > g->interval_ns * 3 && interval_ns * 4 < g->interval_ns * 5))
 		return;
 	pthread_mutex_lock(&g->mu);
 	g->interval_ns = interval_ns;

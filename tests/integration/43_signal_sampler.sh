@@ -57,6 +57,18 @@ case_jdk() {
 	check "$tag: GcBusy snapshot valid" grep -q '^NpsCheck: OK' "$out/summary"
 }
 
+# Virtual threads mount and unmount on the carriers while their timers fire: the JVM must
+# survive it and the snapshot must hold the virtual threads' hot method (where its time is
+# charged is described in docs/snapshot-format.md).
+case_virtual() {
+	local out=$WORK/jdk25/virtual
+	CLASS_HOT=VirtualTasks.vhot run_sig "$JDK25" "$out" 1000 VirtualTasks 5000
+	check "jdk25: 5,000 virtual-thread tasks run to the end under sampler=signal" \
+		sh -c "test '$(cat "$out/rc")' = 0 && grep -q '^tasks 5000' '$out/stdout'"
+	check "jdk25: virtual threads: snapshot valid and holds VirtualTasks.vhot" grep -q '^has VirtualTasks.vhot	yes' "$out/summary"
+	check "jdk25: virtual threads: no timer signal reached a non-Java thread" no_stray_signals "$out"
+}
+
 case_jdk "$JAVA_HOME" jdk17
-[ -x "$JDK25/bin/java" ] && case_jdk "$JDK25" jdk25
+[ -x "$JDK25/bin/java" ] && case_jdk "$JDK25" jdk25 && case_virtual
 finish
