@@ -5,10 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../common/mutf8.h"
 #include "../snapshot/aggregate.h"
-#include "agent.h"
+#include "agent_state.h"
 #include "methods.h"
 #include "sigsampler.h"
 #include "window.h"
@@ -113,11 +114,11 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 		return false;
 	*cpu = SNAP_CPU_UNKNOWN;
 	if (s->a->has_cpu_time) {
-		uint64_t t0 = agent_mono_ns();
+		uint64_t t0 = clock_mono_ns();
 		jlong cpu_ns;
 		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
 			*cpu = (uint64_t)cpu_ns;
-		uint64_t t1 = agent_mono_ns();
+		uint64_t t1 = clock_mono_ns();
 		s->stats->cpu_time_ns += t1 - t0;
 		/* The thread's stretch ends when its clock was read, so wall and CPU agree. */
 		if (!s->pinned)
@@ -151,11 +152,11 @@ static bool round_failed(sampler *s, jvmtiError err, const char *what)
 /* One global safepoint: every stack at the same instant. */
 static void round_all(sampler *s, JNIEnv *jni)
 {
-	uint64_t t0 = agent_mono_ns();
+	uint64_t t0 = clock_mono_ns();
 	jvmtiStackInfo *infos = NULL;
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
-	s->stats->stacks_ns += agent_mono_ns() - t0;
+	s->stats->stacks_ns += clock_mono_ns() - t0;
 	if (round_failed(s, err, "GetAllStackTraces"))
 		return;
 	for (jint i = 0; i < n; i++) {
@@ -187,11 +188,11 @@ static void round_changed(sampler *s, JNIEnv *jni)
 		int sig = s->sig ? sigsampler_pass(s->sig, threads[i], tid, cpu, s->agg) : SIG_PASS_OTHER;
 		if (sig == SIG_PASS_DONE || (sig == SIG_PASS_OTHER && snap_agg_unchanged(s->agg, (uint64_t)tid, cpu)))
 			continue;
-		uint64_t t0 = agent_mono_ns();
+		uint64_t t0 = clock_mono_ns();
 		jint count = 0;
 		jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, threads[i], 0, (jint)s->max_depth + 1,
 							    s->top, &count);
-		s->stats->stacks_ns += agent_mono_ns() - t0;
+		s->stats->stacks_ns += clock_mono_ns() - t0;
 		if (err == JVMTI_ERROR_NONE)
 			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
 		else if (err != JVMTI_ERROR_THREAD_NOT_ALIVE)
@@ -237,7 +238,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 		return;
 	}
 	uint64_t cpu0 = sampler_own_cpu_ns();
-	uint64_t t0 = agent_mono_ns();
+	uint64_t t0 = clock_mono_ns();
 	s->pinned = t_ns && t_ns < t0;
 	/* With sampler=signal most rounds only drain the samples; the pass over every thread
 	 * (idle ones re-charged, stopped ones walked) runs every SIGNAL_PASS_NS. */
@@ -255,7 +256,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	}
 	(*jni)->PopLocalFrame(jni, NULL);
 
-	uint64_t t1 = agent_mono_ns();
+	uint64_t t1 = clock_mono_ns();
 	if (!s->stats->samples)
 		s->stats->first_ns = t0;
 	s->stats->last_ns = t0;
