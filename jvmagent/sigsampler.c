@@ -207,7 +207,8 @@ static sigsampler *from_env(jvmtiEnv *env)
 static void JNICALL on_thread_start(jvmtiEnv *env, JNIEnv *jni, jthread t)
 {
 	sigsampler *g = from_env(env);
-	if (g)
+	/* Stopped: the sampler that reads thread keys may be gone (VM shutdown). */
+	if (g && atomic_load(&g->active))
 		register_current(g, jni, t);
 }
 
@@ -376,17 +377,17 @@ void sigsampler_stop(sigsampler *g)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
 }
 
+/* Frees the ring, which only handlers and the agent thread use. The sampler itself and its
+ * registry are left allocated on purpose: this runs during VM shutdown, when a ThreadStart
+ * or ThreadEnd callback on another thread may already have fetched the sampler from our
+ * environment and be about to take its lock (freeing it made such a callback lock freed
+ * memory: a rare abort at exit). Stopped, they do nothing with it. One per process. */
 void sigsampler_free(sigsampler *g, JNIEnv *jni)
 {
 	if (!g)
 		return;
 	sigsampler_stop(g);
 	atomic_store(&g_sig, NULL);
-	if (atomic_load(&g_in_handler))
-		return; /* a handler is stuck inside: leave the memory be */
-	for (uint32_t i = 0; i < MAX_TIMED; i++)
-		if (g->threads[i].used && g->threads[i].ref && jni)
-			(*jni)->DeleteGlobalRef(jni, g->threads[i].ref);
 	char codes[256] = "";
 	for (int i = 0, at = 0; i < 16 && at < (int)sizeof codes - 24; i++)
 		if (g->failed_by[i])
@@ -396,10 +397,16 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 		  "%llu timer signals on non-Java threads",
 		  (unsigned long long)g->failed, codes, (unsigned long long)sigring_dropped(g->ring),
 		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
-	pthread_mutex_destroy(&g->mu);
-	sigring_free(g->ring);
-	free(g->threads);
-	free(g);
+	pthread_mutex_lock(&g->mu);
+	if (jni)
+		for (uint32_t i = 0; i < MAX_TIMED; i++)
+			if (g->threads[i].used && g->threads[i].ref)
+				(*jni)->DeleteGlobalRef(jni, g->threads[i].ref);
+	if (!atomic_load(&g_in_handler)) { /* else a handler is stuck inside: leave it be */
+		sigring_free(g->ring);
+		g->ring = NULL;
+	}
+	pthread_mutex_unlock(&g->mu);
 }
 
 void sigsampler_set_interval(sigsampler *g, uint64_t interval_ns)
