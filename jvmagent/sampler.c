@@ -30,6 +30,7 @@ struct sampler {
 	uint32_t mode;          /* agent_sampler_mode */
 	sigsampler *sig;        /* sampler=signal, when it runs */
 	uint64_t last_pass_ns;  /* when the last pass over every thread began */
+	uint64_t window_begin_ns;
 	bool warned_sample_error;
 	bool window_seen;
 	bool pinned;            /* this round's time is fixed (a window's end) */
@@ -213,7 +214,7 @@ uint64_t sampler_own_cpu_ns(void)
 static void drain_signals(sampler *s, JNIEnv *jni)
 {
 	sigsampler_sink k = {s->jvmti, jni, s->methods, &s->a->classes_may_unload, s->profile, s->agg, s->stats,
-			     s->frames};
+			     s->frames, s->window_begin_ns};
 	sigsampler_drain(s->sig, &k);
 }
 
@@ -226,6 +227,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	if (!s->window_seen || s->window_seq != w->seq) {
 		methods_clear(s->methods);
 		s->last_pass_ns = 0; /* a new window starts with a pass */
+		s->window_begin_ns = w->begin_ns;
 	}
 	s->window_seen = true;
 	s->window_seq = w->seq;

@@ -83,7 +83,8 @@ void sigsampler_drain(sigsampler *g, const sigsampler_sink *k)
 	pthread_mutex_lock(&g->mu);
 	sigring_record *r;
 	while ((r = sigring_next(g->ring))) {
-		take_record(g, k, r);
+		if (r->t_ns >= k->since_ns)
+			take_record(g, k, r);
 		sigring_release(g->ring, r);
 	}
 	reap(g, k->jni);

@@ -60,6 +60,8 @@ typedef struct {
 	snap_aggregator *agg;
 	window_stats *stats;
 	snap_frame *frames; /* scratch for one stack, max_depth + 1 frames */
+	uint64_t since_ns;  /* the window's start: older samples (taken while sampling was
+			     * paused between Lambda invocations) are dropped */
 } sigsampler_sink;
 
 /* Aggregates every sample in the ring; adds the handlers' CPU time to stats. */
