@@ -27,10 +27,11 @@ static void log_summary(const agent *a, const agent_window *w)
 		snprintf(running, sizeof running, "; running threads sampled every %.0f us of CPU",
 			 window_running_interval_us(w));
 	log_info("profiled %.2f s: %llu samples (every %u us requested, %.0f us achieved), "
-		 "%u threads, %u methods; sampler=%s%s; sampling used %.1f %% of one CPU (%.1f ms of CPU)",
+		 "%u threads seen (%u with Java frames), %u methods; sampler=%s%s; sampling used %.1f %% of one CPU "
+		 "(%.1f ms of CPU)",
 		 (double)(p->end_ms - p->begin_ms) / 1000.0, (unsigned long long)st->samples,
-		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, p->nmethods - 1,
-		 st->method ? st->method : "?", running, window_sampler_cpu_percent(w),
+		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, snap_metadata_java_threads(p),
+		 p->nmethods - 1, st->method ? st->method : "?", running, window_sampler_cpu_percent(w),
 		 (double)st->sampler_cpu_ns / 1e6);
 	log_debug("sampling rounds: %.1f us each (wall), of which stack walks %.1f us; thread CPU time %.2f us "
 		  "per thread; %llu stacks walked; %llu deadlines missed",
@@ -124,6 +125,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .sampler_cpu_percent = window_sampler_cpu_percent(w),
 	    .samples = w->st.samples,
 	    .threads = w->profile->nthreads,
+	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	};
