@@ -44,7 +44,7 @@ void window_close(agent_window *w, window_mark at)
 	/* The .nps's sampling period is what VisualVM shows: the interval achieved. */
 	double achieved = window_achieved_interval_us(w);
 	if (achieved > 0)
-		w->profile->interval_us = (uint32_t)(achieved + 0.5);
+		w->profile->achieved_interval_us = (uint32_t)(achieved + 0.5);
 }
 
 void window_free(agent_window *w)
