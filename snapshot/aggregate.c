@@ -187,7 +187,10 @@ static void advance(snap_aggregator *a, thread_state *s, uint64_t cpu_ns)
 	charge(s, a->t_ns, cpu_ns);
 	if (a->t_ns > s->last_t_ns)
 		s->last_t_ns = a->t_ns;
-	s->last_cpu_ns = cpu_ns;
+	/* Nor CPU: a signal sample read before a round's later read arrives after it, and
+	 * moving back would charge the difference twice. */
+	if (cpu_ns == SNAP_CPU_UNKNOWN || s->last_cpu_ns == SNAP_CPU_UNKNOWN || cpu_ns > s->last_cpu_ns)
+		s->last_cpu_ns = cpu_ns;
 }
 
 static snap_node *thread_root(snap_aggregator *a, const char *name)

@@ -376,6 +376,14 @@ static void test_signal_samples_between_rounds(void **state)
 	assert_int_equal(child(m, f->work)->self_wall_ns, 2 * MS); /* 4..6 ms */
 	assert_int_equal(child(m, f->work)->self_cpu_ns, 500000);
 	assert_int_equal(total_cpu(f->p->threads[1].root), 0); /* its 5 ms were before the window */
+	/* A sample read before a round's read but drained after it: no CPU counted twice. */
+	snap_agg_sample(f->a, 11, "late", MS / 2, 7 * MS, 5 * MS, a, 2);
+	snap_agg_begin(f->a, 9 * MS);
+	assert_true(snap_agg_repeat(f->a, 11, 6 * MS));
+	snap_agg_end(f->a);
+	snap_agg_sample(f->a, 11, "late", MS / 2, 8 * MS, 5500000, b, 2); /* read at 8 ms */
+	snap_agg_sample(f->a, 11, "late", MS / 2, 10 * MS, 7 * MS, b, 2);
+	assert_int_equal(total_cpu(f->p->threads[2].root), 2 * MS); /* 5 -> 7 ms */
 }
 
 static void test_method_table(void **state)
