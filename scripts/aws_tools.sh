@@ -52,6 +52,8 @@ aws_maven_install() {
 			{ cat "$tmp/mvn.out" >&2; echo "jvmsnap deps: mvn could not build $pom" >&2; rm -rf "$tmp"; return 1; }
 		rm -rf "$tmp/build"
 	done
+	mvn -q -B -f "$root/examples/serverless/pom.xml" -DbuildDir="$tmp/build" -Pcontainer package >"$tmp/mvn.out" 2>&1 ||
+		{ cat "$tmp/mvn.out" >&2; echo "jvmsnap deps: mvn could not build the example's container jar" >&2; rm -rf "$tmp"; return 1; }
 	rm -rf "$tmp"
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Lambda examples, with AWS's own tools: the handler (an HTTP API handler on
-# aws-lambda-java-core and -events) builds with Maven into the jar the templates deploy,
-# runs under the agent behind AWS's Runtime Interface Emulator and Runtime Interface Client
-# (tests/lambda/rie.sh), one snapshot per invocation; the SAM template passes cfn-lint, AWS's
+# aws-lambda-java-core and -events) builds with Maven into the jar the templates deploy and,
+# with the container profile, into a jar holding AWS's Runtime Interface Client too, which
+# runs under the agent behind AWS's Runtime Interface Emulator (tests/lambda/rie.sh), one
+# snapshot per invocation; the SAM template passes cfn-lint, AWS's
 # SAM translator turns it into CloudFormation, `serverless package` (v3) turns
 # serverless.yml into CloudFormation, and both generated templates pass cfn-lint and give
 # the function the layer, the agent's environment, and s3:PutObject on the snapshot prefix
@@ -28,10 +29,10 @@ LINES=(200000 300000 400000) # one event each; tens of ms of work, so the sample
 (cd "$EX" && mvn -o -q -B package >"$WORK/mvn.out" 2>&1)
 check "mvn -q package (offline) builds target/orders.jar with aws-lambda-java-core and -events inside" \
 	sh -c "unzip -l '$JAR' | grep -q 'com/amazonaws/services/lambda/runtime/RequestHandler.class' && unzip -l '$JAR' | grep -q 'events/APIGatewayV2HTTPEvent.class'"
-mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$WORK/ric" \
-	"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
-	-Dmdep.outputFile="$WORK/ric.cp" >>"$WORK/mvn.out" 2>&1
-check "the RIC $RIC_VERSION's classpath (offline)" grep -q "runtime-interface-client-$RIC_VERSION.jar" "$WORK/ric.cp"
+(cd "$EX" && mvn -o -q -B -Pcontainer package >>"$WORK/mvn.out" 2>&1)
+CJAR=$EX/target/orders-container.jar
+check "mvn -q -Pcontainer package (offline) builds target/orders-container.jar with the RIC $RIC_VERSION inside" \
+	sh -c "unzip -l '$CJAR' | grep -q 'runtime/api/client/AWSLambda.class'"
 
 # The HTTP API (payload format 2.0) event for GET /orders?lines=N.
 event() {
@@ -58,8 +59,9 @@ J
 check "the handler runs (example.OrderHandler::handleRequest), and answers 400 to lines=abc" \
 	sh -c "test \$(grep -c ' 200 {\"total_cents\":[0-9]*,\"signature\":\"[0-9a-f]\{64\}\"}$' '$WORK/direct') = ${#LINES[@]} && grep -q '^abc 400 ' '$WORK/direct'"
 
-# --- the handler under the agent: RIE -> wrapper -> java + RIC -> the agent's proxy -> RIE
-rie_setup "$JAR:$(cat "$WORK/ric.cp" 2>/dev/null)"
+# --- the handler under the agent: RIE -> wrapper -> java + RIC -> the agent's proxy -> RIE,
+# with the container jar alone on the classpath, as docs/lambda.md's container image runs it
+rie_setup "$CJAR"
 mkdir -p "$WORK/ev"
 i=0
 for n in "${LINES[@]}" abc; do
