@@ -23,8 +23,10 @@ endif
 
 CORE_DIRS := common snapshot stats upload visualvm-format
 CORE_SRCS := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c)))
-NET_SRCS  := jvmagent/lambda_proxy.c jvmagent/net_module.c
-AGENT_SRCS:= $(filter-out $(NET_SRCS),$(sort $(wildcard jvmagent/*.c)))
+# One folder per library: jvmagent/ is libjvmsnap-agent.so, jvmagent/net/ libjvmsnap-net.so,
+# jvmagent/loader/ libjvmsnap.so (with the few agent files it shares, LOADER_OBJS).
+NET_SRCS  := $(sort $(wildcard jvmagent/net/*.c))
+AGENT_SRCS:= $(sort $(wildcard jvmagent/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 AGENT_OBJS:= $(AGENT_SRCS:%.c=$(BUILD)/obj/%.o)
 NET_OBJS  := $(NET_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -35,7 +37,11 @@ AGENT     := $(BUILD)/libjvmsnap.so
 AGENT_IMPL:= $(BUILD)/libjvmsnap-agent.so
 # ... and the agent loads NET (S3 upload, the Lambda proxy) only when it needs it.
 AGENT_NET := $(BUILD)/libjvmsnap-net.so
-LOADER_OBJS := $(addprefix $(BUILD)/obj/,jvmagent/loader/loader.o jvmagent/config.o jvmagent/lambda_detect.o common/log.o common/sibling.o)
+LOADER_OBJS := $(addprefix $(BUILD)/obj/,$(patsubst %.c,%.o,$(wildcard jvmagent/loader/*.c)) jvmagent/config.o jvmagent/lambda_detect.o common/log.o common/sibling.o)
+
+# The agent's settings (config.c is the one reader of IOPIPE_PROFILER_*), for the tools
+# that read them as the agent does.
+CONFIG_OBJS := $(addprefix $(BUILD)/obj/jvmagent/,config.o config_s3.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -88,9 +94,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(AGENT_OBJS)
 	$(CC) $(CFLAGS) -fvisibility=default -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(AGENT_OBJS) $(CORE_LIB) -lcmocka $(LDLIBS) -ldl
 
-$(BUILD)/tests/%: tests/tools/%.c $(CORE_LIB)
+$(BUILD)/tests/%: tests/tools/%.c $(CONFIG_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(CONFIG_OBJS) $(CORE_LIB) $(LDLIBS)
 
 $(JAVA_STAMP): $(JAVA_TEST_SRCS)
 	@mkdir -p $(dir $@)

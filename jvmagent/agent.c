@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_thread.h"
 #include "lambda.h"
@@ -24,34 +24,6 @@ enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 }
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
 static agent the_agent;
-
-uint64_t agent_mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int64_t agent_epoch_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-bool agent_check(jvmtiEnv *jvmti, jvmtiError err, const char *what)
-{
-	if (err == JVMTI_ERROR_NONE)
-		return true;
-	char *name = NULL;
-	if (jvmti && (*jvmti)->GetErrorName(jvmti, err, &name) == JVMTI_ERROR_NONE && name) {
-		log_warn("%s failed: %s (%d)", what, name, (int)err);
-		(*jvmti)->Deallocate(jvmti, (unsigned char *)name);
-	} else {
-		log_warn("%s failed: JVMTI error %d", what, (int)err);
-	}
-	return false;
-}
 
 static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
 {
@@ -241,11 +213,11 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 {
 	(void)reserved;
 	agent *a = &the_agent;
-	a->start_epoch_ms = agent_epoch_ms();
-	a->start_mono_ns = agent_mono_ns();
+	a->start_epoch_ms = clock_epoch_ms();
+	a->start_mono_ns = clock_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
 	log_set_debug(a->cfg.debug);
-	a->on_lambda = getenv("AWS_LAMBDA_FUNCTION_NAME") != NULL;
+	a->on_lambda = a->cfg.function_name != NULL;
 	if (lambda_is_function_runtime(env_lookup))
 		start_lambda_proxy(a);
 	a->vm = vm;

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
-#include "agent.h"
+#include "agent_state.h"
+#include "output.h"
 #include "sampler.h"
 
 enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
@@ -39,18 +41,13 @@ struct agent_thread {
 	uint32_t exit_budget_ms; /* upload budget for the last window, set by agent_thread_stop */
 };
 
-static struct timespec mono_ts(uint64_t ns)
-{
-	return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-}
-
 /* Takes over the collector the start-up thread made, waiting at most `wait_ms`; true
  * when that happened just now. */
 static bool adopt_stats(agent_thread *t, uint32_t wait_ms)
 {
 	if (t->stats_adopted)
 		return false;
-	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)wait_ms * 1000000u);
+	struct timespec ts = clock_mono_ts(clock_mono_ns() + (uint64_t)wait_ms * 1000000u);
 	pthread_mutex_lock(&t->mu);
 	while (!t->stats_started && wait_ms && pthread_cond_timedwait(&t->cv, &t->mu, &ts) == 0)
 		;
@@ -68,7 +65,7 @@ static bool adopt_stats(agent_thread *t, uint32_t wait_ms)
 static void take_column(agent_thread *t, JNIEnv *jni)
 {
 	if (t->stats && t->window && t->window->stats &&
-	    stats_collect(t->stats, jni, agent_epoch_ms(), t->window->stats) != 0)
+	    stats_collect(t->stats, jni, clock_epoch_ms(), t->window->stats) != 0)
 		log_debug("a statistics column could not be taken");
 }
 
@@ -130,9 +127,9 @@ static uint64_t governed_interval(agent_thread *t, uint64_t walk_ns)
 /* Waits for `deadline_ns` (0 = no deadline) or a command; returns the pending commands. */
 static unsigned wait_for(agent_thread *t, uint64_t deadline_ns)
 {
-	struct timespec ts = mono_ts(deadline_ns);
+	struct timespec ts = clock_mono_ts(deadline_ns);
 	pthread_mutex_lock(&t->mu);
-	while (!t->pending && (!deadline_ns || agent_mono_ns() < deadline_ns)) {
+	while (!t->pending && (!deadline_ns || clock_mono_ns() < deadline_ns)) {
 		int rc = deadline_ns ? pthread_cond_timedwait(&t->cv, &t->mu, &ts) : pthread_cond_wait(&t->cv, &t->mu);
 		if (rc != 0 && deadline_ns)
 			break;
@@ -159,7 +156,7 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 	uint32_t budget = a->cfg.upload_budget_ms;
 	if (w->deadline_ms <= 0)
 		return budget;
-	int64_t left = w->deadline_ms - agent_epoch_ms() - 200;
+	int64_t left = w->deadline_ms - clock_epoch_ms() - 200;
 	left = left < 100 ? 100 : left;
 	return (int64_t)budget < left ? budget : (uint32_t)left;
 }
@@ -191,7 +188,7 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
  * skips the deadlines it missed instead of sampling back to back. */
 static void loop(agent_thread *t, JNIEnv *jni)
 {
-	uint64_t next = agent_mono_ns();
+	uint64_t next = clock_mono_ns();
 	uint64_t stats_every = (uint64_t)t->a->cfg.stats_interval_ms * 1000000u;
 	uint64_t next_stats = next + stats_every;
 	for (;;) {
@@ -202,14 +199,14 @@ static void loop(agent_thread *t, JNIEnv *jni)
 			uint64_t walked = t->window->st.stacks_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
 			interval = governed_interval(t, t->window->st.stacks_ns - walked);
-			uint64_t now = agent_mono_ns();
+			uint64_t now = clock_mono_ns();
 			if (stats_every && now >= next_stats) {
 				take_column(t, jni);
 				next_stats = now + stats_every;
 			}
 		}
 		next += interval;
-		uint64_t now = agent_mono_ns();
+		uint64_t now = clock_mono_ns();
 		if (next <= now) {
 			uint64_t behind = (now - next) / interval + 1;
 			if (t->window)
@@ -222,7 +219,7 @@ static void loop(agent_thread *t, JNIEnv *jni)
 		if (cmd) {
 			handle(t, jni, cmd);
 			done_with_commands(t);
-			next = next_stats = agent_mono_ns();
+			next = next_stats = clock_mono_ns();
 			next_stats += stats_every;
 		}
 	}
@@ -231,7 +228,7 @@ static void loop(agent_thread *t, JNIEnv *jni)
 static stats_collector *new_collector(const agent_config *cfg, JNIEnv *jni, jvmtiEnv *jvmti)
 {
 	stats_options so = {.thread_contention = cfg->thread_contention,
-			    .mxbean_fallback = cfg->stats_source == 1,
+			    .mxbean_fallback = cfg->stats_source == STATS_SOURCE_MXBEAN,
 			    .no_user_time = !cfg->stats_user_time};
 	return stats_collector_new(jni, jvmti, &so);
 }
@@ -389,7 +386,7 @@ static bool reached(const agent_thread *t, bool want_stopped)
 
 static bool wait_state(agent_thread *t, uint32_t timeout_ms, bool want_stopped)
 {
-	struct timespec ts = mono_ts(agent_mono_ns() + (uint64_t)timeout_ms * 1000000u);
+	struct timespec ts = clock_mono_ts(clock_mono_ns() + (uint64_t)timeout_ms * 1000000u);
 	pthread_mutex_lock(&t->mu);
 	while (!reached(t, want_stopped))
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0)

@@ -16,8 +16,9 @@
 struct agent;
 typedef struct agent_thread agent_thread;
 
-/* Starts the thread with a first window already open (from VMInit). `paused`: the
- * window opens only on request. NULL on failure (logged; the agent stays inert). */
+/* Starts the thread with a first window already open (from VMInit); in the proxied Lambda
+ * runtime (a->on_lambda_runtime) that is the init window, which the proxy's init_done
+ * closes. NULL on failure (logged; the agent stays inert). */
 agent_thread *agent_thread_start(struct agent *a, JNIEnv *jni);
 
 /* Asks the thread to close the current window (final sample, end statistics column)

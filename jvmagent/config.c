@@ -17,7 +17,8 @@ typedef struct {
 	const char *opt;
 	setting_kind kind;
 	size_t offset;
-	uint32_t def, min, max; /* numbers; min/max clamp with a warning */
+	uint32_t def, min, max; /* numbers; min/max clamp with a warning; K_CHOICE: min is the
+	                           value of the first choice */
 	const char *def_str;    /* strings; for K_CHOICE the '|'-separated choices */
 } setting;
 
@@ -38,7 +39,8 @@ static const setting SETTINGS[] = {
     {"IOPIPE_PROFILER_STATS_INTERVAL", "statsinterval", K_MILLIS, AT(stats_interval_ms), 1000, 0,
      3600000, NULL},
     {"IOPIPE_PROFILER_THREAD_CONTENTION", "contention", K_BOOL, AT(thread_contention), 0, 0, 0, NULL},
-    {"IOPIPE_PROFILER_STATS_SOURCE", "statssource", K_CHOICE, AT(stats_source), 0, 0, 0, "jmm|mxbean"},
+    {"IOPIPE_PROFILER_STATS_SOURCE", "statssource", K_CHOICE, AT(stats_source), STATS_SOURCE_JMM,
+     STATS_SOURCE_JMM, 0, "jmm|mxbean"},
     {"IOPIPE_PROFILER_STATS_USER_TIME", "statsusertime", K_BOOL, AT(stats_user_time), 1, 0, 0, NULL},
     {"IOPIPE_PROFILER_S3_BUCKET", "bucket", K_STRING, AT(s3_bucket), 0, 0, 0, NULL},
     {"IOPIPE_PROFILER_S3_PREFIX", "s3prefix", K_STRING, AT(s3_prefix), 0, 0, 0, "jvmsnap/"},
@@ -48,6 +50,8 @@ static const setting SETTINGS[] = {
      600000, NULL},
 };
 #define NSETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
+/* K_CHOICE fields are written as uint32_t. */
+_Static_assert(sizeof(stats_source) == sizeof(uint32_t), "stats_source is not 32 bits");
 enum { MAX_VALUE_LEN = 4096 };
 
 /* Values are echoed in warnings: show a short, printable excerpt, never a megabyte. */
@@ -166,7 +170,7 @@ static void set_choice(agent_config *c, const setting *s, const char *src, const
 	for (const char *p = s->def_str; *p; index++) {
 		size_t len = strcspn(p, "|");
 		if (len == vlen && strncasecmp(p, v, len) == 0) {
-			*field = index;
+			*field = s->min + index;
 			return;
 		}
 		p += len + (p[len] == '|');
@@ -278,21 +282,54 @@ static void each_option(const char *options, option_fn fn, void *ctx)
 	}
 }
 
-static bool find_enabled(void *ctx, const char *key, size_t klen, const char *value)
+/* A boolean option's last value as `word` maps it: 1, 0, or -1 (ignore this one). */
+typedef struct {
+	const char *key;
+	int (*word)(const char *value);
+	int result; /* -1: not given */
+} bool_option;
+
+static bool find_bool_option(void *ctx, const char *key, size_t klen, const char *value)
 {
-	if (klen == 7 && strncasecmp(key, "enabled", 7) == 0)
-		*(int *)ctx = value && strcasecmp(value, "true") == 0 ? 1 : 0;
+	bool_option *o = ctx;
+	if (strlen(o->key) == klen && strncasecmp(key, o->key, klen) == 0) {
+		int r = o->word(value);
+		if (r >= 0)
+			o->result = r;
+	}
 	return true;
+}
+
+/* The option if given, else the variable; false when neither says true. */
+static bool option_or_env(const char *options, const char *key, const char *env, int (*word)(const char *),
+			  agent_getenv_fn getenv_fn)
+{
+	bool_option o = {key, word, -1};
+	each_option(options, find_bool_option, &o);
+	if (o.result >= 0)
+		return o.result == 1;
+	const char *v = getenv_fn ? getenv_fn(env) : NULL;
+	return v && word(v) == 1;
+}
+
+/* IOPIPE_PROFILER_ENABLED: only "true" (IOpipe's rule); a bare `enabled` disables. */
+static int enabled_word(const char *v) { return v && strcasecmp(v, "true") == 0; }
+
+/* A K_BOOL value: a bad one means the default, false; a bare `debug` is ignored. */
+static int debug_word(const char *v)
+{
+	bool b = false;
+	return v ? parse_bool(v, &b) && b : -1;
 }
 
 bool agent_config_enabled(const char *options, agent_getenv_fn getenv_fn)
 {
-	int opt = -1;
-	each_option(options, find_enabled, &opt);
-	if (opt >= 0)
-		return opt == 1;
-	const char *env = getenv_fn("IOPIPE_PROFILER_ENABLED");
-	return env && strcasecmp(env, "true") == 0;
+	return option_or_env(options, "enabled", "IOPIPE_PROFILER_ENABLED", enabled_word, getenv_fn);
+}
+
+bool agent_config_debug(const char *options, agent_getenv_fn getenv_fn)
+{
+	return option_or_env(options, "debug", "IOPIPE_PROFILER_DEBUG", debug_word, getenv_fn);
 }
 
 static bool apply_option(void *ctx, const char *key, size_t klen, const char *value)
@@ -320,6 +357,10 @@ void agent_config_load(agent_config *c, const char *options, agent_getenv_fn get
 			apply(c, &SETTINGS[i], SETTINGS[i].env, v);
 	}
 	each_option(options, apply_option, c);
+	const char *fn = getenv_fn("AWS_LAMBDA_FUNCTION_NAME");
+	const char *fv = getenv_fn("AWS_LAMBDA_FUNCTION_VERSION");
+	c->function_name = fn ? strdup(fn) : NULL;
+	c->function_version = fv ? strdup(fv) : NULL;
 }
 
 void agent_config_free(agent_config *c)
@@ -331,6 +372,9 @@ void agent_config_free(agent_config *c)
 			*field = NULL;
 		}
 	}
+	free(c->function_name);
+	free(c->function_version);
+	c->function_name = c->function_version = NULL;
 }
 
 /* Not isalnum: the JVM may have set a locale in which bytes above 0x7f are letters. */

@@ -1,12 +1,17 @@
 /* Agent settings: each has an environment variable (IOpipe's names) and an agent option
  * (`-agentpath:libjvmsnap.so=key=value,key=value`). An option overrides its variable.
- * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails. */
+ * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails.
+ * This is the one reader of the IOPIPE_PROFILER_* variables (and of the Lambda function's
+ * name): the loader, the agent, the S3 settings (config_s3.h) and the test tools all take
+ * their values from here, so a value means the same everywhere. */
 #ifndef JVMSNAP_AGENT_CONFIG_H
 #define JVMSNAP_AGENT_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../stats/stats.h" /* stats_source */
 
 #define AGENT_DEFAULT_INTERVAL_US 1000u
 #define AGENT_MIN_INTERVAL_US 100u       /* below this the sampler would only measure itself */
@@ -34,7 +39,7 @@ typedef struct {
 	uint32_t memory_mb;          /* cap on the profile's memory */
 	uint32_t stats_interval_ms;  /* 0 = only begin and end columns */
 	bool thread_contention;
-	uint32_t stats_source;       /* 0 = JMM (MXBeans if unrecognised), 1 = the MXBeans always */
+	stats_source stats_source;   /* JMM (MXBeans if unrecognised), or the MXBeans always */
 	bool stats_user_time;        /* per-thread user time (reads /proc, ~10 us a thread) */
 	char *dump_path;             /* NULL: default location */
 	char prefix[AGENT_PREFIX_MAX + 1]; /* sanitised; "" = timestamp prefix */
@@ -44,11 +49,19 @@ typedef struct {
 	char *s3_region;
 	char *s3_endpoint;
 	uint32_t upload_budget_ms;
+	/* AWS Lambda, as the environment says (not settings): NULL when unset */
+	char *function_name;    /* AWS_LAMBDA_FUNCTION_NAME; set (even empty) = on Lambda */
+	char *function_version; /* AWS_LAMBDA_FUNCTION_VERSION */
 } agent_config;
 
 /* True when the profiler is switched on by `options` or the environment. Allocates
  * nothing, so a disabled agent costs only this check. */
 bool agent_config_enabled(const char *options, agent_getenv_fn getenv_fn);
+
+/* IOPIPE_PROFILER_DEBUG (or the `debug` option, which overrides it) with the same rule
+ * as agent_config_load: true/1/yes/on, any case; anything else is false. Allocates and
+ * logs nothing: for the loader, which must stay silent while profiling is off. */
+bool agent_config_debug(const char *options, agent_getenv_fn getenv_fn);
 
 /* Fills `c` from the environment, then the options. `getenv_fn` is getenv in the agent
  * and a table in the tests. Free with agent_config_free. */

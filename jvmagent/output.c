@@ -1,4 +1,6 @@
 /* Finishing a window: the .nps, the stats CSV, the zip, where it goes, and its upload. */
+#include "output.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -7,12 +9,13 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../snapshot/metadata.h"
 #include "../snapshot/package.h"
 #include "../visualvm-format/nps.h"
-#include "agent.h"
 #include "uploader.h"
+#include "version.h"
 #include "window.h"
 
 static void log_summary(const agent *a, const agent_window *w)
@@ -72,7 +75,7 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 			struct stat st;
 			log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
 				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL,
-				 (double)(agent_mono_ns() - started_ns) / 1e6);
+				 (double)(clock_mono_ns() - started_ns) / 1e6);
 			return true;
 		}
 		log_warn("cannot write %s: %s", path, err);
@@ -103,8 +106,8 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .agent_version = JVMSNAP_VERSION,
 	    .jvm_name = a->jvm_name[0] ? a->jvm_name : NULL,
 	    .jvm_version = a->jvm_version[0] ? a->jvm_version : NULL,
-	    .function_name = getenv("AWS_LAMBDA_FUNCTION_NAME"),
-	    .function_version = getenv("AWS_LAMBDA_FUNCTION_VERSION"),
+	    .function_name = a->cfg.function_name,
+	    .function_version = a->cfg.function_version,
 	    .request_id = w->request_id[0] ? w->request_id : NULL,
 	    .window = w->init ? "init" : w->request_id[0] ? "invocation" : "run",
 	    .begin_ms = w->profile->begin_ms,
@@ -121,7 +124,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
-	uint64_t started_ns = agent_mono_ns();
+	uint64_t started_ns = clock_mono_ns();
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);

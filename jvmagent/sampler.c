@@ -5,10 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../common/mutf8.h"
 #include "../snapshot/aggregate.h"
-#include "agent.h"
+#include "agent_state.h"
 #include "methods.h"
 #include "window.h"
 
@@ -107,11 +108,11 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 		return false;
 	*cpu = SNAP_CPU_UNKNOWN;
 	if (s->a->has_cpu_time) {
-		uint64_t t0 = agent_mono_ns();
+		uint64_t t0 = clock_mono_ns();
 		jlong cpu_ns;
 		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
 			*cpu = (uint64_t)cpu_ns;
-		s->stats->cpu_time_ns += agent_mono_ns() - t0;
+		s->stats->cpu_time_ns += clock_mono_ns() - t0;
 	}
 	return true;
 }
@@ -141,11 +142,11 @@ static bool round_failed(sampler *s, jvmtiError err, const char *what)
 /* One global safepoint: every stack at the same instant. */
 static void round_all(sampler *s, JNIEnv *jni)
 {
-	uint64_t t0 = agent_mono_ns();
+	uint64_t t0 = clock_mono_ns();
 	jvmtiStackInfo *infos = NULL;
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetAllStackTraces(s->jvmti, (jint)s->max_depth + 1, &infos, &n);
-	s->stats->stacks_ns += agent_mono_ns() - t0;
+	s->stats->stacks_ns += clock_mono_ns() - t0;
 	if (round_failed(s, err, "GetAllStackTraces"))
 		return;
 	for (jint i = 0; i < n; i++) {
@@ -174,11 +175,11 @@ static void round_changed(sampler *s, JNIEnv *jni)
 		uint64_t cpu;
 		if (!identify(s, jni, threads[i], &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
 			continue;
-		uint64_t t0 = agent_mono_ns();
+		uint64_t t0 = clock_mono_ns();
 		jint count = 0;
 		jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, threads[i], 0, (jint)s->max_depth + 1,
 							    s->top, &count);
-		s->stats->stacks_ns += agent_mono_ns() - t0;
+		s->stats->stacks_ns += clock_mono_ns() - t0;
 		if (err == JVMTI_ERROR_NONE)
 			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
 		else if (err != JVMTI_ERROR_THREAD_NOT_ALIVE)
@@ -204,7 +205,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 		jni_failed(jni);
 		return;
 	}
-	uint64_t t0 = agent_mono_ns();
+	uint64_t t0 = clock_mono_ns();
 	snap_agg_begin(w->agg, t_ns && t_ns < t0 ? t_ns : t0);
 	if (s->mode == AGENT_SAMPLER_ALL)
 		round_all(s, jni);
@@ -213,7 +214,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	snap_agg_end(w->agg);
 	(*jni)->PopLocalFrame(jni, NULL);
 
-	uint64_t t1 = agent_mono_ns();
+	uint64_t t1 = clock_mono_ns();
 	if (!s->stats->samples)
 		s->stats->first_ns = t0;
 	s->stats->last_ns = t0;

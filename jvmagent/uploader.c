@@ -6,9 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../upload/s3.h"
-#include "agent.h"
+#include "config_s3.h"
 #include "net.h"
 #include "window.h"
 
@@ -24,6 +25,7 @@ struct uploader {
 	s3_config cfg;
 	s3_client *client; /* created on first use, on the thread that uploads */
 	const char *bucket;
+	const char *function_name; /* AWS_LAMBDA_FUNCTION_NAME (config.h), or NULL */
 	pending queue[MAX_PENDING];
 	int npending;
 	bool broken; /* the client could not be created: said once, then silent */
@@ -37,11 +39,9 @@ uploader *uploader_new(const agent_config *cfg)
 	uploader *u = calloc(1, sizeof *u);
 	if (!u)
 		return NULL;
-	u->cfg.bucket = u->bucket = cfg->s3_bucket;
-	u->cfg.region = cfg->s3_region ? cfg->s3_region : s3_region_from_env(NULL);
-	u->cfg.endpoint = cfg->s3_endpoint;
-	u->cfg.prefix = cfg->s3_prefix;
-	u->cfg.ca_file = getenv("AWS_CA_BUNDLE");
+	agent_config_s3(cfg, NULL, &u->cfg);
+	u->bucket = cfg->s3_bucket;
+	u->function_name = cfg->function_name;
 	u->cfg.budget_ms = cfg->upload_budget_ms;
 	return u;
 }
@@ -59,9 +59,8 @@ void uploader_free(uploader *u)
 	free(u);
 }
 
-static void host_or_function(char *out, size_t n)
+static void host_or_function(const char *fn, char *out, size_t n)
 {
-	const char *fn = getenv("AWS_LAMBDA_FUNCTION_NAME");
 	if (fn && *fn) {
 		snprintf(out, n, "%s", fn);
 		return;
@@ -71,7 +70,7 @@ static void host_or_function(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window *w, char *out, size_t n)
+int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path, const agent_window *w, char *out, size_t n)
 {
 	const char *base = strrchr(zip_path, '/');
 	base = base ? base + 1 : zip_path;
@@ -85,13 +84,13 @@ int uploader_key(const char *s3_prefix, const char *zip_path, const agent_window
 	else
 		snprintf(name, sizeof name, "%.*s_p%ld_w%u.zip", (int)len, base, (long)getpid(), w->seq);
 	char who[256];
-	host_or_function(who, sizeof who);
+	host_or_function(function_name, who, sizeof who);
 	return s3_object_key(out, n, s3_prefix, who, w->profile->begin_ms, name) == 0 ? 0 : -1;
 }
 
 static long remaining_ms(uint64_t deadline_ns)
 {
-	uint64_t now = agent_mono_ns();
+	uint64_t now = clock_mono_ns();
 	return now >= deadline_ns ? 0 : (long)((deadline_ns - now) / 1000000u);
 }
 
@@ -182,7 +181,7 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		log_debug("S3 upload disabled: %s stays on local disk", path);
 		return;
 	}
-	if (uploader_key(u->cfg.prefix, path, w, key, sizeof key) != 0) {
+	if (uploader_key(u->cfg.prefix, u->function_name, path, w, key, sizeof key) != 0) {
 		log_warn("cannot build an S3 key for %s; not uploaded", path);
 		return;
 	}
@@ -201,5 +200,5 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		return;
 	}
 	enqueue(u, path, key, delete_after);
-	drain(u, agent_mono_ns() + (uint64_t)budget_ms * 1000000u);
+	drain(u, clock_mono_ns() + (uint64_t)budget_ms * 1000000u);
 }

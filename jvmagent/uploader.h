@@ -25,8 +25,9 @@ void uploader_put(uploader *u, const char *path, const struct agent_window *w, u
 void uploader_keep_apart(uploader *u, const char *path);
 
 /* The object key for a zip (see docs/s3.md): `<s3prefix><function or host>/<yyyy>/<mm>/<dd>/<name>`,
- * where name is the zip's name made unique per process and window. 0 or -1. */
-int uploader_key(const char *s3_prefix, const char *zip_path, const struct agent_window *w, char *out,
-		 size_t n);
+ * where name is the zip's name made unique per process and window; the Lambda function's
+ * name when `function_name` is not NULL nor empty, else the host name. 0 or -1. */
+int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path,
+		 const struct agent_window *w, char *out, size_t n);
 
 #endif

@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
-#include "agent.h"
+#include "agent_state.h"
 
-window_mark window_now(void) { return (window_mark){agent_mono_ns(), agent_epoch_ms()}; }
+window_mark window_now(void) { return (window_mark){clock_mono_ns(), clock_epoch_ms()}; }
 
 agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request_id, int64_t deadline_ms,
 			  window_mark at)

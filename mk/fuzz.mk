@@ -23,11 +23,11 @@ FUZZ_LIBS_s3_json  := -lcurl -lcrypto
 FUZZ_SRCS_mutf8    := common/mutf8.c common/buf.c
 FUZZ_SRCS_cli_input:= $(filter-out cli/main.c,$(wildcard cli/*.c)) $(filter-out upload/%,$(CORE_SRCS))
 FUZZ_LIBS_cli_input:= -lzip -lcsv -lz -lm
-FUZZ_SRCS_lambda_proxy := jvmagent/lambda_proxy.c common/log.c
+FUZZ_SRCS_lambda_proxy := $(wildcard jvmagent/net/lambda_*.c) common/clock.c common/log.c
 FUZZ_LIBS_lambda_proxy := -lmicrohttpd -lcurl
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard common/*.h upload/*.h jvmagent/config.h jvmagent/lambda.h visualvm-format/*.h snapshot/*.h cli/*.h)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard common/*.h upload/*.h jvmagent/config.h jvmagent/lambda.h jvmagent/net/*.h visualvm-format/*.h snapshot/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(JDK_INC) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
 

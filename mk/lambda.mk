@@ -1,17 +1,16 @@
-# Lambda: the Runtime API proxy (jvmagent/lambda_proxy.c) serves with libmicrohttpd, and
+# Lambda: the Runtime API proxy (jvmagent/net/) serves with libmicrohttpd, and
 # `make layer` packs the agent with the libraries Lambda's Amazon Linux 2023 lacks.
 
 
-LAMBDA_OBJS  := $(BUILD)/obj/jvmagent/lambda_proxy.o $(BUILD)/obj/jvmagent/lambda_detect.o
+LAMBDA_OBJS  := $(NET_OBJS) $(BUILD)/obj/jvmagent/lambda_detect.o $(CONFIG_OBJS)
 LAMBDA_DRIVE := $(BUILD)/tests/lambdaproxy_drive
 LAYER_ZIP    := dist/jvmsnap-layer-x86_64.zip
 
 # The proxy's test driver (tests/integration/50_lambda_proxy.sh): the proxy lives in
-# jvmagent/, so this explicit rule replaces the generic tests/tools one; it needs nothing
-# of the core but the log.
-$(LAMBDA_DRIVE): tests/tools/lambdaproxy_drive.c $(LAMBDA_OBJS) $(BUILD)/obj/common/log.o
+# jvmagent/net/, so this explicit rule replaces the generic tests/tools one.
+$(LAMBDA_DRIVE): tests/tools/lambdaproxy_drive.c $(LAMBDA_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LAMBDA_OBJS) $(BUILD)/obj/common/log.o $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LAMBDA_OBJS) $(CORE_LIB) $(LDLIBS)
 
 TEST_EXTRA += $(LAMBDA_DRIVE)
 

@@ -58,11 +58,8 @@ typedef struct {
 
 typedef struct s3_client s3_client;
 
-/* Fills cfg from IOPIPE_PROFILER_S3_BUCKET / _S3_PREFIX (default "jvmsnap/") / _S3_REGION
- * (default AWS_REGION, AWS_DEFAULT_REGION, "us-east-1") / _S3_ENDPOINT and AWS_CA_BUNDLE.
- * Strings point into what getenv_fn returned (valid while the environment is unchanged;
- * s3_client_new copies them). Returns 0, or S3_ERR_CONFIG when no bucket is set. */
-int s3_config_from_env(s3_config *cfg, s3_getenv_fn getenv_fn);
+/* The IOPIPE_PROFILER_S3_* settings are read by the agent's configuration only
+ * (jvmagent/config.c); agent_config_s3 (jvmagent/config_s3.h) makes an s3_config of them. */
 
 /* AWS_REGION, else AWS_DEFAULT_REGION, else "us-east-1" (the AWS SDKs' order). */
 const char *s3_region_from_env(s3_getenv_fn getenv_fn);

@@ -11,23 +11,6 @@ static const char *lookup(s3_getenv_fn fn, const char *name)
 	return v && *v ? v : NULL;
 }
 
-int s3_config_from_env(s3_config *cfg, s3_getenv_fn getenv_fn)
-{
-	memset(cfg, 0, sizeof *cfg);
-	cfg->getenv_fn = getenv_fn;
-	cfg->bucket = lookup(getenv_fn, "IOPIPE_PROFILER_S3_BUCKET");
-	cfg->endpoint = lookup(getenv_fn, "IOPIPE_PROFILER_S3_ENDPOINT");
-	cfg->ca_file = lookup(getenv_fn, "AWS_CA_BUNDLE");
-	/* An empty prefix is a valid choice, so only an unset variable means the default. */
-	const char *prefix =
-	        getenv_fn ? getenv_fn("IOPIPE_PROFILER_S3_PREFIX") : getenv("IOPIPE_PROFILER_S3_PREFIX");
-	cfg->prefix = prefix ? prefix : "jvmsnap/";
-	cfg->region = lookup(getenv_fn, "IOPIPE_PROFILER_S3_REGION");
-	if (!cfg->region)
-		cfg->region = s3_region_from_env(getenv_fn);
-	return cfg->bucket ? S3_OK : S3_ERR_CONFIG;
-}
-
 const char *s3_region_from_env(s3_getenv_fn getenv_fn)
 {
 	const char *r = lookup(getenv_fn, "AWS_REGION");

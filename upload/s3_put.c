@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "s3.h"
 #include "s3_credentials.h"
@@ -47,20 +48,9 @@ typedef struct {
 	char etag[80];
 } response;
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t wall_ms(const s3_client *c)
 {
-	if (c->cfg.clock_fn)
-		return c->cfg.clock_fn(c->cfg.clock_ctx);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return c->cfg.clock_fn ? c->cfg.clock_fn(c->cfg.clock_ctx) : clock_epoch_ms();
 }
 
 /* xorshift64*: jitter only needs to decorrelate clients, not to be unpredictable. */
@@ -70,13 +60,6 @@ static double next_rand01(s3_client *c)
 	c->rng ^= c->rng << 25;
 	c->rng ^= c->rng >> 27;
 	return (double)((c->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 /* A libcurl built on one distribution looks for CA certificates where that distribution
@@ -155,7 +138,7 @@ s3_client *s3_client_new(const s3_config *given)
 		c->cfg.attempt_timeout_ms = DEFAULT_ATTEMPT_TIMEOUT_MS;
 	if (!c->cfg.budget_ms)
 		c->cfg.budget_ms = DEFAULT_BUDGET_MS;
-	c->rng = (uint64_t)monotonic_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)c ^
+	c->rng = (uint64_t)clock_mono_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)c ^
 	         (uint64_t)getpid() << 32;
 	c->rng |= 1; /* xorshift must not start at zero */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -351,7 +334,7 @@ static void record_failure(s3_result *res, const attempt_outcome *o, const respo
 
 static int credentials(s3_client *c, int64_t deadline, const s3_credentials **cr, s3_result *res)
 {
-	long remaining = (long)(deadline - monotonic_ms());
+	long remaining = (long)(deadline - clock_mono_ms());
 	if (remaining <= 0)
 		return S3_ERR_BUDGET;
 	long fetch_ms = remaining < MAX_CREDENTIALS_FETCH_MS ? remaining : MAX_CREDENTIALS_FETCH_MS;
@@ -369,7 +352,7 @@ static int signed_attempt(s3_client *c, const char *key, body_source *b, const s
 	if (rc != S3_OK)
 		return rc;
 	/* s3_retry_next left S3_RETRY_MIN_ATTEMPT_MS for this attempt; use whatever is left. */
-	long remaining = (long)(deadline - monotonic_ms());
+	long remaining = (long)(deadline - clock_mono_ms());
 	s3_put_request rq;
 	rc = s3_put_request_build(&rq, &c->cfg, key, d, cr, wall_ms(c));
 	attempt_outcome o;
@@ -407,11 +390,11 @@ static int put(s3_client *c, const char *key, body_source *b, const s3_payload_d
 		s3_retry_class cls;
 		rc = signed_attempt(c, key, b, d, deadline, &resp, res, &cls);
 		long delay;
-		if (rc == S3_OK || !s3_retry_next(cls, res->attempts, (long)(deadline - monotonic_ms()),
+		if (rc == S3_OK || !s3_retry_next(cls, res->attempts, (long)(deadline - clock_mono_ms()),
 		                                  next_rand01(c), &delay))
 			break;
 		log_debug("s3: retrying PUT %s in %ld ms", key, delay);
-		sleep_ms(delay);
+		clock_sleep_ms(delay);
 	}
 	buf_free(&resp.body);
 	return rc;
@@ -421,7 +404,7 @@ static void result_init(s3_result *res) { memset(res, 0, sizeof *res); }
 
 int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len, long budget_ms, s3_result *res)
 {
-	int64_t started = monotonic_ms();
+	int64_t started = clock_mono_ms();
 	result_init(res);
 	if (!c || !key || !*key || (!data && len))
 		return S3_ERR_CONFIG;
@@ -431,13 +414,13 @@ int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len, l
 	body_source b = {NULL, data, len, 0};
 	res->size_bytes = (int64_t)len;
 	int rc = put(c, key, &b, &d, started, budget_ms, res);
-	res->elapsed_ms = (long)(monotonic_ms() - started);
+	res->elapsed_ms = (long)(clock_mono_ms() - started);
 	return rc;
 }
 
 int s3_put_file(s3_client *c, const char *key, const char *path, long budget_ms, s3_result *res)
 {
-	int64_t started = monotonic_ms();
+	int64_t started = clock_mono_ms();
 	result_init(res);
 	if (!c || !key || !*key || !path)
 		return S3_ERR_CONFIG;
@@ -453,6 +436,6 @@ int s3_put_file(s3_client *c, const char *key, const char *path, long budget_ms,
 	res->size_bytes = (int64_t)d.size_bytes;
 	int rc = put(c, key, &b, &d, started, budget_ms, res);
 	fclose(f);
-	res->elapsed_ms = (long)(monotonic_ms() - started);
+	res->elapsed_ms = (long)(clock_mono_ms() - started);
 	return rc;
 }

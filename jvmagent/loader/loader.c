@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../../common/log.h"
 #include "../../common/sibling.h"
@@ -32,10 +31,9 @@ static bool wanted(const char *options)
 	return !getenv("AWS_LAMBDA_RUNTIME_API") || lambda_is_function_runtime(env_lookup);
 }
 
-static void log_inactive(void)
+static void log_inactive(const char *options)
 {
-	const char *debug = getenv("IOPIPE_PROFILER_DEBUG");
-	if (debug && strcasecmp(debug, "true") == 0) {
+	if (agent_config_debug(options, env_lookup)) {
 		log_set_debug(true);
 		log_debug("profiler inactive (IOPIPE_PROFILER_ENABLED is not true, or this is a Lambda "
 			  "extension's JVM)");
@@ -55,7 +53,7 @@ static void *open_impl(void)
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 {
 	if (!wanted(options)) {
-		log_inactive();
+		log_inactive(options);
 		return JNI_OK;
 	}
 	impl = open_impl();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Runtime API proxy (jvmagent/lambda_proxy.c) between curl acting as the runtime and
+# The Runtime API proxy (jvmagent/net/lambda_proxy.c) between curl acting as the runtime and
 # tests/lambda/runtime_api.js acting as Lambda: every call passes unchanged (headers,
 # binary and 6 MiB bodies, streamed bodies with trailers, error statuses, init errors), the
 # hooks fire in order and wait_idle holds GET .../next, the proxy binds 127.0.0.1 only and

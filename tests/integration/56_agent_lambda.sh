@@ -114,7 +114,7 @@ PY
 # API got the response (the proxy forwards it first) but before the runtime's next GET
 # (for the last invocation: before its upload was stored). The emulator's clock is Node's,
 # so allow 5 ms between the two clocks.
-version=$(sed -n 's/^#define JVMSNAP_VERSION "\(.*\)"/\1/p' "$ROOT/jvmagent/agent.h")
+version=$(sed -n 's/^#define JVMSNAP_VERSION "\(.*\)"/\1/p' "$ROOT/jvmagent/version.h")
 vm=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.name = //p')
 for i in $(seq $N); do
 	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)

@@ -167,6 +167,17 @@ for v in maybe "" "$NONUTF8" yes; do
 		 && ! grep -q jvmsnap '$WORK/$name/stderr' && test -z \"\$(ls '$WORK/$name' | grep -v -e stdout -e stderr -e rc)\""
 done
 
+# ---- debug with profiling off: the loader reads config.c's spellings, else stays silent ----
+for v in 1 yes ON true no 0 verbose; do
+	name=inert-debug-$v
+	run "$name" IOPIPE_PROFILER_DEBUG="$v" IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$name/" -- -agentpath:"$AGENT"
+	case $v in no | 0 | verbose) want=0 ;; *) want=1 ;; esac
+	check "debug=$v, profiling off: $want line(s) (the inactive debug line), app unchanged" sh -c \
+		"cmp -s '$WORK/baseline/stdout' '$WORK/$name/stdout' && cmp -s '$WORK/baseline/rc' '$WORK/$name/rc' \
+		 && test \"\$(grep -c jvmsnap '$WORK/$name/stderr')\" = $want \
+		 && test \"\$(grep -c '^jvmsnap: debug: profiler inactive' '$WORK/$name/stderr')\" = $want"
+done
+
 # ---- dump paths ----
 # path_case NAME PATH DESC: the path cannot be written; one warning names it, the snapshot
 # falls back to the working directory (the default location).

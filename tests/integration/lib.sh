@@ -30,11 +30,25 @@ finish() {
 	[ "$_failed" -eq 0 ]
 }
 
+# True when ELF file $1 is built for this machine's architecture.
+host_elf() {
+	local want
+	case "$(uname -m)" in
+	x86_64) want="X86-64" ;;
+	aarch64) want="AArch64" ;;
+	*) return 0 ;;
+	esac
+	LC_ALL=C readelf -h "$(readlink -f "$1")" 2>/dev/null | grep -q "Machine:.*$want"
+}
+
 # Every JDK to test with: the one the build uses, plus any other under /usr/lib/jvm.
 all_jdks() {
 	local seen="" real j
 	for j in "$JAVA_HOME" /usr/lib/jvm/*; do
 		[ -x "$j/bin/java" ] || continue
+		# A JDK of another architecture (the arm64 one 51_layer runs under qemu) is not a
+		# host JDK: its java cannot run here.
+		host_elf "$j/bin/java" || continue
 		real=$(readlink -f "$j")
 		case " $seen " in *" $real "*) continue ;; esac
 		seen="$seen $real"

@@ -8,7 +8,7 @@
  * invocation_start <id> <deadline_ms>, invocation_end <id>, wait_idle_begin <budget_ms>,
  * wait_idle_end <held_ms> released|budget, and "stopped <ms>" at the end. With HOLD_FILE,
  * wait_idle blocks until that file exists (then deletes it) or its budget runs out.
- * IOPIPE_PROFILER_DEBUG set: the proxy's debug lines on stderr. */
+ * IOPIPE_PROFILER_DEBUG=true (as the agent reads it): the proxy's debug lines on stderr. */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../jvmagent/config.h"
 #include "../../jvmagent/lambda.h"
 
 typedef struct {
@@ -85,13 +86,15 @@ static void wait_idle(void *ctx, int64_t budget_ms)
 	say("wait_idle_end %s %lld", why, (long long)((now_us() - start) / 1000));
 }
 
+static const char *env_lookup(const char *name) { return getenv(name); }
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s UPSTREAM [HOLD_FILE]\n", argv[0]);
 		return 2;
 	}
-	log_set_debug(getenv("IOPIPE_PROFILER_DEBUG") != NULL);
+	log_set_debug(agent_config_debug(NULL, env_lookup));
 	drive_ctx d = {.hold_file = argc > 2 ? argv[2] : NULL};
 	lambda_hooks hooks = {.ctx = &d,
 	                      .init_done = init_done,

@@ -4,7 +4,8 @@
  *         [--connect-timeout-ms N] [--clock-offset-ms N] [--content-type T] KEY FILE [KEY FILE...]
  *   s3put --key PREFIX NAME EPOCH_MS ZIP_NAME      (prints the object key)
  *
- * Defaults come from the IOPIPE_PROFILER_S3_* variables (s3_config_from_env); credentials
+ * Defaults come from the IOPIPE_PROFILER_S3_* variables, read as the agent reads them
+ * (jvmagent/config.c, agent_config_s3); so does IOPIPE_PROFILER_DEBUG; credentials
  * from the environment or the container endpoint. One result line per upload on stdout:
  * key=... rc=... status=... code=... attempts=... bytes=... elapsed_ms=... new_connections=...
  * etag=... message=...  Exit 0 when every upload succeeded, 1 otherwise, 2 on bad usage. */
@@ -12,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
+#include "../../common/clock.h"
 #include "../../common/log.h"
+#include "../../jvmagent/config_s3.h"
 #include "../../upload/s3.h"
 
 static int usage(void)
@@ -37,12 +38,9 @@ static int parse_long(const char *s, long *out)
 	return 0;
 }
 
-static int64_t offset_clock(void *ctx)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + *(const long *)ctx;
-}
+static int64_t offset_clock(void *ctx) { return clock_epoch_ms() + *(const long *)ctx; }
+
+static const char *env_lookup(const char *name) { return getenv(name); }
 
 static int print_key(char **argv)
 {
@@ -77,8 +75,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "--key") == 0)
 		return print_key(argv + 2);
+	agent_config settings;
+	agent_config_load(&settings, NULL, env_lookup);
 	s3_config cfg;
-	s3_config_from_env(&cfg, NULL);
+	agent_config_s3(&settings, NULL, &cfg);
 	long budget_ms = 0, offset_ms = 0;
 	int i = 1;
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -102,22 +102,27 @@ int main(int argc, char **argv)
 			bad = parse_long(val, &offset_ms);
 		else
 			bad = 1;
-		if (bad)
+		if (bad) {
+			agent_config_free(&settings);
 			return usage();
+		}
 	}
-	if (argc - i < 2 || (argc - i) % 2 != 0)
+	if (argc - i < 2 || (argc - i) % 2 != 0) {
+		agent_config_free(&settings);
 		return usage();
+	}
 	if (offset_ms) {
 		cfg.clock_fn = offset_clock;
 		cfg.clock_ctx = &offset_ms;
 	}
-	log_set_debug(getenv("IOPIPE_PROFILER_DEBUG") != NULL);
+	log_set_debug(settings.debug);
 	s3_client *c = s3_client_new(&cfg);
-	if (!c) {
+	int rc = 2;
+	if (c)
+		rc = upload_all(c, argv + i, argc - i, budget_ms);
+	else
 		fprintf(stderr, "s3put: invalid configuration (bucket, region, endpoint)\n");
-		return 2;
-	}
-	int rc = upload_all(c, argv + i, argc - i, budget_ms);
 	s3_client_free(c);
+	agent_config_free(&settings);
 	return rc;
 }

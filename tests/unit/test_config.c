@@ -191,7 +191,7 @@ static void test_stats_and_s3_settings(void **state)
 	load(&c, "endpoint=http://127.0.0.1:9000,s3prefix=p/,uploadbudget=2s", env);
 	assert_int_equal(c.stats_interval_ms, 0);
 	assert_true(c.thread_contention);
-	assert_int_equal(c.stats_source, 0);
+	assert_int_equal(c.stats_source, STATS_SOURCE_JMM);
 	assert_true(c.stats_user_time);
 	assert_string_equal(c.s3_region, "eu-west-1");
 	assert_string_equal(c.s3_endpoint, "http://127.0.0.1:9000");
@@ -199,7 +199,7 @@ static void test_stats_and_s3_settings(void **state)
 	assert_int_equal(c.upload_budget_ms, 2000);
 	agent_config_free(&c);
 	load(&c, "statssource=MXBean,statsusertime=false", NULL);
-	assert_int_equal(c.stats_source, 1);
+	assert_int_equal(c.stats_source, STATS_SOURCE_MXBEAN);
 	assert_false(c.stats_user_time);
 	agent_config_free(&c);
 	load(&c, "bucket=bad\x01name", NULL);
@@ -229,9 +229,79 @@ static void test_sampler_and_overhead(void **state)
 	agent_config_free(&c);
 }
 
+/* IOPIPE_PROFILER_DEBUG: the loader (agent_config_debug, profiling off) and the agent
+ * (agent_config_load) read every spelling the same way, options overriding it. */
+static void test_debug_spellings_agree(void **state)
+{
+	(void)state;
+	static const char *const on[] = {"true", "TRUE", "1", "yes", "Yes", "on", "ON"};
+	static const char *const off[] = {"false", "0", "no", "off", "", "2", "enabled", "truee"};
+	for (size_t i = 0; i < sizeof on / sizeof *on + sizeof off / sizeof *off; i++) {
+		bool want = i < sizeof on / sizeof *on;
+		const char *v = want ? on[i] : off[i - sizeof on / sizeof *on];
+		const char *const env[] = {"IOPIPE_PROFILER_DEBUG", v, NULL};
+		agent_config c;
+		load(&c, NULL, env);
+		assert_int_equal(c.debug, want);
+		assert_int_equal(agent_config_debug(NULL, fake_getenv), want);
+		agent_config_free(&c);
+	}
+	const char *const env_on[] = {"IOPIPE_PROFILER_DEBUG", "1", NULL};
+	fake_env = env_on;
+	assert_false(agent_config_debug("debug=off", fake_getenv)); /* the option wins */
+	assert_false(agent_config_debug("debug=1,debug=no", fake_getenv)); /* the last one */
+	assert_true(agent_config_debug("debug", fake_getenv)); /* no value: ignored */
+	assert_true(agent_config_debug("samplerate=2ms", fake_getenv));
+	fake_env = NULL;
+	assert_true(agent_config_debug("enabled=true,debug=yes", fake_getenv));
+	assert_false(agent_config_debug(NULL, fake_getenv));
+	assert_false(agent_config_debug(NULL, NULL));
+	agent_config c;
+	load(&c, "debug", env_on);
+	assert_true(c.debug);
+	agent_config_free(&c);
+}
+
+/* The Lambda function's name and version are read once, here; set but empty still means
+ * "on Lambda" (the agent's default paths), while the S3 key then uses the host name. */
+static int name_reads;
+static const char *counting_getenv(const char *name)
+{
+	if (strcmp(name, "AWS_LAMBDA_FUNCTION_NAME") == 0)
+		name_reads++;
+	return fake_getenv(name);
+}
+
+static void test_function_name_read_once(void **state)
+{
+	(void)state;
+	const char *const env[] = {"AWS_LAMBDA_FUNCTION_NAME", "my-fn", "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST",
+				   NULL};
+	fake_env = env;
+	name_reads = 0;
+	agent_config c;
+	agent_config_load(&c, "enabled=true", counting_getenv);
+	assert_int_equal(name_reads, 1);
+	assert_string_equal(c.function_name, "my-fn");
+	assert_string_equal(c.function_version, "$LATEST");
+	agent_config_free(&c);
+	assert_null(c.function_name);
+	const char *const empty[] = {"AWS_LAMBDA_FUNCTION_NAME", "", NULL};
+	load(&c, NULL, empty);
+	assert_non_null(c.function_name);
+	assert_string_equal(c.function_name, "");
+	assert_null(c.function_version);
+	agent_config_free(&c);
+	load(&c, NULL, NULL);
+	assert_null(c.function_name);
+	agent_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_debug_spellings_agree),
+	    cmocka_unit_test(test_function_name_read_once),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_enabled_rules),
 	    cmocka_unit_test(test_env_values),

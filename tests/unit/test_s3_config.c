@@ -1,4 +1,6 @@
-/* Configuration from the environment, the object key layout and client validation. */
+/* The S3 settings from the environment (read by jvmagent/config.c, mapped by
+ * agent_config_s3, as in the agent and the tools), the object key layout and client
+ * validation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,14 +9,20 @@
 
 #include <cmocka.h>
 
+#include "../../jvmagent/config_s3.h"
 #include "../../upload/s3.h"
 
 #include "fake_env.h"
 
+/* The settings the s3_config points into; replaced by each load. */
+static agent_config settings;
+
 static int load(s3_config *c, const char *const *env)
 {
 	fake_env = env;
-	return s3_config_from_env(c, fake_getenv);
+	agent_config_free(&settings);
+	agent_config_load(&settings, NULL, fake_getenv);
+	return agent_config_s3(&settings, fake_getenv, c);
 }
 
 static void test_defaults(void **state)
@@ -32,6 +40,7 @@ static void test_defaults(void **state)
 	const char *none[] = {"IOPIPE_PROFILER_S3_BUCKET", "", NULL};
 	assert_int_equal(load(&c, none), S3_ERR_CONFIG);
 	assert_null(c.bucket);
+	agent_config_free(&settings);
 }
 
 static void test_region_precedence_and_overrides(void **state)
@@ -55,7 +64,8 @@ static void test_region_precedence_and_overrides(void **state)
 	                     NULL};
 	assert_int_equal(load(&c, all), S3_OK);
 	assert_string_equal(c.region, "eu-west-3");
-	assert_string_equal(c.prefix, ""); /* empty is a choice, not "unset" */
+	/* config.c's rule, the agent's: an empty prefix gets a warning and the default */
+	assert_string_equal(c.prefix, "jvmsnap/");
 	assert_string_equal(c.endpoint, "http://127.0.0.1:4568");
 	assert_string_equal(c.ca_file, "/etc/ca.pem");
 	const char *lambda[] = {"IOPIPE_PROFILER_S3_BUCKET", "b",         "AWS_REGION", "eu-west-1",
@@ -66,6 +76,34 @@ static void test_region_precedence_and_overrides(void **state)
 	                     "AWS_DEFAULT_REGION",        "eu-west-2", NULL};
 	assert_int_equal(load(&c, sdk), S3_OK);
 	assert_string_equal(c.region, "eu-west-2");
+	agent_config_free(&settings);
+}
+
+/* The rules are config.c's, whoever builds the s3_config: what the agent would refuse,
+ * the tools refuse too. */
+static void test_same_rules_as_the_agent(void **state)
+{
+	(void)state;
+	s3_config c;
+	const char *custom[] = {"IOPIPE_PROFILER_S3_BUCKET", "b", "IOPIPE_PROFILER_S3_PREFIX", "runs/", NULL};
+	assert_int_equal(load(&c, custom), S3_OK);
+	assert_string_equal(c.prefix, "runs/");
+	const char *bad[] = {"IOPIPE_PROFILER_S3_BUCKET",   "b",       "IOPIPE_PROFILER_S3_PREFIX",
+	                     "p\x01/",                       "IOPIPE_PROFILER_S3_REGION", "",
+	                     "IOPIPE_PROFILER_S3_ENDPOINT", "",        "AWS_CA_BUNDLE",
+	                     "",                            NULL};
+	assert_int_equal(load(&c, bad), S3_OK);
+	assert_string_equal(c.prefix, "jvmsnap/"); /* not printable ASCII: the default */
+	assert_string_equal(c.region, "us-east-1");
+	assert_null(c.endpoint);
+	assert_null(c.ca_file);
+	/* The agent's own view of the same environment. */
+	assert_ptr_equal(c.bucket, settings.s3_bucket);
+	assert_ptr_equal(c.prefix, settings.s3_prefix);
+	/* Budgets and timeouts are the client's defaults, not the agent's upload budget. */
+	assert_int_equal(c.budget_ms, 0);
+	assert_int_equal(c.attempt_timeout_ms, 0);
+	agent_config_free(&settings);
 }
 
 static void test_region_from_env(void **state)
@@ -156,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),
 	        cmocka_unit_test(test_region_precedence_and_overrides),
+	        cmocka_unit_test(test_same_rules_as_the_agent),
 	        cmocka_unit_test(test_region_from_env),
 	        cmocka_unit_test(test_object_key_layout),
 	        cmocka_unit_test(test_object_key_refuses_bad_input),

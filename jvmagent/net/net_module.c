@@ -1,6 +1,6 @@
 /* libjvmsnap-net.so's one export: the table of what the agent calls in it (net.h). */
-#include "../common/log.h"
-#include "net.h"
+#include "../../common/log.h"
+#include "../net.h"
 
 static const net_api table = {
         .version = NET_API_VERSION,

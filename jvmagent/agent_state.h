@@ -1,0 +1,43 @@
+/* The one agent context: everything the JVMTI callbacks, the sampler thread and the
+ * snapshot writer share. There is no other mutable global state. agent.c owns the one
+ * instance; the files below it (agent_thread, sampler, window, output, uploader) get a
+ * pointer and include this header, never agent.h, so no call goes back up to agent.c. */
+#ifndef JVMSNAP_AGENT_STATE_H
+#define JVMSNAP_AGENT_STATE_H
+
+#include <jvmti.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct agent_thread;
+struct agent_window;
+struct uploader;
+
+typedef struct agent {
+	agent_config cfg;
+	JavaVM *vm;
+	jvmtiEnv *jvmti;
+	bool has_cpu_time;       /* can_get_thread_cpu_time was granted */
+	bool on_lambda;          /* AWS_LAMBDA_FUNCTION_NAME set: default paths go to /tmp */
+	bool on_lambda_runtime;  /* the function's runtime, proxied: one window per invocation */
+	int64_t start_epoch_ms;  /* window start, wall clock */
+	char jvm_name[128];      /* java.vm.name, for metadata.json */
+	char jvm_version[64];    /* java.vm.version */
+	uint64_t start_mono_ns;
+	atomic_bool vm_dead;     /* set in VMDeath: no JVMTI/JNI use after that */
+	atomic_bool vm_death_begun; /* VMDeath entered: the exit-time hook stays quiet */
+	bool exit_hook_registered;
+	atomic_bool classes_may_unload; /* set by a GC: cached jmethodIDs may be stale */
+	struct agent_thread *thread;
+	struct uploader *uploader; /* NULL: no S3 upload */
+	struct lambda_proxy *proxy; /* the Runtime API proxy, on Lambda */
+} agent;
+
+/* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */
+bool agent_check(jvmtiEnv *jvmti, jvmtiError err, const char *what);
+
+#endif
