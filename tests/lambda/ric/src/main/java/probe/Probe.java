@@ -1,6 +1,8 @@
 package probe;
 
-import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.crac.Context;
+import com.amazonaws.services.lambda.crac.Core;
+import com.amazonaws.services.lambda.crac.Resource;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,19 +21,35 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code sleep MS}: sleeps (the timeout case).
  * </ul>
  * With PROBE_INIT_FAIL=1 the class's initialiser throws, so the RIC posts /runtime/init/error.
+ * With PROBE_RESTORE_FAIL=1 it registers a SnapStart (CRaC) resource whose afterRestore
+ * throws, so the RIC posts /runtime/restore/error after GET /runtime/restore/next.
  */
 public class Probe implements RequestStreamHandler {
     static volatile long sink;
+
+    /** Kept reachable: CRaC contexts hold their resources weakly. */
+    static final Resource RESTORE_HOOK = new Resource() {
+        @Override
+        public void beforeCheckpoint(Context<? extends Resource> context) {}
+
+        @Override
+        public void afterRestore(Context<? extends Resource> context) {
+            throw new IllegalStateException("restore failed on purpose");
+        }
+    };
 
     static {
         initWork(); // the init window's own method
         if ("1".equals(System.getenv("PROBE_INIT_FAIL"))) {
             throw new IllegalStateException("init failed on purpose");
         }
+        if ("1".equals(System.getenv("PROBE_RESTORE_FAIL"))) {
+            Core.getGlobalContext().register(RESTORE_HOOK);
+        }
     }
 
     @Override
-    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
+    public void handleRequest(InputStream in, OutputStream out, com.amazonaws.services.lambda.runtime.Context context) throws IOException {
         byte[] event = in.readAllBytes();
         int nl = indexOf(event, (byte) '\n');
         String[] cmd = new String(event, 0, nl < 0 ? event.length : nl, StandardCharsets.UTF_8).trim().split(" ");
