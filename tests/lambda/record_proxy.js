@@ -15,6 +15,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { performance } = require('perf_hooks');
+const { serveOnLoopback } = require('./serve');
 
 const [dir, upstream] = process.argv.slice(2);
 const [upHost, upPort] = upstream.split(':');
@@ -81,11 +82,4 @@ const server = http.createServer((req, res) => {
   req.on('aborted', () => up.destroy());
 });
 
-server.requestTimeout = 0;
-server.headersTimeout = 60000;
-server.keepAliveTimeout = 600000;
-server.listen(0, '127.0.0.1', () => {
-  fs.writeFileSync(path.join(dir, 'port.tmp'), String(server.address().port));
-  fs.renameSync(path.join(dir, 'port.tmp'), path.join(dir, 'port'));
-});
-process.on('SIGTERM', () => process.exit(0));
+serveOnLoopback(server, dir, 600000);

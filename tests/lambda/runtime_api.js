@@ -21,6 +21,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { performance } = require('perf_hooks');
+const { serveOnLoopback } = require('./serve');
 
 const dir = process.argv[2];
 const MAX_BUFFERED_BYTES = 6291456; // Lambda's synchronous payload limit
@@ -145,11 +146,4 @@ function route(u, req, res, rec, body) {
   json(res, 404, { errorMessage: `no route ${req.method} ${p}`, errorType: 'NotFound' });
 }
 
-server.requestTimeout = 0;
-server.headersTimeout = 60000;
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => {
-  fs.writeFileSync(path.join(dir, 'port.tmp'), String(server.address().port));
-  fs.renameSync(path.join(dir, 'port.tmp'), path.join(dir, 'port'));
-});
-process.on('SIGTERM', () => process.exit(0));
+serveOnLoopback(server, dir, 60000);
