@@ -20,6 +20,9 @@ mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$WORK/probe" packag
 	-Dmdep.outputFile="$WORK/probe/cp.txt" >"$WORK/mvn.out" 2>&1
 check "the probe function builds with Maven, offline, against the RIC $RIC_VERSION" test -f "$WORK/probe/probe.jar"
 CP=$WORK/probe/probe.jar:$(cat "$WORK/probe/cp.txt" 2>/dev/null)
+RIE_WORK=$WORK
+. "$ROOT/tests/lambda/rie.sh"
+rie_ric_jni "$CP" # the RIC's native client from $WORK, not its fixed /tmp path
 
 # run NAME MODE EVENTS [VAR=VALUE...]: the RIC under snap-start against a fresh emulator
 # holding EVENTS `mark N` events; stops the JVM once each has its response (or after the
@@ -39,7 +42,7 @@ run() {
 	(cd "$dir" && exec env -u JAVA_TOOL_OPTIONS "${agent_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
 		_HANDLER=probe.Probe::handleRequest LAMBDA_TASK_ROOT="$dir" AWS_LAMBDA_FUNCTION_NAME=snappy \
 		AWS_LAMBDA_INITIALIZATION_TYPE=snap-start IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/snaps/" "$@" \
-		"$JAVA_HOME/bin/java" -XX:+UseSerialGC -cp "$CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
+		"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 		probe.Probe::handleRequest >"$dir/stdout" 2>"$dir/stderr") &
 	pid=$!
 	for i in $(seq 600); do # the RIC serves forever: stop it once the calls expected are in

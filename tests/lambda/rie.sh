@@ -15,15 +15,31 @@ rie_setup() {
 	mkdir -p "$RIE_WORK/opt/lib" "$RIE_WORK/opt/bin"
 	for l in libjvmsnap.so libjvmsnap-agent.so libjvmsnap-net.so; do cp "$ROOT/$BUILD/$l" "$RIE_WORK/opt/lib/"; done
 	cp "$ROOT/scripts/lambda_wrapper.sh" "$RIE_WORK/opt/bin/jvmsnap-wrapper"
+	rie_ric_jni "$1"
 	# As a managed Java runtime's bootstrap: the exec wrapper, when set, runs the java
 	# command line. RELAY points the runtime at the recording relay instead of the RIE.
 	cat >"$RIE_WORK/bootstrap" <<EOF
 #!/bin/sh
 [ -n "\${RELAY:-}" ] && export AWS_LAMBDA_RUNTIME_API="\$RELAY"
-exec \${AWS_LAMBDA_EXEC_WRAPPER:-} "$JAVA_HOME/bin/java" -XX:+UseSerialGC -cp "$1" \\
+exec \${AWS_LAMBDA_EXEC_WRAPPER:-} "$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$1" \\
 	com.amazonaws.services.lambda.runtime.api.client.AWSLambda "\$_HANDLER"
 EOF
 	chmod +x "$RIE_WORK/bootstrap"
+}
+
+# rie_ric_jni CLASSPATH: sets RIC_JNI_OPT, the java option that makes the RIC load its native
+# client from $RIE_WORK. Without it the RIC copies the library to the fixed path
+# /tmp/.libaws-lambda-jni.so, which runs of other users or at the same time would share.
+rie_ric_jni() {
+	local jar so=jni/libaws-lambda-jni.linux-x86_64.so
+	RIC_JNI_OPT=
+	for jar in ${1//:/ }; do
+		if unzip -l "$jar" "$so" >/dev/null 2>&1; then
+			unzip -p "$jar" "$so" >"$RIE_WORK/libaws-lambda-jni.so"
+			RIC_JNI_OPT=-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=$RIE_WORK/libaws-lambda-jni.so
+			return 0
+		fi
+	done
 }
 
 rie_free_ports() { # two free loopback ports (the RIE takes addresses, not port 0)
