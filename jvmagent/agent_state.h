@@ -35,6 +35,11 @@ typedef struct agent {
 	struct agent_thread *thread;
 	struct uploader *uploader; /* NULL: no S3 upload */
 	struct lambda_proxy *proxy; /* the Runtime API proxy, on Lambda */
+	/* IOPIPE_PROFILER_INVOCATIONS, on the proxy's threads (one invocation at a time) */
+	uint64_t invocations;       /* started so far */
+	bool invocation_skipped;    /* the current one is not profiled */
+	bool wait_warned;           /* "snapshot work not finished" said once */
+	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
 } agent;
 
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */

@@ -120,6 +120,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
+	    .invocations_skipped = w->request_id[0] ? (int64_t)w->skipped : -1,
 	};
 	snap_metadata_json(&m, out);
 }
@@ -127,6 +128,10 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
 	uint64_t started_ns = clock_mono_ns();
+	if (w->init && a->uploader && !a->cfg.upload_init && !a->cfg.dump_path) {
+		log_debug("init snapshot not written: IOPIPE_PROFILER_UPLOAD_INIT=false");
+		return; /* nobody would read it: neither uploaded nor asked for locally */
+	}
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);

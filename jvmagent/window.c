@@ -27,6 +27,7 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->seq = seq;
 	w->init = init;
 	w->deadline_ms = deadline_ms;
+	w->skipped = atomic_exchange(&a->skipped, 0);
 	/* The id lands in file names and S3 keys: keep only safe characters. */
 	agent_sanitize_prefix(request_id ? request_id : "", w->request_id, sizeof w->request_id);
 	w->begin_ns = at.mono_ns;

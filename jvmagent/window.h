@@ -36,6 +36,7 @@ typedef struct agent_window {
 	char request_id[128];   /* the Lambda invocation, or "" */
 	int64_t deadline_ms;    /* the invocation's deadline, or 0 */
 	uint64_t begin_ns;      /* monotonic */
+	uint64_t skipped;       /* Lambda invocations not profiled since the previous window */
 } agent_window;
 
 /* A moment on both clocks: when a window was asked to open or close. */

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# AWS's own Lambda tools for tests/integration/52_examples.sh and 53_rie.sh and
+# AWS's own Lambda tools for tests/integration/52_examples.sh and 48_lambda_rie.sh and
 # bench/lambda_coldstart.sh (issue 15): the Runtime Interface Emulator (built with Go), the
 # Java Runtime Interface Client and the example's libraries (Maven), cfn-lint with AWS's SAM
 # translator (PyPI, in a venv) and the Serverless Framework v3 (npm). Pinned and cached

@@ -4,7 +4,7 @@
 # AWS_LAMBDA_EXEC_WRAPPER is set) with the java command line of AWS's Runtime Interface
 # Client (RIC). /opt is this build laid out as the layer (lib/ and bin/jvmsnap-wrapper),
 # bind-mounted in a private mount namespace, so the wrapper runs unchanged.
-# Sourced by tests/integration/53_rie.sh, 52_examples.sh and bench/lambda_coldstart.sh,
+# Sourced by tests/integration/48_lambda_rie.sh, 52_examples.sh and bench/lambda_coldstart.sh,
 # after tests/integration/lib.sh and scripts/aws_tools.sh. Uses RIE_WORK (a scratch folder
 # of the caller's) and, when S3_PORT is set, points the agent at that S3 test server.
 RIE_PIDS=()
