@@ -25,8 +25,8 @@ RIE_WORK=$WORK
 rie_ric_jni "$CP" # the RIC's native client from $WORK, not its fixed /tmp path
 
 # run NAME MODE EVENTS [VAR=VALUE...]: the RIC under snap-start against a fresh emulator
-# holding EVENTS `mark N` events; stops the JVM once each has its response (or after the
-# restore error). Leaves the emulator's log in $WORK/NAME/log.json.
+# holding EVENTS `mark N` events; stops the JVM once each has its response (with 0 events:
+# once the restore error is in). Leaves the emulator's log in $WORK/NAME/log.json.
 run() {
 	local name=$1 mode=$2 n=$3 dir=$WORK/$1 i pid
 	shift 3
@@ -47,7 +47,11 @@ run() {
 	pid=$!
 	for i in $(seq 600); do # the RIC serves forever: stop it once the calls expected are in
 		curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$dir/log.json" || true
-		[ "$(grep -o '/response"' "$dir/log.json" | wc -l)" -ge "$n" ] && grep -q 'restore/' "$dir/log.json" && break
+		if [ "$n" = 0 ]; then # the restore hook's failure is the last call expected
+			grep -q 'restore/error' "$dir/log.json" && break
+		else
+			[ "$(grep -o '/response"' "$dir/log.json" | wc -l)" -ge "$n" ] && break
+		fi
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
