@@ -29,8 +29,7 @@ typedef struct agent {
 	char jvm_version[64];    /* java.vm.version */
 	uint64_t start_mono_ns;
 	atomic_bool vm_dead;     /* set in VMDeath: no JVMTI/JNI use after that */
-	atomic_bool vm_death_begun; /* VMDeath entered: the exit-time hook stays quiet */
-	bool exit_hook_registered;
+	bool loaded;             /* jvmsnap_agent_load ran: a second load stays inactive */
 	atomic_bool classes_may_unload; /* set by a GC: cached jmethodIDs may be stale */
 	struct agent_thread *thread;
 	struct uploader *uploader; /* NULL: no S3 upload */

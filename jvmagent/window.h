@@ -13,6 +13,11 @@
 
 struct agent;
 
+/* A window's call trees stop growing at this many nodes (~48 MB): cutting them to what is
+ * written (jvmagent/output.c) and writing that take ~2 s at most on a starved 2-CPU machine
+ * (bench/nps_write.sh), inside the 3 s the JVM waits at exit. */
+#define WINDOW_MAX_NODES 1000000u
+
 typedef struct {
 	uint64_t samples;        /* sampling rounds taken */
 	uint64_t missed;         /* deadlines skipped because a round overran */

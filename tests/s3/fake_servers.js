@@ -6,6 +6,9 @@
 //   capture LOGFILE SPEC    answers PUTs with the statuses in SPEC, e.g.
 //                           "503:SlowDown,500:InternalError,200" (the last one repeats)
 //   hang    LOGFILE         accepts connections and never answers
+//   echo    LOGFILE         answers 403 AccessDenied whose <Message> quotes the request's
+//                           headers (Authorization, x-amz-security-token ...) and URL,
+//                           as some proxies and S3-compatible stores do
 //   flaky   LOGFILE UPSTREAM_PORT
 //                           answers every request with 500 InternalError until a
 //                           "POST /_test/heal" arrives, then forwards each request unchanged
@@ -68,6 +71,18 @@ function capture(req, res) {
     res.writeHead(Number(status), {ETag: '"' + count + '"'});
     res.end();
   }
+}
+
+function xmlText(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function echo(req, res) {
+  const quoted = Object.entries(req.headers).map(([k, v]) => k + ': ' + v).join(', ');
+  res.writeHead(403, {'Content-Type': 'application/xml'});
+  res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>' +
+    xmlText('denied ' + req.method + ' ' + req.url + ' with ' + quoted) +
+    '</Message><RequestId>1</RequestId></Error>');
 }
 
 let healed = false;
@@ -135,11 +150,12 @@ function handler(req, res) {
     if (mode === 'reset') return req.socket.destroy();
     if (mode === 'creds') credentials(req, res);
     else if (mode === 'capture') capture(req, res);
+    else if (mode === 'echo') echo(req, res);
     // hang: never answer
   });
 }
 
-const MODES = ['creds', 'capture', 'hang', 'flaky', 'failfirst', 'reset', 'slow'];
+const MODES = ['creds', 'capture', 'hang', 'flaky', 'failfirst', 'reset', 'slow', 'echo'];
 if (!MODES.includes(mode) || !logFile) {
   console.error('usage: node fake_servers.js ' + MODES.join('|') + ' LOGFILE [ARG]');
   process.exit(2);
