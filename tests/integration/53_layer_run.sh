@@ -4,7 +4,7 @@
 #   the libraries the JDK itself needs (nothing the layer could borrow: no libcurl, OpenSSL,
 #   libzip, libmicrohttpd, zlib outside the JDK's), entered in a private mount namespace.
 #   Lambda's flow: AWS_LAMBDA_EXEC_WRAPPER=/opt/bin/jvmsnap-wrapper starts the runtime, the
-#   example handler (examples/serverless) answers events from the Runtime API emulator,
+#   test runtime (tests/java/FakeLambdaRuntime, its own handler) answers events from the Runtime API emulator,
 #   the agent writes an init snapshot and one per invocation that VisualVM's loader accepts
 #   and uploads them to the S3 test server. With JDK 17 and with Temurin 25.
 # - arm64: Debian's arm64 JRE 17 under qemu-user with the arm64 layer's agent: one short
@@ -22,9 +22,7 @@ for arch in x86_64 arm64; do
 	mkdir -p "$WORK/layer-$arch"
 	unzip -q "$ROOT/dist/jvmsnap-layer-$arch.zip" -d "$WORK/layer-$arch"
 done
-mkdir -p "$WORK/classes"
-javac --release 17 -d "$WORK/classes" $(find "$ROOT/examples/serverless/src/main/java" -name '*.java')
-check "the example handler compiles" test -f "$WORK/classes/example/OrderHandler.class"
+mkdir -p "$WORK/classes" # the task root; the handler is FakeLambdaRuntime's own
 start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
 S3_PORT=$PORT
 S3_ENV=(IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
@@ -71,7 +69,7 @@ for jdk in "$JAVA_HOME" /usr/lib/jvm/temurin-25-jdk-amd64; do
 	done
 	# Lambda's variables; the runtime is started through the layer's wrapper, by its /opt path.
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib AWS_LAMBDA_EXEC_WRAPPER=/opt/bin/jvmsnap-wrapper \
-		IOPIPE_PROFILER_ENABLED=true AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.OrderHandler::handleRequest \
+		IOPIPE_PROFILER_ENABLED=true AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
 		LAMBDA_TASK_ROOT=/work AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH=/snaps/ "${S3_ENV[@]}" \
 		timeout 180 unshare -m sh -c '
 			set -e
@@ -83,7 +81,7 @@ for jdk in "$JAVA_HOME" /usr/lib/jvm/temurin-25-jdk-amd64; do
 			mount --bind "$6" "$r$6"
 			mount --rbind /proc "$r/proc"
 			mount --rbind /dev "$r/dev"
-			exec chroot "$r" /opt/bin/jvmsnap-wrapper "$6/bin/java" -cp /work:/tc FakeLambdaRuntime "$7" 50 handler' \
+			exec chroot "$r" /opt/bin/jvmsnap-wrapper "$6/bin/java" -cp /work:/tc FakeLambdaRuntime "$7" 50' \
 		sh "$R" "$WORK/layer-x86_64" "$WORK/classes" "$JAVA_TESTS" "$D/snaps" "$jdk" "$N" >"$D/stdout" 2>"$D/stderr"
 	rc=$?
 	check "$name: the runtime exits 0 after $N invocations in the root (rc $rc)" test "$rc" = 0
@@ -96,12 +94,12 @@ for jdk in "$JAVA_HOME" /usr/lib/jvm/temurin-25-jdk-amd64; do
 	for z in "$D"/snaps/*.zip; do
 		[ -f "$z" ] || continue
 		unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
-		nps_check --has example.OrderHandler.handleRequest "$z" >"$z.summary" 2>&1
+		nps_check --has FakeLambdaRuntime.handleRequest "$z" >"$z.summary" 2>&1
 		check "$name: $(basename "$z") loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
 	done
 	for i in $(seq $N); do
 		j=$(grep -l "\"request_id\": \"req-$i\"" "$D"/snaps/*.json 2>/dev/null | head -n 1)
-		check "$name: req-$i's snapshot has the handler in its tree" grep -qP '^has example.OrderHandler.handleRequest\tyes\t' "${j%.json}.summary"
+		check "$name: req-$i's snapshot has the handler in its tree" grep -qP '^has FakeLambdaRuntime.handleRequest\tyes\t' "${j%.json}.summary"
 		check "$name: req-$i uploaded to S3" sh -c "find '$WORK/data/snaps' -name '*_req-$i.zip._S3rver_object' -newer '$D/api.out' | grep -q ."
 	done
 	check "$name: the init snapshot uploaded to S3" sh -c "find '$WORK/data/snaps' -name '*_init*.zip._S3rver_object' -newer '$D/api.out' | grep -q ."
