@@ -150,7 +150,9 @@ check_disabled() {
 	check "$tag: disabled: nothing written" test -z "$(ls "$out" | grep -v -e stdout -e stderr)"
 	check "$tag: disabled: no jvmsnap line on stderr" sh -c "! grep -q 'jvmsnap:' '$out/stderr'"
 	# Positive control: the same probe sees the sampler thread when enabled.
-	run_java "$jdk" "$out.on" NativeThreads
+	# 2 s, not the default 0.3 s: on a machine loaded ~30 deep the agent thread was once not
+	# yet scheduled (so not yet named, and no round taken) when the program listed its threads.
+	run_java "$jdk" "$out.on" NativeThreads 2000
 	check "$tag: enabled: the sampler thread exists (control)" grep -q 'native-thread jvmsnap' "$out.on/stdout"
 	nps_check "$out.on/snap.zip" >"$out.on/summary" 2>&1
 	check "$tag: enabled: its snapshot is valid (control)" grep -q '^NpsCheck: OK' "$out.on/summary"
