@@ -1,10 +1,9 @@
-# Lambda: the Runtime API proxy (jvmagent/net/) serves with libmicrohttpd, and
-# `make layer` packs the agent with the libraries Lambda's Amazon Linux 2023 lacks.
+# Lambda: the Runtime API proxy (jvmagent/net/) serves with libmicrohttpd; the layers
+# `make layer` builds are in mk/layer.mk.
 
 
 LAMBDA_OBJS  := $(NET_OBJS) $(BUILD)/obj/jvmagent/lambda_detect.o $(CONFIG_OBJS)
 LAMBDA_DRIVE := $(BUILD)/tests/lambdaproxy_drive
-LAYER_ZIP    := dist/jvmsnap-layer-x86_64.zip
 
 # The proxy's test driver (tests/integration/50_lambda_proxy.sh): the proxy lives in
 # jvmagent/net/, so this explicit rule replaces the generic tests/tools one.
@@ -13,7 +12,3 @@ $(LAMBDA_DRIVE): tests/tools/lambdaproxy_drive.c $(LAMBDA_OBJS) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LAMBDA_OBJS) $(CORE_LIB) $(LDLIBS)
 
 TEST_EXTRA += $(LAMBDA_DRIVE)
-
-.PHONY: layer
-layer: $(AGENT) $(AGENT_IMPL) $(AGENT_NET)
-	@bash scripts/lambda_layer.sh $(AGENT) $(LAYER_ZIP)

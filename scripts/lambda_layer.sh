@@ -1,21 +1,40 @@
 #!/usr/bin/env bash
-# Builds jvmsnap's Lambda layer (see docs/lambda.md):
-#   lambda_layer.sh AGENT OUT_ZIP
-#     lib/libjvmsnap.so (the loader), lib/libjvmsnap-agent.so (the agent) and
-#     lib/libjvmsnap-net.so (its S3 and Lambda half), both found beside AGENT,
-#     plus every shared library they need except glibc's own (the one thing
-#     Lambda's Amazon Linux 2023 is sure to have), each with RPATH $ORIGIN, and
-#     bin/jvmsnap-wrapper for AWS_LAMBDA_EXEC_WRAPPER. Fails, writing nothing, when a file
-#     needs a glibc symbol version newer than Amazon Linux 2023's glibc 2.34.
+# Packs one of jvmsnap's Lambda layers (see docs/lambda.md; `make layer` builds both):
+#   lambda_layer.sh ARCH LOADER OUT_ZIP
+#     ARCH is x86_64 or arm64. The zip holds lib/libjvmsnap.so (LOADER, the library the
+#     JVM loads), lib/libjvmsnap-agent.so and lib/libjvmsnap-net.so (found beside LOADER)
+#     and bin/jvmsnap-wrapper for AWS_LAMBDA_EXEC_WRAPPER; nothing else. Fails, writing
+#     nothing, unless every library passes --check for ARCH.
+#   lambda_layer.sh --check ARCH FILE...
+#     each FILE is an ELF for ARCH, needs no glibc symbol version newer than
+#     JVMSNAP_MAX_GLIBC (default 2.26: Amazon Linux 2, the oldest glibc of Lambda's Java
+#     runtimes), needs no library but glibc's, and exports only its entry points.
 #   lambda_layer.sh --check-glibc FILE...
-#     only that check.
+#     only the glibc version check.
 set -euo pipefail
-MAX_GLIBC=${JVMSNAP_MAX_GLIBC:-2.34} # Amazon Linux 2023; 2.26 for Amazon Linux 2
+MAX_GLIBC=${JVMSNAP_MAX_GLIBC:-2.26}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-# glibc and the loader: provided by the system, never bundled.
-is_glibc() {
-	[[ $1 =~ ^(linux-vdso\.so|ld-linux|libc\.so|libm\.so|libmvec\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so|libanl\.so|libBrokenLocale\.so|libthread_db\.so|libnss_[a-z0-9]+\.so) ]]
+# glibc's own libraries and loaders: every Lambda image has them, the layer needs no other.
+is_glibc() { [[ $1 =~ ^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|ld-linux-(x86-64|aarch64)\.so\.[12])$ ]]; }
+
+# What each library may export: the JVMTI entry points of the loader, the two functions the
+# loader finds with dlsym in the agent, the net half's one table.
+allowed_exports() {
+	case "$1" in
+	libjvmsnap.so) echo "Agent_OnLoad Agent_OnAttach Agent_OnUnload" ;;
+	libjvmsnap-agent.so) echo "jvmsnap_agent_load jvmsnap_agent_unload" ;;
+	libjvmsnap-net.so) echo "jvmsnap_net_api" ;;
+	*) echo "" ;;
+	esac
+}
+
+machine_of() { # the readelf Machine name for ARCH
+	case "$1" in
+	x86_64) echo "Advanced Micro Devices X86-64" ;;
+	arm64) echo "AArch64" ;;
+	*) echo "lambda layer: unknown architecture $1 (x86_64 or arm64)" >&2; return 1 ;;
+	esac
 }
 
 newer_than_max() { [ "$1" != "$MAX_GLIBC" ] && [ "$(printf '%s\n%s\n' "$MAX_GLIBC" "$1" | sort -V | tail -n 1)" = "$1" ]; }
@@ -39,69 +58,69 @@ check_glibc() {
 	return $bad
 }
 
-if [ "${1:-}" = "--check-glibc" ]; then
+# defined_exports FILE: the global and weak symbols FILE defines in its dynamic table.
+defined_exports() {
+	readelf --dyn-syms -W "$1" | awk '$7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") && $4 != "SECTION" && $8 != "" {sub(/@.*/, "", $8); print $8}' | sort -u
+}
+
+# check_all ARCH FILE...: machine, glibc ceiling, NEEDED, exports.
+check_all() {
+	local arch=$1 f n s want bad=0 allowed
+	shift
+	want=$(machine_of "$arch") || return 1
+	check_glibc "$@" || bad=1
+	for f in "$@"; do
+		readelf -h "$f" >/dev/null 2>&1 || continue # reported above
+		readelf -h "$f" | grep -q "Machine: *$want\$" ||
+			{ echo "lambda layer: $(basename "$f") is not an $arch ELF: $(readelf -h "$f" | sed -n 's/.*Machine: *//p')" >&2; bad=1; }
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			is_glibc "$n" || { echo "lambda layer: $(basename "$f") needs $n, which is not glibc's" >&2; bad=1; }
+		done
+		allowed=$(allowed_exports "$(basename "$f")")
+		for s in $(defined_exports "$f"); do
+			[[ " $allowed " == *" $s "* ]] || { echo "lambda layer: $(basename "$f") exports $s (only: ${allowed:-nothing})" >&2; bad=1; }
+		done
+	done
+	return $bad
+}
+
+case "${1:-}" in
+--check-glibc)
 	shift
 	check_glibc "$@"
 	exit
-fi
-[ $# -eq 2 ] || { echo "usage: $0 AGENT OUT_ZIP | --check-glibc FILE..." >&2; exit 2; }
-AGENT=$1
-OUT=$2
-for tool in readelf ldd patchelf zip; do
-	command -v "$tool" >/dev/null || { echo "lambda layer: $tool is missing (make deps)" >&2; exit 1; }
+	;;
+--check)
+	shift
+	check_all "$@"
+	exit
+	;;
+esac
+[ $# -eq 3 ] || { echo "usage: $0 ARCH LOADER OUT_ZIP | --check ARCH FILE... | --check-glibc FILE..." >&2; exit 2; }
+ARCH=$1
+LOADER=$2
+OUT=$3
+command -v zip >/dev/null || { echo "lambda layer: zip is missing (make deps)" >&2; exit 1; }
+DIR=$(dirname "$LOADER")
+LIBS=("$LOADER" "$DIR/libjvmsnap-agent.so" "$DIR/libjvmsnap-net.so")
+for f in "${LIBS[@]}"; do
+	[ -f "$f" ] || { echo "lambda layer: no $f" >&2; exit 1; }
 done
-IMPL=$(dirname "$AGENT")/libjvmsnap-agent.so
-NET=$(dirname "$AGENT")/libjvmsnap-net.so
-[ -f "$AGENT" ] || { echo "lambda layer: no agent at $AGENT" >&2; exit 1; }
-[ -f "$IMPL" ] || { echo "lambda layer: no $IMPL beside the loader" >&2; exit 1; }
-[ -f "$NET" ] || { echo "lambda layer: no $NET beside the loader" >&2; exit 1; }
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/lib" "$STAGE/bin"
-cp "$AGENT" "$STAGE/lib/libjvmsnap.so"
-cp "$IMPL" "$STAGE/lib/libjvmsnap-agent.so"
-cp "$NET" "$STAGE/lib/libjvmsnap-net.so"
-
-# The whole dependency closure, resolved the way the loader does it on this machine (the
-# loader itself needs glibc only; the agent and its network half need the rest).
-deps=$(ldd "$IMPL"; ldd "$NET"; ldd "$AGENT")
-if grep -q 'not found' <<<"$deps"; then
-	echo "lambda layer: unresolved libraries:" >&2
-	grep 'not found' <<<"$deps" >&2
-	exit 1
-fi
-bundled=()
-while read -r name arrow path _; do
-	[ "$arrow" = "=>" ] && [ -n "$path" ] || continue
-	is_glibc "$name" && continue
-	[ -e "$STAGE/lib/$name" ] && continue
-	cp -L "$path" "$STAGE/lib/$name"
-	bundled+=("$name")
-done <<<"$deps"
-
-# Each copy finds its siblings first: RPATH (not RUNPATH) is searched before
-# LD_LIBRARY_PATH, which on Lambda lists the system's /lib64 and /usr/lib64 first.
-for f in "$STAGE"/lib/*; do
-	chmod 0755 "$f"
-	patchelf --force-rpath --set-rpath '$ORIGIN' "$f"
-done
-
-# Self-contained: every library any file needs is in lib/ or is glibc's.
-missing=0
-for f in "$STAGE"/lib/*; do
-	for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		is_glibc "$n" || [ -e "$STAGE/lib/$n" ] || { echo "lambda layer: $(basename "$f") needs $n, not bundled" >&2; missing=1; }
-	done
-done
-[ $missing -eq 0 ] || exit 1
-check_glibc "$STAGE"/lib/* || { echo "lambda layer: not built" >&2; exit 1; }
-
+install -m 0755 "$LOADER" "$STAGE/lib/libjvmsnap.so"
+install -m 0755 "$DIR/libjvmsnap-agent.so" "$STAGE/lib/libjvmsnap-agent.so"
+install -m 0755 "$DIR/libjvmsnap-net.so" "$STAGE/lib/libjvmsnap-net.so"
+check_all "$ARCH" "$STAGE"/lib/* || { echo "lambda layer: $OUT not built" >&2; exit 1; }
 install -m 0755 "$ROOT/scripts/lambda_wrapper.sh" "$STAGE/bin/jvmsnap-wrapper"
+
+# Reproducible: fixed times, sorted names, no extra attributes.
 find "$STAGE" -exec touch -h -d '2020-01-01 00:00:00 UTC' {} +
 mkdir -p "$(dirname "$OUT")"
 OUT_ABS=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 rm -f "$OUT_ABS.tmp"
-(cd "$STAGE" && find bin lib -type f | LC_ALL=C sort | zip -q -X -@ "$OUT_ABS.tmp")
+(cd "$STAGE" && find bin lib -type f | LC_ALL=C sort | zip -q -9 -X -@ "$OUT_ABS.tmp")
 mv "$OUT_ABS.tmp" "$OUT_ABS"
-echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB): lib/libjvmsnap.so, lib/libjvmsnap-agent.so, lib/libjvmsnap-net.so, bin/jvmsnap-wrapper, ${#bundled[@]} libraries: ${bundled[*]}"
+echo "lambda layer: $OUT ($(du -k "$OUT_ABS" | cut -f1) KiB, $ARCH, glibc <= $MAX_GLIBC)"

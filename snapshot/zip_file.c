@@ -1,5 +1,6 @@
 /* Writing a snapshot zip to disk: owner-only from its first byte, published atomically,
  * and never over something it must not replace (package.h states the rules). */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -174,9 +176,21 @@ static int write_temp(const char *path, char *tmp, size_t tmp_size, const snap_z
 
 /* Moves `tmp` to `path` only if nothing is there: 0, 1 when something is (EEXIST), -1
  * on another error. renameat2 where the file system has it, else link + unlink. */
+/* renameat2() came with glibc 2.28, and the Lambda layer is built for glibc 2.26 (Amazon
+ * Linux 2): looked up at run time (an LD_PRELOAD hook still sees the call), else the system
+ * call itself. */
+typedef int (*renameat2_fn)(int, const char *, int, const char *, unsigned);
+static int rename_noreplace(const char *from, const char *to)
+{
+	renameat2_fn fn = (renameat2_fn)dlsym(RTLD_DEFAULT, "renameat2");
+	if (fn)
+		return fn(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+}
+
 static int publish_new(const char *tmp, const char *path)
 {
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+	if (rename_noreplace(tmp, path) == 0)
 		return 0;
 	if (errno == EEXIST)
 		return 1;
