@@ -8,6 +8,7 @@
 
 #include "../common/clock.h"
 #include "../common/log.h"
+#include "../snapshot/summary.h"
 #include "../upload/s3.h"
 #include "config_s3.h"
 #include "net.h"
@@ -135,6 +136,16 @@ static void enqueue(uploader *u, const char *path, const char *key, bool delete_
 	}
 }
 
+/* The invocation summary written next to the zip (summary_out.h) goes right after it, in
+ * the same budget: one more small PUT, queued and retried like the zip. */
+static void enqueue_summary(uploader *u, const char *zip_path, const char *zip_key, bool delete_after)
+{
+	char path[4096], key[1024];
+	if (snap_summary_name(zip_path, path, sizeof path) == 0 && access(path, R_OK) == 0 &&
+	    snap_summary_name(zip_key, key, sizeof key) == 0)
+		enqueue(u, path, key, delete_after);
+}
+
 /* Earlier failures first (oldest first), then this one, while the budget lasts. */
 static void drain(uploader *u, uint64_t deadline_ns)
 {
@@ -200,5 +211,6 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		return;
 	}
 	enqueue(u, path, key, delete_after);
+	enqueue_summary(u, path, key, delete_after);
 	drain(u, clock_mono_ns() + (uint64_t)budget_ms * 1000000u);
 }
