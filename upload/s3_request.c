@@ -149,6 +149,19 @@ static int sign(s3_put_request *r, const s3_config *cfg, const s3_credentials *c
 	return S3_OK;
 }
 
+/* The headers every request ends with (date, session token), then the signature. */
+static int date_token_sign(s3_put_request *r, const s3_config *cfg, const s3_credentials *cr, const char *amz_date,
+                           const char *payload_hash, const char *method, const char *query)
+{
+	add(r, "x-amz-date", strdup(amz_date));
+	if (cr->session_token)
+		add(r, "x-amz-security-token", dup_or_null(cr->session_token));
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!r->values[i])
+			return S3_ERR_NOMEM;
+	return sign(r, cfg, cr, amz_date, payload_hash, method, query);
+}
+
 int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const s3_payload_digest *d,
                          const s3_credentials *cr, int64_t now_ms)
 {
@@ -165,13 +178,7 @@ int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *ke
 	add(r, "content-md5", strdup(d->md5_b64));
 	add(r, "content-type", strdup(cfg->content_type ? cfg->content_type : "application/zip"));
 	add(r, "x-amz-content-sha256", strdup(d->sha256_hex));
-	add(r, "x-amz-date", strdup(amz_date));
-	if (cr->session_token)
-		add(r, "x-amz-security-token", dup_or_null(cr->session_token));
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (!r->values[i])
-			return S3_ERR_NOMEM;
-	return sign(r, cfg, cr, amz_date, d->sha256_hex, "PUT", NULL);
+	return date_token_sign(r, cfg, cr, amz_date, d->sha256_hex, "PUT", NULL);
 }
 
 int s3_get_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const char *query,
@@ -199,13 +206,7 @@ int s3_get_request_build(s3_put_request *r, const s3_config *cfg, const char *ke
 	s3_sigv4_amz_date(now_ms, amz_date);
 	add(r, "host", strdup(r->host));
 	add(r, "x-amz-content-sha256", strdup(empty_sha256));
-	add(r, "x-amz-date", strdup(amz_date));
-	if (cr->session_token)
-		add(r, "x-amz-security-token", dup_or_null(cr->session_token));
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (!r->values[i])
-			return S3_ERR_NOMEM;
-	return sign(r, cfg, cr, amz_date, empty_sha256, "GET", query);
+	return date_token_sign(r, cfg, cr, amz_date, empty_sha256, "GET", query);
 }
 
 void s3_put_request_free(s3_put_request *r)
