@@ -1,7 +1,9 @@
 /* IOpipe's statistics CSV: one row per statistic, label first, one cell per column, no
- * header, "\n" line ends. Fields are quoted (by libcsv) only when they need it. Text that
- * a spreadsheet would run as a formula gets OWASP's treatment: a leading apostrophe and
- * quotes. Numbers are written by us as numbers and are never touched, so -1 stays -1. */
+ * header, "\n" line ends; an empty cell where an item has no value (it was absent, so a
+ * chart shows a gap, not a drop to 0). Fields are quoted (by libcsv) only when they need it.
+ * Text that a spreadsheet would run as a formula gets OWASP's treatment: a leading
+ * apostrophe and quotes. Numbers are written by us as numbers and are never touched, so -1
+ * stays -1. */
 #include <csv.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -88,7 +90,6 @@ int stats_csv_write(const stats_table *t, buf *out)
 	size_t rows = stats_table_rows(t), cols = stats_table_columns(t);
 	for (size_t r = 0; r < rows; r++) {
 		write_text(out, stats_table_label(t, r));
-		bool text_row = stats_table_row_is_text(t, r);
 		for (size_t c = 0; c < cols; c++) {
 			int64_t num = 0;
 			const char *text = NULL;
@@ -100,11 +101,10 @@ int stats_csv_write(const stats_table *t, buf *out)
 			case STATS_CELL_TEXT:
 				write_text(out, text);
 				break;
-			case STATS_CELL_MISSING:
-				if (text_row)
-					buf_append_str(out, STATS_MISSING_TEXT);
-				else
-					buf_printf(out, "%d", STATS_MISSING_NUM);
+			case STATS_CELL_NULL:
+				buf_append_str(out, STATS_NULL_TEXT);
+				break;
+			case STATS_CELL_MISSING: /* no value: an empty cell */
 				break;
 			}
 		}

@@ -1,4 +1,11 @@
-/* Internal to stats/: the collector's state, shared by the JMM and the MXBean sources. */
+/* Internal to stats/: the collector, and the helpers its parts share.
+ *
+ * Who calls whom (one way, no circle):
+ *   collect.c (lifecycle) → the sources (source.h: jmm.c, mxbean.c) and ids.c, items.c;
+ *   column.c (one column) → the source in use, through source.h's interface only;
+ *   the sources → ids.c, items.c, jni.c, order.c (jmm.c also jmm_table.c, javaonly.c);
+ *   rowcache.c, label.c, table.c, csv.c: the table, called by column.c.
+ * Nothing calls back into collect.c or column.c. */
 #ifndef JVMSNAP_STATS_INTERNAL_H
 #define JVMSNAP_STATS_INTERNAL_H
 
@@ -7,66 +14,6 @@
 
 #include "stats.h"
 #include "table.h"
-
-/* ---- JMM (jmm.c) --------------------------------------------------------------------- */
-
-/* The few jmm.h declarations we use (jmm.h is not shipped with the JDK). */
-enum {
-	STATS_JMM_CLASS_LOADED_COUNT = 1,
-	STATS_JMM_CLASS_UNLOADED_COUNT = 2,
-	STATS_JMM_JVM_INIT_DONE_TIME_MS = 7,
-	STATS_JMM_COMPILE_TOTAL_TIME_MS = 8,
-	STATS_JMM_GC_TIME_MS = 9,
-	STATS_JMM_GC_COUNT = 10,
-	STATS_JMM_JVM_UPTIME_MS = 11,
-	STATS_JMM_OS_PROCESS_ID = 201,
-	STATS_JMM_THREAD_CONTENTION_MONITORING = 23,
-	STATS_JMM_THREAD_CPU_TIME = 24,
-};
-
-/* jmm.h's jmmOptionalSupport (bit-fields, same compiler ABI as HotSpot). */
-typedef struct {
-	unsigned int isLowMemoryDetectionSupported : 1;
-	unsigned int isCompilationTimeMonitoringSupported : 1;
-	unsigned int isThreadContentionMonitoringSupported : 1;
-	unsigned int isCurrentThreadCpuTimeSupported : 1;
-	unsigned int isOtherThreadCpuTimeSupported : 1;
-	unsigned int isObjectMonitorUsageSupported : 1;
-	unsigned int isSynchronizerUsageSupported : 1;
-	unsigned int isThreadAllocatedMemorySupported : 1;
-	unsigned int isRemoteDiagnosticCommandsSupported : 1;
-	unsigned int : 22;
-} stats_jmm_support;
-
-/* The functions we call, picked out of the version's JmmInterface table. */
-typedef struct {
-	jint version; /* the JMM_VERSION the VM accepted */
-	int layout;   /* 1 (JDK 8), 2, 3, 4 (JDK 21+) */
-	jint(JNICALL *GetVersion)(JNIEnv *env);
-	jint(JNICALL *GetOptionalSupport)(JNIEnv *env, stats_jmm_support *support);
-	jint(JNICALL *GetThreadInfo)(JNIEnv *env, jlongArray ids, jint maxDepth, jobjectArray infos);
-	jobjectArray(JNICALL *GetMemoryPools)(JNIEnv *env, jobject mgr);
-	jobjectArray(JNICALL *GetMemoryManagers)(JNIEnv *env, jobject pool);
-	jobject(JNICALL *GetMemoryPoolUsage)(JNIEnv *env, jobject pool);
-	jobject(JNICALL *GetPeakMemoryPoolUsage)(JNIEnv *env, jobject pool);
-	jobject(JNICALL *GetMemoryUsage)(JNIEnv *env, jboolean heap);
-	jlong(JNICALL *GetLongAttribute)(JNIEnv *env, jobject obj, jint att);
-	jboolean(JNICALL *GetBoolAttribute)(JNIEnv *env, jint att);
-	jboolean(JNICALL *SetBoolAttribute)(JNIEnv *env, jint att, jboolean flag);
-	jobject(JNICALL *GetPoolCollectionUsage)(JNIEnv *env, jobject pool);
-	void(JNICALL *GetThreadCpuTimesWithKind)(JNIEnv *env, jlongArray ids, jlongArray times,
-	                                         jboolean user_sys_cpu_time);
-	/* Not JMM, but what ThreadMXBean.getAllThreadIds() enumerates (libjvm export). */
-	jobjectArray(JNICALL *GetAllThreads)(JNIEnv *env, jclass unused);
-	/* Not JMM: ClassLoader.findLoadedClass0's native (libjvm export); with loader NULL a
-	 * boot-class dictionary lookup that never loads. NULL when not exported. */
-	jclass(JNICALL *FindLoadedClass)(JNIEnv *env, jobject loader, jstring name);
-} stats_jmm;
-
-/* Finds the JMM table of the running VM, picks its slot layout and validates it (version,
- * process id, a MemoryUsage object, a class count). 0, or -1 when not recognised (a debug
- * line says why). */
-int stats_jmm_open(JNIEnv *env, stats_jmm *out);
 
 /* ---- JNI helpers (jni.c) ------------------------------------------------------------- */
 
@@ -78,23 +25,31 @@ bool stats_jni_ok(JNIEnv *env, const char *what);
 char *stats_jstring_utf8(JNIEnv *env, jstring s);
 /* Global ref to a class, or NULL (exception cleared). */
 jclass stats_jni_class(JNIEnv *env, const char *name);
+/* Method `name` `sig` of `cls` (NULL: none), or NULL with a debug line, the exception
+ * cleared and *ok set to false; so a table of look-ups is checked once at its end. */
+jmethodID stats_jni_method(JNIEnv *env, jclass cls, const char *name, const char *sig, bool *ok);
+/* One row of a table of method look-ups. */
+typedef struct {
+	jmethodID *id;
+	jclass cls;
+	const char *name, *sig;
+} stats_method_spec;
+/* stats_jni_method for each row; false when any is missing (each has its debug line). */
+bool stats_jni_methods(JNIEnv *env, const stats_method_spec *m, size_t n);
+/* A long getter called on `o` (with the method's arguments, if any), or -1 when it threw. */
+int64_t stats_jni_long(JNIEnv *env, jobject o, jmethodID m, ...);
+/* A JVM system property (GetSystemProperty), malloc'ed; NULL when unset. The caller frees. */
+char *stats_jvmti_property(jvmtiEnv *jvmti, const char *name);
 
-/* ---- collector (collect.c, mxbean.c, javaonly.c) --------------------------------------- */
+/* ---- IDs of the public MXBean API (ids.c) ---------------------------------------------- */
 
+/* A collector, pool or buffer pool of a source (items.c). */
 typedef struct {
 	jobject obj;  /* global ref: the GarbageCollectorMXBean / MemoryPoolMXBean / BufferPoolMXBean */
 	char *name;   /* UTF-8 */
 	int32_t hash; /* String.hashCode() of the bean's canonical ObjectName */
 } stats_item;
 
-/* ---- MXBean enumeration order (order.c) ------------------------------------------------ */
-
-/* String.hashCode() of "<domain>:name=<name>,type=<type>" (a canonical ObjectName). */
-int32_t stats_objname_hash(const char *domain, const char *type, const jchar *name, size_t n);
-int32_t stats_objname_hash_ascii(const char *domain, const char *type, const char *name);
-/* perm[0..n) = the order in which a HashMap(n) holding keys with these hashes, inserted in
- * index order, iterates them (what ManagementFactory.getPlatformMXBeans returns on JDK 9+). */
-void stats_hashmap_order(size_t n, const int32_t *hash, size_t *perm);
 
 /* A value read from a Java object: through the (private) field when this JDK has it, as
  * cheap as a C read, else through the public getter. */
@@ -103,7 +58,7 @@ typedef struct {
 	jmethodID m;
 } stats_acc;
 
-/* IDs of the public MXBean API, used on both paths (JMM hands out the same objects). */
+/* Used on both sources (JMM hands out the same objects as the MXBeans). */
 typedef struct {
 	jclass memory_usage, thread_info, gc_bean; /* global refs */
 	stats_acc mu[4];                           /* MemoryUsage init, used, committed, max */
@@ -124,26 +79,40 @@ typedef struct {
 	bool pool_fields;
 } stats_ids;
 
-/* Static-field readers for the Java-only values on the JMM path (javaonly.c). */
-typedef struct {
-	jclass cls;       /* global ref, NULL until the class is loaded (we never load it) */
-	bool present;     /* this JDK has the class and its fields (as far as we know yet) */
-	bool resolved;    /* fields looked up (only once the class is initialised) */
-	jfieldID f[3];    /* count, used, capacity (or finalRefCount in f[0]) */
-	const void *def;  /* javaonly.c's description of the class and fields */
-	int32_t hash;     /* of its ObjectName, for the MXBean order */
-	const char *name; /* buffer pool name */
-} stats_static_src;
+/* Looks the IDs up. On the JMM path JMM has loaded these classes already, except
+ * ThreadInfo. 0, or -1 when java.lang.management is not usable. */
+int stats_ids_open(JNIEnv *env, stats_ids *ids);
+/* Deletes the global references (env NULL after VMDeath: left to the dying VM). */
+void stats_ids_release(stats_ids *ids, JNIEnv *env);
+/* Keeps ids->pool_fields only when every pool object is a MemoryPoolImpl. */
+void stats_ids_pool_fields_check(stats_ids *ids, JNIEnv *env, const stats_item *pools, size_t n);
+jlong stats_acc_long(JNIEnv *env, jobject o, const stats_acc *a);
+jint stats_acc_int(JNIEnv *env, jobject o, const stats_acc *a);
+jobject stats_acc_obj(JNIEnv *env, jobject o, const stats_acc *a);
 
-typedef struct {
-	jobject runtime, classes, compilation, memory, threads; /* global refs; compilation may be NULL */
-	jmethodID rt_start, rt_uptime;
-	jmethodID cl_loaded, cl_total, cl_unloaded;
-	jmethodID comp_supported, comp_time;
-	jmethodID mem_heap, mem_nonheap, mem_pending;
-	jmethodID th_all_ids, th_infos, th_cpu, th_user, th_cpu_enabled;
-	jmethodID bp_count, bp_used, bp_capacity;
-} stats_mx;
+/* ---- items (items.c) ------------------------------------------------------------------- */
+
+/* Global ref + UTF-8 name of each element of a MXBean array (getName via `name_mid`) that is
+ * an instance of `only` (NULL: all); `objtype` is the ObjectName type for the hash
+ * ("MemoryPool", …). Returns the count or -1; *out is malloc'ed (free with stats_items_free). */
+int stats_items_from_array(JNIEnv *env, jobjectArray arr, jclass only, jmethodID name_mid,
+                           const char *objtype, stats_item **out);
+/* Reorders items into MXBean enumeration order (JDK 9+). */
+void stats_items_mxbean_order(stats_item *items, size_t n);
+/* Frees the array, and deletes the references when env is not NULL. */
+void stats_items_free(JNIEnv *env, stats_item *items, size_t n);
+
+/* ---- MXBean enumeration order (order.c) ------------------------------------------------ */
+
+/* String.hashCode() of "<domain>:name=<name>,type=<type>" (a canonical ObjectName). */
+int32_t stats_objname_hash(const char *domain, const char *type, const jchar *name, size_t n);
+int32_t stats_objname_hash_ascii(const char *domain, const char *type, const char *name);
+/* perm[0..n) = the order in which a HashMap(n) holding keys with these hashes, inserted in
+ * index order, iterates them (what ManagementFactory.getPlatformMXBeans returns on JDK 9+). */
+void stats_hashmap_order(size_t n, const int32_t *hash, size_t *perm);
+/* Puts the n elements of `size` bytes at `base` (hash[i] for element i) in that order;
+ * leaves them as they are when out of memory. */
+void stats_hashmap_reorder(void *base, size_t n, size_t size, const int32_t *hash);
 
 /* ---- thread rows by thread id (rowcache.c) ------------------------------------------- */
 
@@ -162,7 +131,7 @@ enum {
 };
 
 /* One thread's values for one column: num[] for the numeric rows, text[] for the text rows
- * (NULL: missing). */
+ * (NULL: the value is null, written `null`). */
 typedef struct {
 	int64_t num[STATS_THREAD_FIELDS];
 	const char *text[STATS_THREAD_FIELDS];
@@ -189,40 +158,20 @@ stats_row *const *stats_rowcache_thread(stats_rowcache *rc, stats_table *t, buf 
 int stats_rowcache_set(stats_table *t, stats_row *const *rows, const stats_thread_values *v);
 void stats_rowcache_free(stats_rowcache *rc);
 
+/* ---- the collector (collect.c makes it, column.c reads a column with it) ----------------- */
+
+typedef struct stats_source_ops stats_source_ops;
+
 struct stats_collector {
 	stats_options opt;
-	stats_source source;
 	jvmtiEnv *jvmti;
-	stats_jmm jmm;
+	const stats_source_ops *src; /* the source in use (source.h) */
+	void *state;                 /* src's own state: only src's files look inside */
 	stats_ids ids;
-	stats_mx mx;
-	bool compile_time_supported; /* a CompilationMXBean exists and supports the time */
-	stats_item *gcs, *pools, *buffers;
-	size_t ngcs, npools, nbuffers;
-	stats_static_src final_refs;
-	stats_static_src bufsrc[3];
-	size_t nbufsrc;
-	jclass atomic_long; /* AtomicLong, for java.nio.Bits' counters (looked up with Bits) */
-	jfieldID atomic_long_value;
+	stats_item *gcs, *pools; /* filled by the source's open, in MXBean order */
+	size_t ngcs, npools;
 	buf label; /* scratch for row labels */
 	stats_rowcache thread_rows;
 };
-
-/* MXBean path (mxbean.c): look up the beans and fill c->gcs, c->pools, c->buffers. */
-int stats_mx_open(stats_collector *c, JNIEnv *env);
-/* Global ref + UTF-8 name of each element of a MXBean array (getName via `name_mid`) that is
- * an instance of `only` (NULL: all); `objtype` is the ObjectName type for the hash
- * ("MemoryPool", …). Returns the count or -1; *out is malloc'ed (collector frees). */
-int stats_items_from_array(JNIEnv *env, jobjectArray arr, jclass only, jmethodID name_mid,
-                           const char *objtype, stats_item **out);
-/* Reorders items (with their hashes) into MXBean enumeration order (JDK 9+). */
-void stats_items_mxbean_order(stats_item *items, size_t n);
-/* JMM path, Java-only values (javaonly.c). */
-void stats_javaonly_open(stats_collector *c, JNIEnv *env);
-/* PendingFinalizers, or -1. */
-int64_t stats_javaonly_final_refs(stats_collector *c, JNIEnv *env);
-/* Buffer pool `i` of c->bufsrc: count/used/capacity (0 while the class is not initialised,
- * -1 when it lacks the fields). */
-void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[3]);
 
 #endif

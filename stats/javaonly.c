@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "internal.h"
+#include "jmm_source.h"
 
 /* Field names per JDK: JDK 9+ first, then JDK 8. */
 typedef struct {
@@ -41,23 +41,23 @@ static const static_def mapped_old_def = {
 /* JDK 9+ name first; the one that is loaded is used (the class is loaded at VM start). */
 static const char *final_cls[] = {"jdk/internal/misc/VM", "sun/misc/VM"};
 
-static bool class_initialized(stats_collector *c, jclass cls)
+static bool class_initialized(stats_jmm_state *j, jclass cls)
 {
 	jint status = 0;
-	return (*c->jvmti)->GetClassStatus(c->jvmti, cls, &status) == JVMTI_ERROR_NONE &&
+	return (*j->jvmti)->GetClassStatus(j->jvmti, cls, &status) == JVMTI_ERROR_NONE &&
 	       (status & JVMTI_CLASS_STATUS_INITIALIZED);
 }
 
 /* Global ref to a boot class if it is loaded, else NULL; never loads it. Without
  * JVM_FindLoadedClass (not exported by this VM) we can only FindClass, which loads. */
-static jclass loaded_class(stats_collector *c, JNIEnv *env, const char *name)
+static jclass loaded_class(stats_jmm_state *j, JNIEnv *env, const char *name)
 {
-	if (!c->jmm.FindLoadedClass)
+	if (!j->fn.FindLoadedClass)
 		return stats_jni_class(env, name);
 	jstring s = (*env)->NewStringUTF(env, name);
 	if (!stats_jni_ok(env, "NewStringUTF") || !s)
 		return NULL;
-	jclass local = c->jmm.FindLoadedClass(env, NULL, s);
+	jclass local = j->fn.FindLoadedClass(env, NULL, s);
 	jclass global = stats_jni_ok(env, "JVM_FindLoadedClass") && local
 	                        ? (*env)->NewGlobalRef(env, local)
 	                        : NULL;
@@ -67,34 +67,34 @@ static jclass loaded_class(stats_collector *c, JNIEnv *env, const char *name)
 }
 
 /* The class, once the application (or the JDK) has loaded and initialised it. */
-static bool class_ready(stats_collector *c, JNIEnv *env, stats_static_src *s, const char *name)
+static bool class_ready(stats_jmm_state *j, JNIEnv *env, stats_static_src *s, const char *name)
 {
 	if (!s->cls)
-		s->cls = loaded_class(c, env, name);
-	return s->cls && class_initialized(c, s->cls);
+		s->cls = loaded_class(j, env, name);
+	return s->cls && class_initialized(j, s->cls);
 }
 
 /* AtomicLong.value, for java.nio.Bits' counters: Bits' initialiser created them, so the
  * class is loaded by the time Bits is initialised. */
-static bool atomic_long_ready(stats_collector *c, JNIEnv *env)
+static bool atomic_long_ready(stats_jmm_state *j, JNIEnv *env)
 {
-	if (c->atomic_long_value)
+	if (j->atomic_long_value)
 		return true;
-	if (!c->atomic_long)
-		c->atomic_long = loaded_class(c, env, "java/util/concurrent/atomic/AtomicLong");
-	if (!c->atomic_long)
+	if (!j->atomic_long)
+		j->atomic_long = loaded_class(j, env, "java/util/concurrent/atomic/AtomicLong");
+	if (!j->atomic_long)
 		return false;
-	c->atomic_long_value = (*env)->GetFieldID(env, c->atomic_long, "value", "J");
-	return stats_jni_ok(env, "AtomicLong.value") && c->atomic_long_value;
+	j->atomic_long_value = (*env)->GetFieldID(env, j->atomic_long, "value", "J");
+	return stats_jni_ok(env, "AtomicLong.value") && j->atomic_long_value;
 }
 
 /* Looks the fields up once the class is initialised; false while it is not. A class
  * without the fields is given up (its rows read -1). */
-static bool resolve(stats_collector *c, JNIEnv *env, stats_static_src *s, const static_def *d)
+static bool resolve(stats_jmm_state *j, JNIEnv *env, stats_static_src *s, const static_def *d)
 {
 	if (s->resolved || !s->present)
 		return s->resolved;
-	if (!class_ready(c, env, s, d->cls_name) || (d->sig && !atomic_long_ready(c, env)))
+	if (!class_ready(j, env, s, d->cls_name) || (d->sig && !atomic_long_ready(j, env)))
 		return false;
 	for (int v = 0; v < 2 && !s->resolved; v++) {
 		bool all = true;
@@ -118,63 +118,54 @@ static bool resolve(stats_collector *c, JNIEnv *env, stats_static_src *s, const 
 
 /* Feature version of the running JDK (8 for "1.8"), from java.specification.version;
  * 0 when unknown. */
-static int jdk_feature(stats_collector *c)
+static int jdk_feature(stats_jmm_state *j)
 {
-	char *v = NULL;
-	if ((*c->jvmti)->GetSystemProperty(c->jvmti, "java.specification.version", &v) != JVMTI_ERROR_NONE ||
-	    !v)
-		return 0;
-	int f = strncmp(v, "1.", 2) == 0 ? atoi(v + 2) : atoi(v);
-	(*c->jvmti)->Deallocate(c->jvmti, (unsigned char *)v);
+	char *v = stats_jvmti_property(j->jvmti, "java.specification.version");
+	int f = !v ? 0 : strncmp(v, "1.", 2) == 0 ? atoi(v + 2) : atoi(v);
+	free(v);
 	return f;
 }
 
-static void add_source(stats_collector *c, const static_def *d)
+static void add_source(stats_jmm_state *j, const static_def *d)
 {
-	stats_static_src *s = &c->bufsrc[c->nbufsrc++];
+	stats_static_src *s = &j->bufsrc[j->nbufsrc++];
 	s->name = d->pool_name;
 	s->def = d;
 	s->present = true;
 }
 
-void stats_javaonly_open(stats_collector *c, JNIEnv *env)
+void stats_javaonly_open(stats_jmm_state *j)
 {
-	(void)env;
-	c->final_refs.name = "finalRefCount";
-	c->final_refs.present = true;
-	c->nbufsrc = 0;
-	add_source(c, &direct_def);
+	j->final_refs.name = "finalRefCount";
+	j->final_refs.present = true;
+	j->nbufsrc = 0;
+	add_source(j, &direct_def);
 	/* Which unmapper classes this JDK has is decided by its version, not by loading them
 	 * (they and FileChannelImpl are ~20 classes an application may never use). */
-	int feature = jdk_feature(c);
+	int feature = jdk_feature(j);
 	if (feature == 0 || feature >= 14) {
-		add_source(c, &mapped_defs[0]);
-		add_source(c, &mapped_defs[1]);
+		add_source(j, &mapped_defs[0]);
+		add_source(j, &mapped_defs[1]);
 	} else {
-		add_source(c, &mapped_old_def);
+		add_source(j, &mapped_old_def);
 	}
-	if (c->jmm.layout >= 2) { /* JDK 9+: ManagementFactory enumerates a HashMap */
+	if (j->fn.layout >= 2) { /* JDK 9+: ManagementFactory enumerates a HashMap */
 		int32_t hash[3];
-		size_t perm[3];
-		stats_static_src copy[3];
-		for (size_t i = 0; i < c->nbufsrc; i++)
-			hash[i] = stats_objname_hash_ascii("java.nio", "BufferPool", c->bufsrc[i].name);
-		stats_hashmap_order(c->nbufsrc, hash, perm);
-		memcpy(copy, c->bufsrc, sizeof copy);
-		for (size_t i = 0; i < c->nbufsrc; i++)
-			c->bufsrc[i] = copy[perm[i]];
+		for (size_t i = 0; i < j->nbufsrc; i++)
+			hash[i] = stats_objname_hash_ascii("java.nio", "BufferPool", j->bufsrc[i].name);
+		stats_hashmap_reorder(j->bufsrc, j->nbufsrc, sizeof j->bufsrc[0], hash);
 	}
 }
 
-int64_t stats_javaonly_final_refs(stats_collector *c, JNIEnv *env)
+int64_t stats_javaonly_final_refs(stats_jmm_state *j, JNIEnv *env)
 {
-	stats_static_src *s = &c->final_refs;
+	stats_static_src *s = &j->final_refs;
 	if (!s->resolved) {
 		for (size_t i = 0; i < 2 && !s->cls; i++)
-			s->cls = loaded_class(c, env, final_cls[i]);
+			s->cls = loaded_class(j, env, final_cls[i]);
 		if (!s->cls)
 			return -1; /* loaded at VM start on every JDK: not there means no such field */
-		if (!class_initialized(c, s->cls))
+		if (!class_initialized(j, s->cls))
 			return 0;
 		s->f[0] = (*env)->GetStaticFieldID(env, s->cls, "finalRefCount", "I");
 		if (!stats_jni_ok(env, "VM.finalRefCount") || !s->f[0])
@@ -184,11 +175,11 @@ int64_t stats_javaonly_final_refs(stats_collector *c, JNIEnv *env)
 	return (*env)->GetStaticIntField(env, s->cls, s->f[0]);
 }
 
-void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[3])
+void stats_javaonly_buffer(stats_jmm_state *j, JNIEnv *env, size_t i, int64_t v[3])
 {
-	stats_static_src *s = &c->bufsrc[i];
+	stats_static_src *s = &j->bufsrc[i];
 	const static_def *d = s->def;
-	if (!resolve(c, env, s, d)) {
+	if (!resolve(j, env, s, d)) {
 		int64_t x = s->present ? 0 : -1; /* not initialised yet, or no such fields */
 		v[0] = v[1] = v[2] = x;
 		return;
@@ -196,7 +187,7 @@ void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[
 	for (int k = 0; k < 3; k++) {
 		if (d->sig) {
 			jobject a = (*env)->GetStaticObjectField(env, s->cls, s->f[k]);
-			v[k] = a ? (*env)->GetLongField(env, a, c->atomic_long_value) : -1;
+			v[k] = a ? (*env)->GetLongField(env, a, j->atomic_long_value) : -1;
 			(*env)->DeleteLocalRef(env, a);
 		} else if (k == 0) {
 			v[k] = (*env)->GetStaticIntField(env, s->cls, s->f[k]);
@@ -204,4 +195,13 @@ void stats_javaonly_buffer(stats_collector *c, JNIEnv *env, size_t i, int64_t v[
 			v[k] = (*env)->GetStaticLongField(env, s->cls, s->f[k]);
 		}
 	}
+}
+
+void stats_javaonly_release(stats_jmm_state *j, JNIEnv *env)
+{
+	jobject refs[] = {j->final_refs.cls, j->bufsrc[0].cls, j->bufsrc[1].cls, j->bufsrc[2].cls,
+	                  j->atomic_long};
+	for (size_t i = 0; env && i < sizeof refs / sizeof refs[0]; i++)
+		if (refs[i])
+			(*env)->DeleteGlobalRef(env, refs[i]);
 }

@@ -1,4 +1,5 @@
-/* Small JNI helpers for stats/: exceptions, strings, classes. */
+/* Small JNI and JVMTI helpers for stats/: exceptions, strings, classes, methods, properties. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,4 +91,42 @@ jclass stats_jni_class(JNIEnv *env, const char *name)
 	jclass global = (*env)->NewGlobalRef(env, local);
 	(*env)->DeleteLocalRef(env, local);
 	return global;
+}
+
+jmethodID stats_jni_method(JNIEnv *env, jclass cls, const char *name, const char *sig, bool *ok)
+{
+	jmethodID m = cls ? (*env)->GetMethodID(env, cls, name, sig) : NULL;
+	if (!m) {
+		(*env)->ExceptionClear(env);
+		log_debug("stats: method %s%s not found", name, sig);
+		*ok = false;
+	}
+	return m;
+}
+
+bool stats_jni_methods(JNIEnv *env, const stats_method_spec *m, size_t n)
+{
+	bool ok = true;
+	for (size_t i = 0; i < n; i++)
+		*m[i].id = stats_jni_method(env, m[i].cls, m[i].name, m[i].sig, &ok);
+	return ok;
+}
+
+int64_t stats_jni_long(JNIEnv *env, jobject o, jmethodID m, ...)
+{
+	va_list ap;
+	va_start(ap, m);
+	jlong v = (*env)->CallLongMethodV(env, o, m, ap);
+	va_end(ap);
+	return stats_jni_ok(env, "MXBean getter") ? v : -1;
+}
+
+char *stats_jvmti_property(jvmtiEnv *jvmti, const char *name)
+{
+	char *v = NULL;
+	if ((*jvmti)->GetSystemProperty(jvmti, name, &v) != JVMTI_ERROR_NONE || !v)
+		return NULL;
+	char *copy = strdup(v);
+	(*jvmti)->Deallocate(jvmti, (unsigned char *)v);
+	return copy;
 }

@@ -70,3 +70,17 @@ void stats_hashmap_order(size_t n, const int32_t *hash, size_t *perm)
 		perm[j] = v;
 	}
 }
+
+void stats_hashmap_reorder(void *base, size_t n, size_t size, const int32_t *hash)
+{
+	size_t *perm = malloc((n + 1) * sizeof *perm);
+	unsigned char *copy = malloc((n + 1) * size);
+	if (perm && copy) {
+		stats_hashmap_order(n, hash, perm);
+		memcpy(copy, base, n * size);
+		for (size_t i = 0; i < n; i++)
+			memcpy((unsigned char *)base + i * size, copy + perm[i] * size, size);
+	}
+	free(perm);
+	free(copy);
+}

@@ -40,8 +40,9 @@ typedef struct {
 } stats_options;
 
 /* Columns over time. Rows appear as collectors, pools, threads and buffer pools appear;
- * a cell for an item absent from a column is 0 (numeric rows) or `null` (text rows), as
- * IOpipe wrote it (STATS_MISSING_NUM/TEXT in table.h); -1 is a value the JVM leaves undefined. */
+ * a cell for an item absent from a column (a thread not started yet or ended) is empty in
+ * the CSV, in numeric and text rows alike; -1 is a value the JVM leaves undefined, `null` a
+ * text value that is null (LockedName of a thread waiting on no lock). */
 typedef struct stats_table stats_table;
 typedef struct stats_collector stats_collector;
 

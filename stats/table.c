@@ -117,11 +117,6 @@ const char *stats_table_label(const stats_table *t, size_t row_i)
 	return row_i < t->nrows ? t->rows[row_i]->label : NULL;
 }
 
-bool stats_table_row_is_text(const stats_table *t, size_t row_i)
-{
-	return row_i < t->nrows && t->rows[row_i]->text;
-}
-
 int stats_table_begin_column(stats_table *t, int64_t epoch_ms)
 {
 	if (t->ncols == t->cols_cap) {
@@ -235,7 +230,7 @@ int stats_table_set_text(stats_table *t, stats_row *r, const char *utf8)
 		return -1;
 	free(c->text);
 	c->text = copy;
-	c->kind = copy ? STATS_CELL_TEXT : STATS_CELL_MISSING;
+	c->kind = copy ? STATS_CELL_TEXT : STATS_CELL_NULL;
 	return 0;
 }
 

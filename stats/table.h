@@ -5,7 +5,8 @@
  * section, items keep the order in which they first appeared in any column, and a new
  * item's rows are appended at the end of its section. A row that has no value in a
  * column (the thread had not started yet or had ended, the pool did not exist) reads as
- * missing there: 0 for numeric rows, `null` for text rows, as IOpipe wrote them. */
+ * missing there, an empty CSV cell: not 0, which a chart would draw as a value, nor `null`,
+ * which is a value too (a thread waiting on no lock). */
 #ifndef JVMSNAP_STATS_TABLE_H
 #define JVMSNAP_STATS_TABLE_H
 
@@ -26,17 +27,18 @@ typedef enum {
 	STATS_SEC_COUNT
 } stats_section;
 
-typedef enum { STATS_CELL_MISSING = 0, STATS_CELL_NUM, STATS_CELL_TEXT } stats_cell_kind;
+/* MISSING: no value (the item was absent), written as an empty cell; NULL: a text value
+ * that is null (ThreadInfo.getLockName() of a thread waiting on no lock), written `null`. */
+typedef enum { STATS_CELL_MISSING = 0, STATS_CELL_NUM, STATS_CELL_TEXT, STATS_CELL_NULL } stats_cell_kind;
 
-#define STATS_MISSING_NUM  0
-#define STATS_MISSING_TEXT "null"
+#define STATS_NULL_TEXT "null"
 
 /* Starts a new (last) column; returns its index or -1 when out of memory. */
 int stats_table_begin_column(stats_table *t, int64_t epoch_ms);
 /* Removes the last column again (a collection that failed half-way). */
 void stats_table_drop_column(stats_table *t);
 /* Sets a cell of the last column; the row is created on first use. A text value is copied;
- * NULL text is stored as missing text. Returns 0 or -1 when out of memory or when `label`
+ * NULL text is stored as a null value (STATS_CELL_NULL). Returns 0 or -1 when out of memory or when `label`
  * names a row of the other kind. */
 int stats_table_put_num(stats_table *t, stats_section s, const char *label, int64_t v);
 int stats_table_put_text(stats_table *t, stats_section s, const char *label, const char *utf8);
@@ -53,11 +55,10 @@ int stats_table_set_text(stats_table *t, stats_row *r, const char *utf8);
  * when a freed table's address is reused. */
 uint64_t stats_table_serial(const stats_table *t);
 
-/* Cell at (row, col): its kind, and its number or text (owned by the table). */
+/* Cell at (row, col): its kind, and its number or text (owned by the table; NULL for
+ * STATS_CELL_NULL). */
 stats_cell_kind stats_table_cell(const stats_table *t, size_t row, size_t col, int64_t *num,
                                  const char **text);
-/* true when `row` holds text values (LockedName, State). */
-bool stats_table_row_is_text(const stats_table *t, size_t row);
 
 /* Monotonic ns of the table's first column: set by the first call, returned afterwards. */
 int64_t stats_table_origin_ns(stats_table *t, int64_t now_ns);

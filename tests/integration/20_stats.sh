@@ -5,8 +5,9 @@
 # because each JMM validation step rejected a doctored table (tests/stats/nojmm.c), with and
 # without thread contention monitoring; every CSV's labels follow IOpipe's order
 # (../shared/docs/lambda-s3.md); the agent itself writes the expected columns for
-# IOPIPE_PROFILER_STATS_INTERVAL and contention times; then LibreOffice opens the CSVs:
-# numbers stay numbers, hostile text stays text, nothing becomes a formula.
+# IOPIPE_PROFILER_STATS_INTERVAL and contention times, and empty cells for a thread in the
+# columns after it ended; then LibreOffice opens the CSVs: numbers stay numbers, hostile text
+# stays text, empty cells stay empty, nothing becomes a formula.
 . "$(dirname "$0")/lib.sh"
 : "${JAVA_HOME:=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
 PROBE=$ROOT/$BUILD/tests/libstatsprobe.so
@@ -191,8 +192,10 @@ for jdk in $jdks; do
 		check "JDK $major agent $run: the zip holds p_stat.csv" test -s "$csv"
 		[ -s "$csv" ] || continue
 		key=$(sed -n 's/^# blocked //p' "$TMP/agent-$major-$run.out")
+		ended=$(sed -n 's/^# ended //p' "$TMP/agent-$major-$run.out")
+		check "JDK $major agent $run: the program names the thread it ended mid-window (${ended:-none})" test -n "$ended"
 		count_lines "JDK $major agent $run" < <("$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" StatsProbe agentcheck \
-			"$csv" "$key" $BLOCK "$cont" "$cmin" "$cmax")
+			"$csv" "$key" $BLOCK "$cont" "$cmin" "$cmax" "$ended")
 		order_check "JDK $major agent $run: label order" "$csv"
 	done <<-EOF
 		interval0-env||IOPIPE_PROFILER_STATS_INTERVAL=0|nocontention|2|2
@@ -233,9 +236,13 @@ if [ -x "$SAMPLE" ]; then
 else
 	not_ok "stats-csvsample built"
 fi
-for csv in "$TMP"/*-jmm.csv; do
+# The probe's CSVs (a thread that ended after column 0: empty cells) and the agent's with
+# columns every 200 ms (threads that ended mid-window).
+for csv in "$TMP"/*-jmm.csv "$TMP"/agent-*-interval200ms-option.csv; do
 	[ -f "$csv" ] || continue
 	ods_check "stats CSV $(basename "$csv")" "$csv"
+	case $csv in *agent-*) continue ;; esac
+	check "$(basename "$csv"): has empty cells (the threads not alive in a column)" grep -q ',,\|,$' "$csv"
 	check "$(basename "$csv"): the thread named =1+1, \"x\" is in a label, quoted" \
 		grep -q '^"Thread\.=1+1, ""x""\.[0-9]*\.State (state)",' "$csv"
 done

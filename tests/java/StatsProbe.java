@@ -38,7 +38,7 @@ import org.w3c.dom.NodeList;
  *        StatsProbe ods FILE.ods FILE.csv   (a LibreOffice conversion of FILE.csv)
  *        StatsProbe order SPEC FILE.csv     (labels follow SPEC, IOpipe's label list)
  *        StatsProbe agentrun RUN_MS BLOCK_MS [--contention]   (a program for the agent)
- *        StatsProbe agentcheck FILE.csv KEY BLOCK_MS contention|nocontention MINCOLS MAXCOLS
+ *        StatsProbe agentcheck FILE.csv KEY BLOCK_MS contention|nocontention MINCOLS MAXCOLS [ENDED_KEY]
  */
 public class StatsProbe {
     static native int open(boolean contention, boolean fallback, boolean debug);
@@ -127,6 +127,24 @@ public class StatsProbe {
             }
         }
 
+        /** Thread `key` ("Thread.<name>.<id>.") in column `col`: "present" when each of its nine
+         * cells has a value (a number in the numeric rows, text in LockedName and State),
+         * "absent" when all nine are empty, else what is wrong. */
+        String presence(String key, int col) {
+            int empty = 0;
+            List<String> bad = new ArrayList<>();
+            for (String f : THREAD_FIELDS) {
+                String v = text(key + f, col);
+                if (v.isEmpty()) empty++;
+                else if (!f.equals("LockedName (object)") && !f.equals("State (state)") && num(key + f, col) == Long.MIN_VALUE)
+                    bad.add(f + "=" + v);
+                else if (f.equals("State (state)") && v.equals("null")) bad.add("State null");
+            }
+            if (empty == THREAD_FIELDS.length) return "absent";
+            if (empty == 0 && bad.isEmpty()) return "present";
+            return "mixed (" + empty + " empty" + (bad.isEmpty() ? "" : ", " + bad) + ")";
+        }
+
         /** Item names of a group, in row order: "GC.<g>.Count (collections)" → g. */
         List<String> items(String prefix, String suffix) {
             List<String> out = new ArrayList<>();
@@ -136,6 +154,10 @@ public class StatsProbe {
             return out;
         }
     }
+
+    static final String[] THREAD_FIELDS = {
+        "CPUTime (ns)", "UserTime (ns)", "Blocked (count)", "BlockedTime (ns)", "LockedName (object)",
+        "LockedOwner (threadid)", "State (state)", "Waited (count)", "WaitedTime (ns)"};
 
     // ---- MXBean snapshot ---------------------------------------------------------------
 
@@ -264,7 +286,7 @@ public class StatsProbe {
             return; // prints only the blocked thread's key: the agent's snapshot is the result
         } else if (args.length >= 7 && args[0].equals("agentcheck")) {
             agentCheck(Path.of(args[1]), args[2], Long.parseLong(args[3]), args[4].equals("contention"),
-                       Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                       Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? args[7] : null);
         } else if (args.length >= 1 && args[0].equals("startup")) {
             startup(args.length > 1 && args[1].equals("--fallback"));
         } else {
@@ -407,15 +429,31 @@ public class StatsProbe {
               "two threads named twin stay apart");
         // Appearing and disappearing items.
         check(t.rectangular && t.columns == 2, "every row has a label and 2 cells");
-        check(t.num(key(late) + "CPUTime (ns)", 0) == 0 && t.text(key(late) + "State (state)", 0).equals("null")
+        check(t.presence(key(late), 0).equals("absent") && t.presence(key(late), 1).equals("present")
               && t.text(key(late) + "State (state)", 1).equals("TIMED_WAITING"),
-              "thread started after column 0: 0 / null in column 0");
-        check(t.num(key(shortLived) + "CPUTime (ns)", 1) == 0 && t.text(key(shortLived) + "State (state)", 1).equals("null")
+              "thread started after column 0: its nine cells empty in column 0 (" + t.presence(key(late), 0)
+              + "), filled in column 1 (" + t.presence(key(late), 1) + ")");
+        check(t.presence(key(shortLived), 1).equals("absent") && t.presence(key(shortLived), 0).equals("present")
               && t.num(key(shortLived) + "CPUTime (ns)", 0) >= 0,
-              "thread ended before column 1: 0 / null in column 1");
+              "thread ended before column 1: its nine cells filled in column 0 (" + t.presence(key(shortLived), 0)
+              + "), empty in column 1 (" + t.presence(key(shortLived), 1) + ")");
         long abs0 = t.num("AbsoluteTime (ns)", 0), abs1 = t.num("AbsoluteTime (ns)", 1);
         check(t.num("RelativeTime (ns)", 0) == 0 && t.num("RelativeTime (ns)", 1) == abs1 - abs0 && abs1 > abs0,
               "RelativeTime: 0, then AbsoluteTime difference");
+        // A third column: the ended thread stays absent, in every row, and the CSV written for
+        // the spreadsheet check is this one.
+        byte[] csv3 = collect();
+        check(csv3 != null, "third column taken");
+        if (csv3 != null) {
+            Table t3 = new Table(new String(csv3, StandardCharsets.UTF_8));
+            check(t3.rectangular && t3.columns == 3, "every row has a label and 3 cells (empty ones included)");
+            String s = key(shortLived), l = key(late);
+            check(t3.presence(s, 0).equals("present") && t3.presence(s, 1).equals("absent") && t3.presence(s, 2).equals("absent")
+                  && t3.presence(l, 0).equals("absent") && t3.presence(l, 1).equals("present") && t3.presence(l, 2).equals("present"),
+                  "3 columns: the thread that ended after column 0 is empty in columns 1 and 2 ("
+                  + t3.presence(s, 1) + ", " + t3.presence(s, 2) + "), the one started after column 0 only there");
+            if (csvOut != null) Files.write(csvOut, csv3);
+        }
 
         if (cost) {
             List<Thread> idle = new ArrayList<>();
@@ -585,26 +623,31 @@ public class StatsProbe {
             while (true) sleepQuietly(60_000);
         });
         blocked[0] = blockedThread;
-        holder.join();
+        holder.join(); // ends mid-window: its cells after its end must be empty
         System.out.println("# blocked " + blockedThread.getName() + "." + blockedThread.getId());
+        System.out.println("# ended " + holder.getName() + "." + holder.getId());
         long left = runMs - (System.nanoTime() - t0) / 1_000_000;
         if (left > 0) Thread.sleep(left);
     }
 
     /** The agent's CSV: column count in [minCols, maxCols]; with contention monitoring every
      * BlockedTime/WaitedTime cell is >= 0 and the blocked thread's last BlockedTime about
-     * blockMs; without, every such cell of a live thread is -1. */
-    static void agentCheck(Path csvPath, String key, long blockMs, boolean contention, int minCols, int maxCols)
-            throws Exception {
+     * blockMs; without, every such cell of a live thread is -1. Every thread is, in each
+     * column, either present (all nine cells filled) or absent (all nine empty), once absent
+     * after being present it stays so, and the thread `ended` (joined before the program
+     * ended) is absent from the last column. */
+    static void agentCheck(Path csvPath, String key, long blockMs, boolean contention, int minCols, int maxCols,
+                           String ended) throws Exception {
         Table t = new Table(new String(Files.readAllBytes(csvPath), StandardCharsets.UTF_8));
         check(t.rectangular && t.columns >= minCols && t.columns <= maxCols,
               "columns: " + t.columns + " in [" + minCols + ", " + maxCols + "], every row as long");
+        absentCells(t, ended);
         List<String> bad = new ArrayList<>();
         int cells = 0;
         for (String k : t.items("Thread.", ".State (state)"))
             for (String f : new String[] {"BlockedTime (ns)", "WaitedTime (ns)"})
                 for (int c = 0; c < t.columns; c++) {
-                    if (t.text("Thread." + k + ".State (state)", c).equals("null")) continue; // not alive: 0
+                    if (t.text("Thread." + k + ".State (state)", c).isEmpty()) continue; // not alive: empty
                     long v = t.num("Thread." + k + "." + f, c);
                     cells++;
                     if (contention ? v < 0 || v % 1_000_000 != 0 : v != -1) bad.add(k + "." + f + "[" + c + "]=" + v);
@@ -620,6 +663,46 @@ public class StatsProbe {
                   "blocked thread " + key + ": BlockedTime " + bt + " ns, about the " + blockMs + " ms it was blocked");
         else
             check(bt == -1, "blocked thread " + key + ": BlockedTime -1 without contention monitoring");
+    }
+
+    /** Threads coming and going in the agent's CSV: see agentCheck. */
+    static void absentCells(Table t, String ended) {
+        List<String> bad = new ArrayList<>();
+        int present = 0, absent = 0, endedMidWindow = 0;
+        for (String k : t.items("Thread.", ".State (state)")) {
+            String key = "Thread." + k + ".";
+            int first = -1, last = -1;
+            for (int c = 0; c < t.columns; c++) {
+                String p = t.presence(key, c);
+                if (p.equals("present")) {
+                    present++;
+                    if (first < 0) first = c;
+                    if (last >= 0 && last != c - 1) bad.add(k + " back in column " + c + " after its end");
+                    last = c;
+                } else if (p.equals("absent")) {
+                    absent++;
+                } else {
+                    bad.add(k + "[" + c + "] " + p);
+                }
+            }
+            if (last >= 0 && last < t.columns - 1) endedMidWindow++;
+        }
+        check(bad.isEmpty() && present > 0, "threads: in " + present + " thread columns all nine cells filled, in " + absent
+              + " all nine empty (not alive), none mixed, none back after its end; " + endedMidWindow
+              + " threads ended before the last column" + (bad.isEmpty() ? "" : " " + (bad.size() > 10 ? bad.subList(0, 10) : bad)));
+        if (ended == null) return;
+        String key = "Thread." + ended + ".";
+        int last = -1;
+        for (int c = 0; c < t.columns; c++) if (t.presence(key, c).equals("present")) last = c;
+        if (!t.has(key + "State (state)")) {
+            System.out.println("# thread " + ended + " ended between two columns: it is in none");
+            return;
+        }
+        List<String> after = new ArrayList<>();
+        for (int c = last + 1; c < t.columns; c++) after.add(t.presence(key, c));
+        check(last >= 0 && last < t.columns - 1 && after.stream().allMatch("absent"::equals),
+              "thread " + ended + ", ended mid-window: present up to column " + last + ", its nine cells empty in the "
+              + after.size() + " columns after (" + String.join(", ", after) + ")");
     }
 
     /** Total JIT compilation time (ms), or -1 without a JIT that reports it (-Xint). */
@@ -686,7 +769,7 @@ public class StatsProbe {
         // Threads: those alive at both reads must be there; nothing that was never alive.
         Set<String> nat = new HashSet<>(t.items("Thread.", ".State (state)"));
         Set<String> nativeHere = new HashSet<>();
-        for (String k : nat) if (!t.text("Thread." + k + ".State (state)", c).equals("null")) nativeHere.add(k);
+        for (String k : nat) if (!t.text("Thread." + k + ".State (state)", c).isEmpty()) nativeHere.add(k);
         Set<String> both = new HashSet<>(), any = new HashSet<>();
         for (var e : a.threads.entrySet()) {
             String k = e.getValue().getThreadName() + "." + e.getKey();
@@ -697,8 +780,7 @@ public class StatsProbe {
         check(nativeHere.containsAll(both) && any.containsAll(nativeHere),
               "threads: the " + nativeHere.size() + " in the column include all alive at both MXBean reads (" + both.size()
               + ") and none never listed");
-        String[] fields = {"CPUTime (ns)", "UserTime (ns)", "Blocked (count)", "BlockedTime (ns)", "LockedName (object)",
-                           "LockedOwner (threadid)", "State (state)", "Waited (count)", "WaitedTime (ns)"};
+        String[] fields = THREAD_FIELDS;
         for (int f = 0; f < fields.length; f++) {
             List<String> bad = new ArrayList<>();
             int n = 0;
@@ -833,22 +915,32 @@ public class StatsProbe {
     }
 
     /** Every CSV cell comes back from LibreOffice: integers as numbers, text as the same text
-     * (a neutralised cell shows its leading apostrophe), and no cell became a formula. */
+     * (a neutralised cell shows its leading apostrophe), empty cells empty, and no cell became
+     * a formula. */
     static void odsCheck(Path ods, Path csvPath) throws Exception {
         List<List<String>> csv = parseCsv(new String(Files.readAllBytes(csvPath), StandardCharsets.UTF_8));
         List<List<String>> sheet = odsCells(ods);
         check(sheet.size() == csv.size(), "spreadsheet has the CSV's " + csv.size() + " rows (got " + sheet.size() + ")");
-        int numbers = 0, texts = 0, neutralised = 0;
+        int numbers = 0, texts = 0, neutralised = 0, empties = 0;
         List<String> bad = new ArrayList<>();
         for (int r = 0; r < Math.min(sheet.size(), csv.size()); r++) {
-            List<String> want = csv.get(r), got = sheet.get(r);
+            // The sheet's rows end at their last non-empty cell (odsCells), so trailing empty
+            // cells are compared as missing ones.
+            List<String> want = new ArrayList<>(csv.get(r)), got = sheet.get(r);
+            while (got.size() < want.size() && want.get(want.size() - 1).isEmpty()) {
+                want.remove(want.size() - 1);
+                empties++;
+            }
             if (got.size() != want.size()) {
                 bad.add("row " + (r + 1) + " has " + got.size() + " cells, CSV " + want.size());
                 continue;
             }
             for (int i = 0; i < want.size(); i++) {
                 String w = want.get(i), g = got.get(i);
-                if (w.matches("-?[0-9]+")) {
+                if (w.isEmpty()) { // no value (an absent thread): an empty cell, not 0, not text
+                    empties++;
+                    if (!g.isEmpty()) bad.add("r" + (r + 1) + "c" + (i + 1) + " (empty) → " + g);
+                } else if (w.matches("-?[0-9]+")) {
                     numbers++;
                     if (!g.startsWith("n:") || Double.parseDouble(g.substring(2)) != Double.parseDouble(w))
                         bad.add("r" + (r + 1) + "c" + (i + 1) + " " + w + " → " + g);
@@ -859,8 +951,8 @@ public class StatsProbe {
                 }
             }
         }
-        check(bad.isEmpty(), numbers + " numbers and " + texts + " text cells (" + neutralised
-              + " neutralised) come back unchanged, no formula " + (bad.size() > 20 ? bad.subList(0, 20) : bad));
+        check(bad.isEmpty(), numbers + " numbers, " + texts + " text cells (" + neutralised + " neutralised) and "
+              + empties + " empty cells come back unchanged, no formula " + (bad.size() > 20 ? bad.subList(0, 20) : bad));
         check(numbers > 0 && texts > 0, "the spreadsheet saw numbers and text");
     }
 }

@@ -56,7 +56,8 @@ static void test_layout(void **state)
 }
 
 /* A new item's rows go to the end of its own section, before later sections; an item absent
- * from a column is 0 in numeric rows and null in text rows (IOpipe's rule), whichever column it misses. */
+ * from a column has empty cells there, in numeric and text rows, whichever column it misses;
+ * a null text value (a lock name) is `null`. */
 static void test_sections_and_missing(void **state)
 {
 	(void)state;
@@ -74,14 +75,14 @@ static void test_sections_and_missing(void **state)
 	stats_table_put_text(t, STATS_SEC_THREAD, "Thread.new.3.State (state)", "BLOCKED");
 	stats_table_put_num(t, STATS_SEC_BUFFER, "BufferPool.direct.Count (objects)", 2);
 	stats_table_put_text(t, STATS_SEC_THREAD, "Thread.x.4.LockedName (object)", NULL);
-	assert_csv(t, "AbsoluteTime (ns),0,9\n"
+	assert_csv(t, "AbsoluteTime (ns),,9\n"
 	              "GC.A.Count (collections),1,1\n"
-	              "GC.B.Count (collections),0,5\n"
-	              "Thread.old.2.CPUTime (ns),7,0\n"
-	              "Thread.old.2.State (state),RUNNABLE,null\n"
-	              "Thread.new.3.CPUTime (ns),0,8\n"
-	              "Thread.new.3.State (state),null,BLOCKED\n"
-	              "Thread.x.4.LockedName (object),null,null\n"
+	              "GC.B.Count (collections),,5\n"
+	              "Thread.old.2.CPUTime (ns),7,\n"
+	              "Thread.old.2.State (state),RUNNABLE,\n"
+	              "Thread.new.3.CPUTime (ns),,8\n"
+	              "Thread.new.3.State (state),,BLOCKED\n"
+	              "Thread.x.4.LockedName (object),,null\n"
 	              "BufferPool.direct.Count (objects),2,2\n");
 	stats_table_free(t);
 }
@@ -269,13 +270,20 @@ static int64_t cell_num(const stats_table *t, const char *label, size_t col)
 	return -97;
 }
 
-static void put_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id, int64_t cpu)
+/* Thread (name, id)'s cells of the last column, through the row cache as the collector sets them. */
+static void set_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id,
+                       const stats_thread_values *v)
 {
 	stats_row *const *rows = stats_rowcache_thread(rc, t, b, name, id);
 	assert_non_null(rows);
+	assert_int_equal(stats_rowcache_set(t, rows, v), 0);
+}
+
+static void put_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id, int64_t cpu)
+{
 	stats_thread_values v = {.num = {[STATS_TR_CPU] = cpu, [STATS_TR_WAITED] = id},
 	                         .text = {[STATS_TR_STATE] = "WAITING"}};
-	assert_int_equal(stats_rowcache_set(t, rows, &v), 0);
+	set_thread(rc, t, b, name, id, &v);
 }
 
 /* Thread rows found by id between columns: a renamed thread gets new rows, two threads of one
@@ -311,6 +319,72 @@ static void test_thread_rowcache(void **state)
 	put_thread(&rc, t, &b, "twin", 2, 22);
 	assert_int_equal(stats_table_rows(t), STATS_THREAD_FIELDS);
 	assert_int_equal(cell_num(t, "Thread.twin.2.CPUTime (ns)", 0), 22);
+	stats_table_free(t);
+	stats_rowcache_free(&rc);
+	buf_free(&b);
+}
+
+/* One thread's values as the collector sets them: CPU time `cpu`, BlockedTime -1 (contention
+ * monitoring off), waiting on no lock (LockedName null). */
+static void put_live_thread(stats_rowcache *rc, stats_table *t, buf *b, const char *name, int64_t id,
+                            int64_t cpu)
+{
+	stats_thread_values v = {.num = {[STATS_TR_CPU] = cpu,
+	                                 [STATS_TR_USER] = cpu / 2,
+	                                 [STATS_TR_BLOCKED] = 0,
+	                                 [STATS_TR_BLOCKED_TIME] = -1,
+	                                 [STATS_TR_LOCK_OWNER] = -1,
+	                                 [STATS_TR_WAITED] = 3,
+	                                 [STATS_TR_WAITED_TIME] = -1},
+	                         .text = {[STATS_TR_LOCK_NAME] = NULL, [STATS_TR_STATE] = "TIMED_WAITING"}};
+	set_thread(rc, t, b, name, id, &v);
+}
+
+/* A thread absent from a column (not started yet, or ended) has an empty cell in each of its
+ * nine rows there, so a chart of its CPU time ends instead of dropping to 0, and BlockedTime
+ * reads -1 (a value: monitoring off) or nothing, never 0. A live thread waiting on no lock
+ * keeps its LockedName `null`, which is a value. Every row has a cell for every column. */
+static void test_absent_thread_cells_empty(void **state)
+{
+	(void)state;
+	stats_rowcache rc = {0};
+	buf b;
+	buf_init(&b);
+	stats_table *t = stats_table_new();
+	for (int col = 0; col < 4; col++) {
+		stats_table_begin_column(t, col);
+		stats_table_put_num(t, STATS_SEC_HEAD, "UpTime (ms)", 100 + col);
+		if (col < 2) /* "ended" ends after column 1 */
+			put_live_thread(&rc, t, &b, "ended", 7, 1000 * (col + 1));
+		if (col >= 2) /* "late" starts before column 2 */
+			put_live_thread(&rc, t, &b, "late", 9, 500 * col);
+	}
+	assert_csv(t, "UpTime (ms),100,101,102,103\n"
+	              "Thread.ended.7.CPUTime (ns),1000,2000,,\n"
+	              "Thread.ended.7.UserTime (ns),500,1000,,\n"
+	              "Thread.ended.7.Blocked (count),0,0,,\n"
+	              "Thread.ended.7.BlockedTime (ns),-1,-1,,\n"
+	              "Thread.ended.7.LockedName (object),null,null,,\n"
+	              "Thread.ended.7.LockedOwner (threadid),-1,-1,,\n"
+	              "Thread.ended.7.State (state),TIMED_WAITING,TIMED_WAITING,,\n"
+	              "Thread.ended.7.Waited (count),3,3,,\n"
+	              "Thread.ended.7.WaitedTime (ns),-1,-1,,\n"
+	              "Thread.late.9.CPUTime (ns),,,1000,1500\n"
+	              "Thread.late.9.UserTime (ns),,,500,750\n"
+	              "Thread.late.9.Blocked (count),,,0,0\n"
+	              "Thread.late.9.BlockedTime (ns),,,-1,-1\n"
+	              "Thread.late.9.LockedName (object),,,null,null\n"
+	              "Thread.late.9.LockedOwner (threadid),,,-1,-1\n"
+	              "Thread.late.9.State (state),,,TIMED_WAITING,TIMED_WAITING\n"
+	              "Thread.late.9.Waited (count),,,3,3\n"
+	              "Thread.late.9.WaitedTime (ns),,,-1,-1\n");
+	/* The cells themselves: missing where absent, a null value where the lock name is null. */
+	const char *text = "x";
+	assert_int_equal(stats_table_cell(t, 1, 2, NULL, &text), STATS_CELL_MISSING);
+	assert_int_equal(stats_table_cell(t, 5, 1, NULL, &text), STATS_CELL_NULL);
+	assert_null(text);
+	assert_int_equal(stats_table_cell(t, 5, 2, NULL, NULL), STATS_CELL_MISSING);
+	assert_int_equal(stats_table_cell(t, 14, 0, NULL, NULL), STATS_CELL_MISSING);
 	stats_table_free(t);
 	stats_rowcache_free(&rc);
 	buf_free(&b);
@@ -376,6 +450,7 @@ int main(void)
 	        cmocka_unit_test(test_labels),       cmocka_unit_test(test_table_edges),
 	        cmocka_unit_test(test_table_items_come_and_go),
 	        cmocka_unit_test(test_thread_rowcache),
+	        cmocka_unit_test(test_absent_thread_cells_empty),
 	        cmocka_unit_test(test_mxbean_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
