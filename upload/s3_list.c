@@ -109,13 +109,11 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 			return -1;
 		p = stop;
 	}
-	/* Only the top level's IsTruncated: it follows the last </Contents>. */
-	const char *tail = xml;
-	for (const char *q; (q = find(tail, end, "</Contents>"));)
-		tail = q + 1;
-	char *truncated = element(tail, end, "IsTruncated");
+	/* Keys are escaped (no '<' inside), so these tags can only be the page's own, wherever
+	 * the server puts them (S3: before the Contents; others after). */
+	char *truncated = element(xml, end, "IsTruncated");
 	if (truncated && strcmp(truncated, "true") == 0)
-		*next_token = element(tail, end, "NextContinuationToken");
+		*next_token = element(xml, end, "NextContinuationToken");
 	free(truncated);
 	return 0;
 }

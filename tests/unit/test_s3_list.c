@@ -28,11 +28,11 @@ static void test_query(void **state)
 
 static const char page1[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-    "<Name>b</Name><Prefix>p/</Prefix><KeyCount>2</KeyCount>"
+    "<Name>b</Name><Prefix>p/</Prefix><KeyCount>2</KeyCount><IsTruncated>true</IsTruncated>"
     "<Contents><Key>p/a&amp;b.json</Key><LastModified>2026-12-02T10:00:00.000Z</LastModified>"
     "<Size>712</Size></Contents>"
     "<Contents><Key>p/x&#13;y.zip</Key><Size>9000</Size></Contents>"
-    "<IsTruncated>true</IsTruncated><NextContinuationToken>tok&lt;1</NextContinuationToken></ListBucketResult>";
+    "<NextContinuationToken>tok&lt;1</NextContinuationToken></ListBucketResult>";
 
 static void test_parse_pages(void **state)
 {
