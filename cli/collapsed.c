@@ -1,6 +1,5 @@
 /* `jvmsnap collapsed`: folded stacks, one "frame;frame;frame value" line per call path
  * with self time, the input format of FlameGraph's flamegraph.pl and of speedscope. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +11,10 @@ static void usage(FILE *f)
 	      "Folded stacks: each call path with self time, as 'root;caller;callee VALUE' where\n"
 	      "VALUE is the self time in microseconds. Paths are merged over all threads.\n"
 	      "\n"
-	      "  -T, --thread NAME    only the threads with this name\n"
+	      "  -T, --thread TEXT    only the threads whose name contains TEXT\n"
+	      "                       (ASCII case ignored), or matches /RE/\n"
+	      "      --thread-regex RE only the threads whose name matches RE, a\n"
+	      "                       POSIX extended regular expression\n"
 	      "      --threads        start each stack with its thread's name (no merging)\n"
 	      "  -t, --time wall|cpu  which time (default: cpu when the snapshot measured it)\n"
 	      "  -o, --output FILE    write to FILE instead of standard output\n"
@@ -22,12 +24,17 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* A frame name with the separators of the format (';', newline) replaced. */
+/* A frame name with the separators of the format (';', newline, CR) replaced by '_' and
+ * any other control character escaped as on a terminal. */
 static void append_frame(buf *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		buf_u8(out, c == ';' || c == '\n' || c == '\r' ? '_' : (uint8_t)c);
+	for (size_t i = 0, run = 0; i <= len; i++) {
+		if (i < len && s[i] != ';' && s[i] != '\n' && s[i] != '\r')
+			continue;
+		cli_term_text(out, s + run, i - run);
+		if (i < len)
+			buf_u8(out, '_');
+		run = i + 1;
 	}
 }
 
@@ -70,58 +77,42 @@ static int fold(const snap_profile *p, const snap_node *root, const char *thread
 	return rc;
 }
 
+static bool set_per_thread(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return *(bool *)a->own = true;
+}
+
+static const cli_opt COLLAPSED_OPTS[] = {{"threads", 0, false, NULL, set_per_thread},
+                                         {NULL, 0, false, NULL, NULL}};
+static const cli_command COLLAPSED = {"collapsed",    usage, CLI_OPT_THREAD | CLI_OPT_TIME | CLI_OPT_OUTPUT,
+                                      COLLAPSED_OPTS, false, false,
+                                      NULL};
+
 int cli_cmd_collapsed(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	        {"thread", required_argument, NULL, 'T'}, {"threads", no_argument, NULL, 'S'},
-	        {"time", required_argument, NULL, 't'},   {"output", required_argument, NULL, 'o'},
-	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-	const char *thread = NULL, *out_path = "-";
 	bool per_thread = false;
-	cli_time tm = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "T:t:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'T':
-			thread = optarg;
-			break;
-		case 'S':
-			per_thread = true;
-			break;
-		case 't':
-			if (!cli_parse_time(optarg, &tm))
-				return cli_usage_error("collapsed", "--time takes wall or cpu, not '%s'",
-				                       optarg);
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("collapsed", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("collapsed", "expected one FILE");
-
-	cli_input in;
-	int rc = cli_open_profile(argv[optind], thread, &in);
-	if (rc)
+	cli_args a;
+	int rc = cli_args_parse(&COLLAPSED, argc, argv, &per_thread, &a);
+	if (rc >= 0)
 		return rc;
+	cli_input in;
+	rc = cli_open_profile(a.files[0], &a.thread, &in);
+	if (rc) {
+		cli_args_free(&a);
+		return rc;
+	}
 	const snap_profile *p = in.profile;
-	bool cpu = cli_use_cpu(p, tm);
+	bool cpu = cli_use_cpu(p, a.time);
 	buf out;
 	buf_init(&out);
 	int frc = 0;
 	if (per_thread) {
 		for (uint32_t i = 0; !frc && i < p->nthreads; i++)
-			if (!thread || !strcmp(p->threads[i].name, thread))
+			if (cli_thread_match(&a.thread, p->threads[i].name))
 				frc = fold(p, p->threads[i].root, p->threads[i].name, cpu, &out);
 	} else {
-		snap_profile *m = cli_profile_merge_threads(p, thread, "all");
+		snap_profile *m = cli_profile_merge_threads(p, &a.thread, "all");
 		frc = m ? fold(m, m->threads[0].root, NULL, cpu, &out) : -1;
 		if (m)
 			snap_profile_free(m);
@@ -129,10 +120,11 @@ int cli_cmd_collapsed(int argc, char **argv)
 	if (frc || out.failed) {
 		fprintf(stderr, "jvmsnap: error: out of memory\n");
 		rc = CLI_EXIT_FAIL;
-	} else if (cli_write_output(out_path, &out)) {
+	} else if (cli_write_output(a.output, &out)) {
 		rc = CLI_EXIT_FAIL;
 	}
 	buf_free(&out);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

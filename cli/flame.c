@@ -1,7 +1,6 @@
 /* `jvmsnap flame`: one self-contained HTML file with an interactive flame graph. The
  * page's style and script are compiled in (cli/assets/), the profile goes in as JSON,
  * and a Content-Security-Policy forbids every network access. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,56 +103,22 @@ const char *cli_base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-int cli_html_options(int argc, char **argv, const char *cmd, void (*print_usage)(FILE *), cli_html_opts *o)
-{
-	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-	                                         {"time", required_argument, NULL, 't'},
-	                                         {"title", required_argument, NULL, 'T'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	*o = (cli_html_opts){NULL, NULL, NULL, CLI_TIME_DEFAULT};
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:t:T:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->out_path = optarg;
-			break;
-		case 't':
-			if (!cli_parse_time(optarg, &o->tm))
-				return cli_usage_error(cmd, "--time takes wall or cpu, not '%s'", optarg);
-			break;
-		case 'T':
-			o->title = optarg;
-			break;
-		case 'h':
-			print_usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(cmd, "expected one FILE");
-	if (!o->out_path)
-		return cli_usage_error(cmd, "-o OUT.html is required");
-	o->file = argv[optind];
-	return -1;
-}
-
 int cli_cmd_flame(int argc, char **argv)
 {
-	cli_html_opts opts;
-	int orc = cli_html_options(argc, argv, "flame", usage, &opts);
+	static const cli_command FLAME = {"flame", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
+	                                  NULL,    false, true, "OUT.html"};
+	cli_args a;
+	int orc = cli_args_parse(&FLAME, argc, argv, NULL, &a);
 	if (orc >= 0)
 		return orc;
-	const char *out_path = opts.out_path, *title = opts.title;
-	cli_time tm = opts.tm;
+	const char *out_path = a.output, *title = a.title;
+	cli_time tm = a.time;
 
 	cli_input in;
-	int rc = cli_input_open(opts.file, CLI_WANT_PROFILE, &in);
+	int rc = cli_input_open(a.files[0], CLI_WANT_PROFILE, &in);
 	if (rc) {
 		cli_input_close(&in);
+		cli_args_free(&a);
 		return rc;
 	}
 	if (!title)
@@ -167,5 +132,6 @@ int cli_cmd_flame(int argc, char **argv)
 		rc = CLI_EXIT_FAIL;
 	buf_free(&out);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

@@ -53,19 +53,25 @@ static int by_total(const void *x, const void *y)
 	return by_self(x, y);
 }
 
-bool cli_has_thread(const snap_profile *p, const char *name)
+static bool any_thread(const snap_profile *p, const cli_thread_filter *only)
 {
 	for (uint32_t t = 0; t < p->nthreads; t++)
-		if (!strcmp(p->threads[t].name, name))
+		if (cli_thread_match(only, p->threads[t].name))
 			return true;
 	return false;
 }
 
-int cli_open_profile(const char *path, const char *thread, cli_input *in)
+int cli_open_profile(const char *path, const cli_thread_filter *only, cli_input *in)
 {
 	int rc = cli_input_open(path, CLI_WANT_PROFILE, in);
-	if (!rc && thread && !cli_has_thread(in->profile, thread)) {
-		fprintf(stderr, "jvmsnap: error: %s: no thread named '%s'\n", in->path, thread);
+	if (!rc && only && only->text && !any_thread(in->profile, only)) {
+		buf a, b;
+		buf_init(&a);
+		buf_init(&b);
+		fprintf(stderr, "jvmsnap: error: %s: no thread name matches '%s'\n",
+		        cli_term(&a, in->path, strlen(in->path)), cli_term(&b, only->text, strlen(only->text)));
+		buf_free(&a);
+		buf_free(&b);
 		rc = CLI_EXIT_INPUT;
 	}
 	if (rc)
@@ -73,7 +79,7 @@ int cli_open_profile(const char *path, const char *thread, cli_input *in)
 	return rc;
 }
 
-cli_hotspot *cli_hotspots(const snap_profile *p, const char *thread, bool cpu, bool total_order,
+cli_hotspot *cli_hotspots(const snap_profile *p, const cli_thread_filter *only, bool cpu, bool total_order,
                           size_t *count, uint64_t *sum_self_us)
 {
 	*count = 0;
@@ -83,7 +89,7 @@ cli_hotspot *cli_hotspots(const snap_profile *p, const char *thread, bool cpu, b
 	cli_hotspot *out = calloc(p->nmethods ? p->nmethods : 1, sizeof *out);
 	int rc = a && path && out ? 0 : -1;
 	for (uint32_t t = 0; !rc && t < p->nthreads; t++)
-		if (!thread || !strcmp(p->threads[t].name, thread))
+		if (cli_thread_match(only, p->threads[t].name))
 			rc = add_thread(p->threads[t].root, cpu, a, path);
 	size_t n = 0;
 	for (uint32_t m = 1; !rc && m < p->nmethods; m++) {

@@ -1,5 +1,4 @@
 /* `jvmsnap info`: what a snapshot holds, in one screen. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,29 +30,6 @@ static void format_utc(int64_t ms, char *out, size_t n)
 	snprintf(out + len, n - len, ".%03d UTC", (int)(((ms % 1000) + 1000) % 1000));
 }
 
-/* The value of a top-level metadata.json key from its flattened "  key: value" lines,
- * or NULL. */
-static const char *meta_value(const buf *lines, const char *key, char *out, size_t n)
-{
-	if (!lines->len || lines->failed)
-		return NULL;
-	size_t klen = strlen(key);
-	const char *text = (const char *)lines->data, *stop = text + lines->len;
-	for (const char *line = text; line < stop;) {
-		const char *end = memchr(line, '\n', (size_t)(stop - line));
-		if (!end)
-			end = stop;
-		size_t len = (size_t)(end - line);
-		if (len >= klen + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, key, klen) &&
-		    !memcmp(line + 2 + klen, ": ", 2)) {
-			snprintf(out, n, "%.*s", (int)(len - klen - 4), line + klen + 4);
-			return out;
-		}
-		line = end + 1;
-	}
-	return NULL;
-}
-
 static void print_profile(const cli_input *in, const buf *meta, bool cpu)
 {
 	const snap_profile *p = in->profile;
@@ -61,21 +37,24 @@ static void print_profile(const cli_input *in, const buf *meta, bool cpu)
 	format_utc(p->begin_ms, from, sizeof from);
 	format_utc(p->end_ms, to, sizeof to);
 	printf("window:      %s to %s (%lld ms)\n", from, to, (long long)(p->end_ms - p->begin_ms));
-	char achieved[64], samples[64];
-	if (p->interval_us)
-		printf("interval:    %u us requested", p->interval_us);
+	char achieved[64], samples[64], line[160];
+	uint32_t interval_us = cli_interval_us(p, meta);
+	if (interval_us)
+		printf("interval:    %u us requested", interval_us);
 	else
 		printf("interval:    requested interval not recorded");
-	if (meta_value(meta, "interval_achieved_us", achieved, sizeof achieved))
+	if (cli_metadata_value(meta, "interval_achieved_us", achieved, sizeof achieved))
 		printf(", %s us achieved", achieved);
 	putchar('\n');
-	if (meta_value(meta, "samples", samples, sizeof samples))
+	if (cli_metadata_value(meta, "samples", samples, sizeof samples))
 		printf("samples:     %s\n", samples);
 	printf("CPU times:   %s\n", p->has_cpu ? "measured" : "not measured");
 
 	printf("methods:     %u\n", p->nmethods ? p->nmethods - 1 : 0);
-	printf("threads:     %u\n", p->nthreads);
+	printf("threads:     %s\n", cli_thread_count(p, meta, line, sizeof line));
 	printf("  %12s %12s  %s\n", "wall ms", "CPU ms", "name");
+	buf esc;
+	buf_init(&esc);
 	for (uint32_t t = 0; t < p->nthreads; t++) {
 		nps_tree tr;
 		uint64_t wall = 0, cpu_us = 0;
@@ -84,10 +63,11 @@ static void print_profile(const cli_input *in, const buf *meta, bool cpu)
 			cpu_us = tr.nodes[0].total_cpu_us;
 			nps_tree_free(&tr);
 		}
+		const char *name = cli_term(&esc, p->threads[t].name, strlen(p->threads[t].name));
 		if (p->has_cpu)
-			printf("  %12.3f %12.3f  %s\n", cli_ms(wall), cli_ms(cpu_us), p->threads[t].name);
+			printf("  %12.3f %12.3f  %s\n", cli_ms(wall), cli_ms(cpu_us), name);
 		else
-			printf("  %12.3f %12s  %s\n", cli_ms(wall), "-", p->threads[t].name);
+			printf("  %12.3f %12s  %s\n", cli_ms(wall), "-", name);
 	}
 
 	size_t n;
@@ -99,41 +79,53 @@ static void print_profile(const cli_input *in, const buf *meta, bool cpu)
 	for (size_t i = 0; h && i < n && i < 5 && h[i].self_us; i++) { /* sampled as the top */
 		buf_reset(&name);
 		cli_method_display(&p->methods[h[i].method], &name);
-		printf("  %12.3f ms %5.1f%%  %.*s\n", cli_ms(h[i].self_us),
-		       sum ? 100.0 * (double)h[i].self_us / (double)sum : 0.0, (int)name.len,
-		       name.data ? (const char *)name.data : "");
+		printf("  %12.3f ms %5.1f%%  %s\n", cli_ms(h[i].self_us),
+		       sum ? 100.0 * (double)h[i].self_us / (double)sum : 0.0,
+		       cli_term(&esc, (const char *)name.data, name.len));
 	}
 	if (h && (!n || !h[0].self_us))
 		printf("  (no samples)\n");
 	buf_free(&name);
+	buf_free(&esc);
 	free(h);
+}
+
+/* metadata.json's flattened lines, each escaped for the terminal. */
+static void print_lines(const buf *lines)
+{
+	buf esc;
+	buf_init(&esc);
+	const char *s = lines->data ? (const char *)lines->data : "";
+	for (const char *end = s + lines->len, *nl; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		printf("%s\n", cli_term(&esc, s, (size_t)(nl - s)));
+	}
+	buf_free(&esc);
 }
 
 int cli_cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	        {"time", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	cli_time t = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return usage(stdout), CLI_EXIT_OK;
-		if (c != 't' || !cli_parse_time(optarg, &t))
-			return cli_usage_error("info",
-			                       c == 't' ? "--time takes wall or cpu" : "unknown option");
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("info", "expected one FILE");
-
+	static const cli_command INFO = {"info", usage, CLI_OPT_TIME, NULL, false, false, NULL};
+	cli_args a;
+	int orc = cli_args_parse(&INFO, argc, argv, NULL, &a);
+	if (orc >= 0)
+		return orc;
+	cli_time t = a.time;
 	cli_input in;
-	int rc = cli_input_open(argv[optind], 0, &in);
+	int rc = cli_input_open(a.files[0], 0, &in);
 	buf meta;
 	buf_init(&meta);
 	bool meta_ok = in.metadata && cli_metadata_lines(in.metadata, &meta);
 	if (!rc) {
-		printf("file:        %s%s%s%s\n", in.path, in.nps_name ? " (" : "",
-		       in.nps_name ? in.nps_name : "", in.nps_name ? ")" : "");
+		buf esc;
+		buf_init(&esc);
+		printf("file:        %s", cli_term(&esc, in.path, strlen(in.path)));
+		if (in.nps_name)
+			printf(" (%s)", cli_term(&esc, in.nps_name, strlen(in.nps_name)));
+		putchar('\n');
+		buf_free(&esc);
 		if (in.profile)
 			print_profile(&in, &meta, cli_use_cpu(in.profile, t));
 		else
@@ -144,12 +136,13 @@ int cli_cmd_info(int argc, char **argv)
 			printf("statistics:  none\n");
 		if (in.metadata) {
 			printf("metadata:\n");
-			fwrite(meta.data ? (const char *)meta.data : "", 1, meta.len, stdout);
+			print_lines(&meta);
 			if (!meta_ok)
 				printf("  (metadata.json is not valid JSON; shown up to the error)\n");
 		}
 	}
 	buf_free(&meta);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

@@ -7,13 +7,12 @@
 #include <zip.h>
 
 #include "../common/log.h"
+#include "../visualvm-format/nps_format.h"
 #include "cli.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_CSV_BYTES  ((size_t)256 << 20)
 #define MAX_META_BYTES ((size_t)16 << 20)
-
-static const char NPS_MAGIC[] = "nBpRoFiLeR";
 
 static int fail(const cli_input *in, const char *fmt, const char *detail)
 {
@@ -117,7 +116,10 @@ static int load_nps(cli_input *in, const uint8_t *data, size_t len)
 static int load_csv(cli_input *in, const uint8_t *data, size_t len)
 {
 	char err[256] = "";
-	if (cli_stats_parse(data, len, &in->stats, err, sizeof err) != 0)
+	int rc = cli_stats_parse(data, len, &in->stats, err, sizeof err);
+	if (rc == -2)
+		return fail(in, "statistics too large (docs/cli.md): %s", err);
+	if (rc)
 		return fail(in, "neither a jvmsnap snapshot nor a statistics CSV: %s", err);
 	return 0;
 }
@@ -196,7 +198,7 @@ int cli_input_open(const char *path, unsigned want, cli_input *in)
 		rc = fail(in, "%s", err);
 	} else if (file.len >= 4 && !memcmp(file.data, "PK", 2)) {
 		rc = load_zip(in, &file);
-	} else if (file.len >= sizeof NPS_MAGIC - 1 && !memcmp(file.data, NPS_MAGIC, sizeof NPS_MAGIC - 1)) {
+	} else if (file.len >= NPS_MAGIC_LEN && !memcmp(file.data, NPS_MAGIC, NPS_MAGIC_LEN)) {
 		rc = load_nps(in, file.data, file.len);
 	} else if (looks_like_csv(file.data, file.len)) {
 		rc = load_csv(in, file.data, file.len);

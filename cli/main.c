@@ -1,5 +1,6 @@
 /* jvmsnap: read, merge and picture jvmsnap / VisualVM CPU snapshots without VisualVM.
- * Dispatches to one function per command; every command parses its own options. */
+ * Dispatches to one function per command; each parses its options with cli_args_parse
+ * (args.c), from a table of the options it takes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,5 @@
 /* Adding call trees together: the `merge` command (many snapshots into one), and the
  * merged-threads view that `collapsed` and the flame graph use. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,7 +91,8 @@ static void copy_header(snap_profile *dp, const snap_profile *sp, bool first)
 	dp->has_cpu = dp->has_cpu && sp->has_cpu;
 }
 
-snap_profile *cli_profile_merge_threads(const snap_profile *p, const char *only, const char *name)
+snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_filter *only,
+                                        const char *name)
 {
 	snap_limits lim = {0, 0};
 	snap_profile *dp = snap_profile_new(&lim);
@@ -103,7 +103,7 @@ snap_profile *cli_profile_merge_threads(const snap_profile *p, const char *only,
 		copy_header(dp, p, true);
 		snap_node *root = t->root;
 		for (uint32_t i = 0; !rc && i < p->nthreads; i++)
-			if (!only || !strcmp(p->threads[i].name, only))
+			if (cli_thread_match(only, p->threads[i].name))
 				rc = cli_tree_add(dp, root, p, p->threads[i].root, map);
 	}
 	free(map);
@@ -232,43 +232,44 @@ static int write_result(const char *out, const snap_profile *dp, size_t merged)
 	return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+typedef struct {
+	bool by_method, keep_going, quiet;
+} merge_opts;
+
+static bool set_by_method(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return ((merge_opts *)a->own)->by_method = true;
+}
+
+static bool set_keep_going(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return ((merge_opts *)a->own)->keep_going = true;
+}
+
+static bool set_quiet(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return ((merge_opts *)a->own)->quiet = true;
+}
+
+static const cli_opt MERGE_OPTS[] = {{"by-method", 0, false, NULL, set_by_method},
+                                     {"keep-going", 'k', false, NULL, set_keep_going},
+                                     {"quiet", 'q', false, NULL, set_quiet},
+                                     {NULL, 0, false, NULL, NULL}};
+static const cli_command MERGE = {"merge", usage, CLI_OPT_OUTPUT, MERGE_OPTS, true, true, "OUT"};
+
 int cli_cmd_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	        {"output", required_argument, NULL, 'o'}, {"by-method", no_argument, NULL, 'm'},
-	        {"keep-going", no_argument, NULL, 'k'},   {"quiet", no_argument, NULL, 'q'},
-	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-	const char *out = NULL;
-	bool by_method = false, keep_going = false, quiet = false;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:kqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'm':
-			by_method = true;
-			break;
-		case 'k':
-			keep_going = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("merge", "unknown option");
-		}
-	}
-	if (!out)
-		return cli_usage_error("merge", "-o OUT is required");
-	if (optind >= argc)
-		return cli_usage_error("merge", "no input files");
-
-	size_t total = (size_t)(argc - optind), merged = 0, skipped = 0;
+	merge_opts mo = {0};
+	cli_args a;
+	int orc = cli_args_parse(&MERGE, argc, argv, &mo, &a);
+	if (orc >= 0)
+		return orc;
+	const char *out = a.output;
+	bool by_method = mo.by_method, keep_going = mo.keep_going, quiet = mo.quiet;
+	size_t total = (size_t)a.nfiles, merged = 0, skipped = 0;
 	bool bar = !quiet && total >= 10 && isatty(2);
 	snap_limits lim = {0, 0};
 	snap_profile *dp = snap_profile_new(&lim);
@@ -282,7 +283,7 @@ int cli_cmd_merge(int argc, char **argv)
 	}
 	for (size_t i = 0; !rc && i < total; i++) {
 		cli_input in;
-		int irc = cli_input_open(argv[optind + (int)i], CLI_WANT_PROFILE, &in);
+		int irc = cli_input_open(a.files[i], CLI_WANT_PROFILE, &in);
 		if (irc) {
 			if (keep_going)
 				skipped++;
@@ -312,5 +313,6 @@ int cli_cmd_merge(int argc, char **argv)
 	free(ix.roots);
 	if (dp)
 		snap_profile_free(dp);
+	cli_args_free(&a);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* metadata.json, shown by `info` as flat "key.path: value" lines. A small tolerant
  * reader: anything it does not understand ends the listing, never the program. */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
@@ -148,4 +149,46 @@ bool cli_metadata_lines(const char *json, buf *out)
 	bool ok = (*r.s == '{' || *r.s == '[') && read_value(&r, &key, 0);
 	buf_free(&key);
 	return ok;
+}
+
+const char *cli_metadata_value(const buf *lines, const char *key, char *out, size_t n)
+{
+	if (!lines->len || lines->failed)
+		return NULL;
+	size_t klen = strlen(key);
+	const char *text = (const char *)lines->data, *stop = text + lines->len;
+	for (const char *line = text; line < stop;) {
+		const char *end = memchr(line, '\n', (size_t)(stop - line));
+		if (!end)
+			end = stop;
+		size_t len = (size_t)(end - line);
+		if (len >= klen + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, key, klen) &&
+		    !memcmp(line + 2 + klen, ": ", 2)) {
+			snprintf(out, n, "%.*s", (int)(len - klen - 4), line + klen + 4);
+			return out;
+		}
+		line = end + 1;
+	}
+	return NULL;
+}
+
+uint32_t cli_interval_us(const snap_profile *p, const buf *meta)
+{
+	char v[32];
+	unsigned long us;
+	if (cli_metadata_value(meta, "interval_requested_us", v, sizeof v) && cli_parse_uint(v, UINT32_MAX, &us) &&
+	    us)
+		return (uint32_t)us;
+	return p->interval_us;
+}
+
+const char *cli_thread_count(const snap_profile *p, const buf *meta, char *out, size_t n)
+{
+	char v[32];
+	unsigned long seen;
+	int len = snprintf(out, n, "%u with Java frames", p->nthreads);
+	if (len >= 0 && (size_t)len < n && cli_metadata_value(meta, "threads", v, sizeof v) &&
+	    cli_parse_uint(v, UINT32_MAX, &seen))
+		snprintf(out + len, n - (size_t)len, ", %lu seen by the sampler", seen);
+	return out;
 }

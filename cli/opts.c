@@ -57,7 +57,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	/* The analyzer loses va_start on calls without variadic arguments (a false positive). */
 	vsnprintf(msg, sizeof msg, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
-	fprintf(stderr, "jvmsnap: error: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "", msg);
+	buf esc; /* the message may quote an argument: escaped like every terminal output */
+	buf_init(&esc);
+	fprintf(stderr, "jvmsnap: error: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
+	        cli_term(&esc, msg, strlen(msg)));
+	buf_free(&esc);
 	fprintf(stderr, "Try 'jvmsnap %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return CLI_EXIT_INPUT;
 }
@@ -70,16 +74,21 @@ int cli_write_output(const char *path, const buf *b)
 	}
 	bool std = !strcmp(path, "-");
 	FILE *f = std ? stdout : fopen(path, "wb");
+	buf esc;
+	buf_init(&esc);
 	if (!f) {
-		fprintf(stderr, "jvmsnap: error: %s: %s\n", path, strerror(errno));
+		int e = errno;
+		fprintf(stderr, "jvmsnap: error: %s: %s\n", cli_term(&esc, path, strlen(path)), strerror(e));
+		buf_free(&esc);
 		return -1;
 	}
 	size_t n = b->len ? fwrite(b->data, 1, b->len, f) : 0;
 	int bad = n != b->len;
 	bad |= std ? fflush(f) != 0 : fclose(f) != 0;
-	if (bad) {
-		fprintf(stderr, "jvmsnap: error: %s: write failed: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	int e = errno;
+	if (bad)
+		fprintf(stderr, "jvmsnap: error: %s: write failed: %s\n", cli_term(&esc, path, strlen(path)),
+		        strerror(e));
+	buf_free(&esc);
+	return bad ? -1 : 0;
 }

@@ -1,7 +1,6 @@
 /* `jvmsnap report`: one self-contained HTML page with the flame graph and inline-SVG
  * charts of the statistics over the window: heap, each memory pool, GC count and time,
  * loaded classes and live threads. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +178,26 @@ static void free_names(char **names, size_t n)
 		free(names[i]);
 }
 
+/* On JDK 17 with G1 the MemoryMXBean reports 0 heap used until the first collection: a
+ * flat line at 0 under a committed heap looks like a fault of ours, so say why. */
+static void heap_note(const cli_stats *s, buf *out)
+{
+	const cli_stat_row *used = cli_stats_find(s, "Memory.Heap.used (byte)");
+	const cli_stat_row *committed = cli_stats_find(s, "Memory.Heap.committed (byte)");
+	size_t zero = 0;
+	for (size_t k = 0; used && committed && k < s->ncols; k++) {
+		double u, c;
+		zero += cli_stats_number(used->values[k], &u) && cli_stats_number(committed->values[k], &c) && u == 0 &&
+		        c > 0;
+	}
+	if (zero)
+		buf_printf(out,
+		           "<p class=\"note\" id=\"heap-note\">Heap used reads 0 in %zu of %zu stats snapshots while "
+		           "committed does not. That is the JVM's own figure: with G1 (JDK 17) the MemoryMXBean "
+		           "counts no used heap until the first garbage collection.</p>",
+		           zero, s->ncols);
+}
+
 static void charts(const cli_stats *s, buf *out)
 {
 	size_t n = s->ncols;
@@ -204,7 +223,10 @@ static void charts(const cli_stats *s, buf *out)
 	for (int i = 0; i < 2; i++)
 		if (row_values(s, cli_stats_find(s, heap[i]), MB, ys + ns * n))
 			sv[ns] = (series){i ? "committed" : "used", ys + ns * n}, ns++;
+	buf_append_str(out, "<div class=\"chartbox\">");
 	chart(&c, "Heap", "MiB", sv, ns);
+	heap_note(s, out);
+	buf_append_str(out, "</div>\n");
 
 	/* Each memory pool: used and committed. */
 	for (size_t r = 0; r < s->nrows; r++) {
@@ -271,39 +293,48 @@ static void charts(const cli_stats *s, buf *out)
 
 static void summary(const cli_input *in, buf *out)
 {
+	buf meta;
+	buf_init(&meta);
+	if (in->metadata)
+		cli_metadata_lines(in->metadata, &meta); /* what it read, even when cut short */
 	buf_append_str(out, "<table class=\"sum\">");
 	if (in->profile) {
 		const snap_profile *p = in->profile;
-		char when[64] = "?";
+		char when[64] = "?", threads[160];
 		time_t secs = (time_t)(p->begin_ms / 1000);
 		struct tm tm;
 		if (gmtime_r(&secs, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 		buf_printf(out, "<tr><th>Window</th><td>%s, %lld ms</td></tr>", when,
 		           (long long)(p->end_ms - p->begin_ms));
-		buf_printf(out, "<tr><th>Threads</th><td>%u</td></tr><tr><th>Methods</th><td>%u</td></tr>",
-		           p->nthreads, p->nmethods ? p->nmethods - 1 : 0);
-		if (p->interval_us)
-			buf_printf(out, "<tr><th>Interval</th><td>%u µs requested</td></tr>", p->interval_us);
+		buf_printf(out, "<tr><th>Threads</th><td>%s</td></tr><tr><th>Methods</th><td>%u</td></tr>",
+		           cli_thread_count(p, &meta, threads, sizeof threads), p->nmethods ? p->nmethods - 1 : 0);
+		uint32_t interval_us = cli_interval_us(p, &meta);
+		if (interval_us)
+			buf_printf(out, "<tr><th>Interval</th><td>%u µs requested</td></tr>", interval_us);
 	}
 	if (in->stats)
 		buf_printf(out, "<tr><th>Statistics</th><td>%zu stats snapshots, %zu rows</td></tr>",
 		           in->stats->ncols, in->stats->nrows);
 	buf_append_str(out, "</table>\n");
+	buf_free(&meta);
 }
 
 int cli_cmd_report(int argc, char **argv)
 {
-	cli_html_opts opts;
-	int orc = cli_html_options(argc, argv, "report", usage, &opts);
+	static const cli_command REPORT = {"report", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
+	                                   NULL,     false, true, "OUT.html"};
+	cli_args a;
+	int orc = cli_args_parse(&REPORT, argc, argv, NULL, &a);
 	if (orc >= 0)
 		return orc;
-	const char *out_path = opts.out_path, *title = opts.title;
-	cli_time tm = opts.tm;
+	const char *out_path = a.output, *title = a.title;
+	cli_time tm = a.time;
 	cli_input in;
-	int rc = cli_input_open(opts.file, 0, &in);
+	int rc = cli_input_open(a.files[0], 0, &in);
 	if (rc) {
 		cli_input_close(&in);
+		cli_args_free(&a);
 		return rc;
 	}
 	if (!title)
@@ -316,7 +347,9 @@ int cli_cmd_report(int argc, char **argv)
 	              ".charts{display:flex;flex-wrap:wrap;gap:12px}"
 	              "svg.chart{border:1px solid #ddd;background:#fff}"
 	              "svg.chart .grid{stroke:#eee}svg.chart text{font:11px system-ui,sans-serif;fill:#444}"
-	              "svg.chart .ct{font-weight:600;fill:#222}svg.chart .yl{text-anchor:end}</style>\n<h1>");
+	              "svg.chart .ct{font-weight:600;fill:#222}svg.chart .yl{text-anchor:end}"
+	              ".chartbox{display:flex;flex-direction:column;max-width:462px}"
+	              ".note{font-size:12px;color:#555;margin:4px 2px}</style>\n<h1>");
 	cli_html_text(&out, title);
 	buf_append_str(&out, "</h1>\n");
 	summary(&in, &out);
@@ -335,5 +368,6 @@ int cli_cmd_report(int argc, char **argv)
 		rc = CLI_EXIT_FAIL;
 	buf_free(&out);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

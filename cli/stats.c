@@ -1,7 +1,7 @@
-/* `jvmsnap stats`: the JVM statistics of a snapshot (docs/lambda-s3.md §1.6), as an
- * aligned begin / end / change table, or transposed (`--wide`) into a CSV with one row
- * per stats snapshot, the shape spreadsheets chart most easily. */
-#include <getopt.h>
+/* `jvmsnap stats`: the JVM statistics of a snapshot (docs/statistics.md), as an aligned
+ * begin / end / change table, or transposed (`--wide`) into a CSV with one row per stats
+ * snapshot, the shape spreadsheets chart most easily. Labels and cells are escaped for
+ * the terminal (cli_term_text) in both. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: jvmsnap stats [options] FILE\n"
 	      "The statistics of a snapshot zip (its *_stat.csv) or of a statistics .csv: one\n"
-	      "line per statistic with its value at the first and the last stats snapshot and\n"
-	      "the change between them.\n"
+	      "line per statistic with its first and last value and the change between them.\n"
+	      "A thread's rows count only the stats snapshots where the thread was alive.\n"
 	      "\n"
 	      "  -w, --wide           a CSV instead: a header row of labels, then one row per\n"
 	      "                       stats snapshot (time runs down the rows)\n"
@@ -91,21 +91,45 @@ static bool wanted(const cli_stat_row *r, const char *grep) { return !grep || st
 
 static size_t fit(size_t have, size_t w) { return w > have && w <= MAX_ALIGN_WIDTH ? w : have; }
 
+/* One row as printed: label, first and last present value, change; all escaped. */
+typedef struct {
+	buf label, begin, end;
+	char change[64];
+} row_text;
+
+static void row_make(const cli_stats *s, const cli_stat_row *r, row_text *t)
+{
+	size_t first = s->ncols, last = 0;
+	for (size_t c = 0; c < s->ncols; c++)
+		if (cli_stats_present(r, c)) {
+			first = first < s->ncols ? first : c;
+			last = c;
+		}
+	const char *a = first < s->ncols ? r->values[first] : "", *b = first < s->ncols ? r->values[last] : "";
+	cli_term(&t->label, r->label, strlen(r->label));
+	cli_term(&t->begin, a, strlen(a));
+	cli_term(&t->end, b, strlen(b));
+	change_text(a, b, t->change, sizeof t->change);
+}
+
+static const char *text_of(const buf *b) { return b->failed || !b->data ? "?" : (const char *)b->data; }
+
 static void table(const cli_stats *s, const char *grep, buf *out)
 {
 	size_t lw = strlen("statistic"), bw = strlen("begin"), ew = strlen("end"), cw = strlen("change");
-	char change[64];
+	row_text t;
+	buf_init(&t.label);
+	buf_init(&t.begin);
+	buf_init(&t.end);
 	for (size_t i = 0; i < s->nrows; i++) {
-		const cli_stat_row *r = &s->rows[i];
-		if (!wanted(r, grep))
+		if (!wanted(&s->rows[i], grep))
 			continue;
-		size_t w = display_width(r->label);
+		row_make(s, &s->rows[i], &t);
+		size_t w = display_width(text_of(&t.label));
 		lw = w > lw && w <= MAX_LABEL_WIDTH ? w : lw;
-		const char *a = r->values[0], *b = r->values[s->ncols - 1];
-		change_text(a, b, change, sizeof change);
-		bw = fit(bw, display_width(a));
-		ew = fit(ew, display_width(b));
-		cw = fit(cw, strlen(change));
+		bw = fit(bw, display_width(text_of(&t.begin)));
+		ew = fit(ew, display_width(text_of(&t.end)));
+		cw = fit(cw, strlen(t.change));
 	}
 	buf_printf(out, "%zu stats snapshots\n", s->ncols);
 	pad_right(out, "statistic", lw);
@@ -117,29 +141,31 @@ static void table(const cli_stats *s, const char *grep, buf *out)
 	pad_left(out, "change", cw);
 	buf_u8(out, '\n');
 	for (size_t i = 0; i < s->nrows; i++) {
-		const cli_stat_row *r = &s->rows[i];
-		if (!wanted(r, grep))
+		if (!wanted(&s->rows[i], grep))
 			continue;
-		const char *a = r->values[0], *b = r->values[s->ncols - 1];
-		change_text(a, b, change, sizeof change);
-		pad_right(out, r->label, lw);
+		row_make(s, &s->rows[i], &t);
+		pad_right(out, text_of(&t.label), lw);
 		buf_append_str(out, "  ");
-		pad_left(out, a, bw);
+		pad_left(out, text_of(&t.begin), bw);
 		buf_append_str(out, "  ");
-		pad_left(out, b, ew);
-		if (change[0]) {
+		pad_left(out, text_of(&t.end), ew);
+		if (t.change[0]) {
 			buf_append_str(out, "  ");
-			pad_left(out, change, cw);
+			pad_left(out, t.change, cw);
 		}
 		/* no trailing blanks */
 		while (out->len && out->data[out->len - 1] == ' ')
 			out->len--;
 		buf_u8(out, '\n');
 	}
+	buf_free(&t.label);
+	buf_free(&t.begin);
+	buf_free(&t.end);
 }
 
-static void csv_cell(buf *out, const char *s)
+static void csv_cell(buf *out, const char *raw, buf *esc)
 {
+	const char *s = cli_term(esc, raw, strlen(raw));
 	bool quote = *s && (s[0] == ' ' || s[strlen(s) - 1] == ' ' || strpbrk(s, ",\"\r\n"));
 	if (!quote) {
 		buf_append_str(out, s);
@@ -156,11 +182,13 @@ static void csv_cell(buf *out, const char *s)
 
 static void wide(const cli_stats *s, const char *grep, buf *out)
 {
+	buf esc;
+	buf_init(&esc);
 	buf_append_str(out, "snapshot");
 	for (size_t i = 0; i < s->nrows; i++)
 		if (wanted(&s->rows[i], grep)) {
 			buf_u8(out, ',');
-			csv_cell(out, s->rows[i].label);
+			csv_cell(out, s->rows[i].label, &esc);
 		}
 	buf_u8(out, '\n');
 	for (size_t c = 0; c < s->ncols; c++) {
@@ -168,45 +196,46 @@ static void wide(const cli_stats *s, const char *grep, buf *out)
 		for (size_t i = 0; i < s->nrows; i++)
 			if (wanted(&s->rows[i], grep)) {
 				buf_u8(out, ',');
-				csv_cell(out, s->rows[i].values[c]);
+				csv_cell(out, s->rows[i].values[c], &esc);
 			}
 		buf_u8(out, '\n');
 	}
+	buf_free(&esc);
 }
+
+typedef struct {
+	bool wide;
+	const char *grep;
+} stats_opts;
+
+static bool set_wide(cli_args *a, const char *arg)
+{
+	(void)arg;
+	return ((stats_opts *)a->own)->wide = true;
+}
+
+static bool set_grep(cli_args *a, const char *arg)
+{
+	((stats_opts *)a->own)->grep = arg;
+	return true;
+}
+
+static const cli_opt STATS_OPTS[] = {{"wide", 'w', false, NULL, set_wide},
+                                     {"grep", 'g', true, "a text", set_grep},
+                                     {NULL, 0, false, NULL, NULL}};
+static const cli_command STATS = {"stats", usage, CLI_OPT_OUTPUT, STATS_OPTS, false, false, NULL};
 
 int cli_cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"wide", no_argument, NULL, 'w'},
-	                                         {"grep", required_argument, NULL, 'g'},
-	                                         {"output", required_argument, NULL, 'o'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	bool is_wide = false;
-	const char *grep = NULL, *out_path = "-";
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "wg:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			is_wide = true;
-			break;
-		case 'g':
-			grep = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("stats", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("stats", "expected one FILE");
+	stats_opts o = {false, NULL};
+	cli_args a;
+	int orc = cli_args_parse(&STATS, argc, argv, &o, &a);
+	if (orc >= 0)
+		return orc;
+	bool is_wide = o.wide;
+	const char *grep = o.grep, *out_path = a.output;
 	cli_input in;
-	int rc = cli_input_open(argv[optind], CLI_WANT_STATS, &in);
+	int rc = cli_input_open(a.files[0], CLI_WANT_STATS, &in);
 	if (!rc) {
 		buf out;
 		buf_init(&out);
@@ -219,5 +248,6 @@ int cli_cmd_stats(int argc, char **argv)
 		buf_free(&out);
 	}
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* `jvmsnap top`: VisualVM's Hot Spots view as a table. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +10,11 @@ static void usage(FILE *f)
 	      "The methods that took the most time (VisualVM's Hot Spots): self time and its\n"
 	      "share of all self time, total time (outermost calls only) and hits.\n"
 	      "\n"
-	      "  -T, --thread NAME    only the threads with this name\n"
-	      "  -n N                 show N methods (default 20, 0 = all)\n"
+	      "  -T, --thread TEXT    only the threads whose name contains TEXT\n"
+	      "                       (ASCII case ignored), or matches /RE/\n"
+	      "      --thread-regex RE only the threads whose name matches RE, a\n"
+	      "                       POSIX extended regular expression\n"
+	      "  -n, --count N        show N methods (default 20, 0 = all)\n"
 	      "  -b, --by self|total  order by self (default) or total time\n"
 	      "  -t, --time wall|cpu  which time (default: cpu when the snapshot measured it)\n"
 	      "  -h, --help           this help\n"
@@ -21,75 +23,70 @@ static void usage(FILE *f)
 	      f);
 }
 
+typedef struct {
+	unsigned long limit;
+	bool by_total;
+} top_opts;
+
+static bool set_limit(cli_args *a, const char *arg)
+{
+	return cli_parse_uint(arg, 100000000ul, &((top_opts *)a->own)->limit);
+}
+
+static bool set_by(cli_args *a, const char *arg)
+{
+	if (strcmp(arg, "self") != 0 && strcmp(arg, "total") != 0)
+		return false;
+	((top_opts *)a->own)->by_total = !strcmp(arg, "total");
+	return true;
+}
+
+static const cli_opt TOP_OPTS[] = {{"count", 'n', true, "a count", set_limit},
+                                   {"by", 'b', true, "self or total", set_by},
+                                   {NULL, 0, false, NULL, NULL}};
+static const cli_command TOP = {"top", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TOP_OPTS, false, false, NULL};
+
 int cli_cmd_top(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"thread", required_argument, NULL, 'T'},
-	                                         {"by", required_argument, NULL, 'b'},
-	                                         {"time", required_argument, NULL, 't'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	const char *thread = NULL;
-	unsigned long limit = 20;
-	bool by_total = false;
-	cli_time t = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "T:n:b:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'T':
-			thread = optarg;
-			break;
-		case 'n':
-			if (!cli_parse_uint(optarg, 100000000ul, &limit))
-				return cli_usage_error("top", "-n takes a count, not '%s'", optarg);
-			break;
-		case 'b':
-			if (strcmp(optarg, "self") != 0 && strcmp(optarg, "total") != 0)
-				return cli_usage_error("top", "--by takes self or total, not '%s'", optarg);
-			by_total = !strcmp(optarg, "total");
-			break;
-		case 't':
-			if (!cli_parse_time(optarg, &t))
-				return cli_usage_error("top", "--time takes wall or cpu, not '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("top", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("top", "expected one FILE");
-
-	cli_input in;
-	int rc = cli_open_profile(argv[optind], thread, &in);
-	if (rc)
+	top_opts o = {20, false};
+	cli_args a;
+	int rc = cli_args_parse(&TOP, argc, argv, &o, &a);
+	if (rc >= 0)
 		return rc;
+	unsigned long limit = o.limit;
+	cli_input in;
+	rc = cli_open_profile(a.files[0], &a.thread, &in);
+	if (rc) {
+		cli_args_free(&a);
+		return rc;
+	}
 	const snap_profile *p = in.profile;
-	bool cpu = cli_use_cpu(p, t);
+	bool cpu = cli_use_cpu(p, a.time);
 	size_t n;
 	uint64_t sum;
-	cli_hotspot *h = cli_hotspots(p, thread, cpu, by_total, &n, &sum);
+	cli_hotspot *h = cli_hotspots(p, &a.thread, cpu, o.by_total, &n, &sum);
 	if (!h) {
 		fprintf(stderr, "jvmsnap: error: out of memory\n");
 		cli_input_close(&in);
+		cli_args_free(&a);
 		return CLI_EXIT_FAIL;
 	}
 	printf("%12s %6s %12s %8s  %s  (%s time)\n", "self ms", "self%", "total ms", "hits", "method",
 	       cpu ? "CPU" : "wall");
-	buf name;
+	buf name, esc;
 	buf_init(&name);
+	buf_init(&esc);
 	for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
 		buf_reset(&name);
 		cli_method_display(&p->methods[h[i].method], &name);
-		printf("%12.3f %5.1f%% %12.3f %8llu  %.*s\n", cli_ms(h[i].self_us),
+		printf("%12.3f %5.1f%% %12.3f %8llu  %s\n", cli_ms(h[i].self_us),
 		       sum ? 100.0 * (double)h[i].self_us / (double)sum : 0.0, cli_ms(h[i].total_us),
-		       (unsigned long long)h[i].hits, (int)name.len,
-		       name.data ? (const char *)name.data : "");
+		       (unsigned long long)h[i].hits, cli_term(&esc, (const char *)name.data, name.len));
 	}
 	buf_free(&name);
+	buf_free(&esc);
 	free(h);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return CLI_EXIT_OK;
 }

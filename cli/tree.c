@@ -1,5 +1,4 @@
 /* `jvmsnap tree`: each thread's call tree, indented, as VisualVM's Call Tree shows it. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +10,10 @@ static void usage(FILE *f)
 	      "The call tree of each thread: total time, its share of the thread's time, self\n"
 	      "time and hits per call path, callees indented under their caller.\n"
 	      "\n"
-	      "  -T, --thread NAME      only the threads with this name\n"
+	      "  -T, --thread TEXT      only the threads whose name contains TEXT\n"
+	      "                         (ASCII case ignored), or matches /RE/\n"
+	      "      --thread-regex RE  only the threads whose name matches RE, a\n"
+	      "                         POSIX extended regular expression\n"
 	      "  -p, --min-percent P    hide calls under P % of their thread's time (default 0)\n"
 	      "  -t, --time wall|cpu    which time (default: cpu when the snapshot measured it)\n"
 	      "  -h, --help             this help\n"
@@ -45,7 +47,8 @@ static int by_total_desc(const void *x, const void *y)
 
 /* Prints one thread's tree, callees ordered by total time (VisualVM's order), without
  * recursion: a stack of node indices, children pushed in reverse order. */
-static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, double min_percent, buf *name)
+static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, double min_percent, buf *name,
+                        buf *esc)
 {
 	nps_tree t;
 	int rc = nps_tree_build(th->root, cpu, &t);
@@ -61,7 +64,8 @@ static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, 
 	}
 	order_ctx ctx = {&t, cpu};
 	uint64_t all = total_of(&t.nodes[0], cpu);
-	printf("thread %s: %.3f ms %s\n", th->name, cli_ms(all), cpu ? "CPU" : "wall");
+	printf("thread %s: %.3f ms %s\n", cli_term(esc, th->name, strlen(th->name)), cli_ms(all),
+	       cpu ? "CPU" : "wall");
 	printf("%12s %6s %12s %8s  %s\n", "total ms", "%", "self ms", "hits", "method");
 	size_t top = 0;
 	stack[top++] = 0;
@@ -75,10 +79,9 @@ static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, 
 				continue; /* its callees are smaller still */
 			buf_reset(name);
 			cli_method_display(&p->methods[n->node->method], name);
-			printf("%12.3f %5.1f%% %12.3f %8u  %*s%.*s\n", cli_ms(total), pct,
+			printf("%12.3f %5.1f%% %12.3f %8u  %*s%s\n", cli_ms(total), pct,
 			       cli_ms(cpu ? n->self_cpu_us : n->self_wall_us), n->ncalls,
-			       (int)(2 * (n->depth - 1)), "", (int)name->len,
-			       name->data ? (const char *)name->data : "");
+			       (int)(2 * (n->depth - 1)), "", cli_term(esc, (const char *)name->data, name->len));
 		}
 		uint32_t nk = 0;
 		for (uint32_t c = i + 1; nk < n->nchildren; c += t.nodes[c].subtree)
@@ -94,58 +97,38 @@ static int print_thread(const snap_profile *p, const snap_thread *th, bool cpu, 
 	return 0;
 }
 
+static bool set_min_percent(cli_args *a, const char *arg) { return cli_parse_percent(arg, a->own); }
+
+static const cli_opt TREE_OPTS[] = {{"min-percent", 'p', true, "0..100", set_min_percent},
+                                    {NULL, 0, false, NULL, NULL}};
+static const cli_command TREE = {"tree", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TREE_OPTS, false, false, NULL};
+
 int cli_cmd_tree(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"thread", required_argument, NULL, 'T'},
-	                                         {"min-percent", required_argument, NULL, 'p'},
-	                                         {"time", required_argument, NULL, 't'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	const char *thread = NULL;
 	double min_percent = 0;
-	cli_time tm = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "T:p:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'T':
-			thread = optarg;
-			break;
-		case 'p':
-			if (!cli_parse_percent(optarg, &min_percent))
-				return cli_usage_error("tree", "--min-percent takes 0..100, not '%s'",
-				                       optarg);
-			break;
-		case 't':
-			if (!cli_parse_time(optarg, &tm))
-				return cli_usage_error("tree", "--time takes wall or cpu, not '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error("tree", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("tree", "expected one FILE");
-
-	cli_input in;
-	int rc = cli_open_profile(argv[optind], thread, &in);
-	if (rc)
+	cli_args a;
+	int rc = cli_args_parse(&TREE, argc, argv, &min_percent, &a);
+	if (rc >= 0)
 		return rc;
+	cli_input in;
+	rc = cli_open_profile(a.files[0], &a.thread, &in);
+	if (rc) {
+		cli_args_free(&a);
+		return rc;
+	}
 	const snap_profile *p = in.profile;
-	buf name;
+	buf name, esc;
 	buf_init(&name);
+	buf_init(&esc);
 	unsigned printed = 0;
 	for (uint32_t i = 0; !rc && i < p->nthreads; i++) {
-		if (thread && strcmp(p->threads[i].name, thread) != 0)
+		if (!cli_thread_match(&a.thread, p->threads[i].name))
 			continue;
-		if (!thread && !p->threads[i].root->child)
+		if (!a.thread.text && !p->threads[i].root->child)
 			continue; /* never sampled */
 		if (printed++)
 			putchar('\n');
-		if (print_thread(p, &p->threads[i], cli_use_cpu(p, tm), min_percent, &name)) {
+		if (print_thread(p, &p->threads[i], cli_use_cpu(p, a.time), min_percent, &name, &esc)) {
 			fprintf(stderr, "jvmsnap: error: out of memory\n");
 			rc = CLI_EXIT_FAIL;
 		}
@@ -153,6 +136,8 @@ int cli_cmd_tree(int argc, char **argv)
 	if (!rc && !printed)
 		printf("(no samples)\n");
 	buf_free(&name);
+	buf_free(&esc);
 	cli_input_close(&in);
+	cli_args_free(&a);
 	return rc;
 }

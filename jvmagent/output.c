@@ -26,9 +26,10 @@ static void log_summary(const agent *a, const agent_window *w)
 	uint64_t span_ns = st->last_ns - st->first_ns;
 	double busy_pct = span_ns ? 100.0 * (double)st->busy_ns / (double)span_ns : 0;
 	log_info("profiled %.2f s: %llu samples (every %u us requested, %.0f us achieved), "
-		 "%u threads, %u methods; sampling used %.1f %% of one CPU",
+		 "%u threads seen (%u with Java frames), %u methods; sampling used %.1f %% of one CPU",
 		 (double)(p->end_ms - p->begin_ms) / 1000.0, (unsigned long long)st->samples,
-		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, p->nmethods - 1, busy_pct);
+		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, snap_metadata_java_threads(p),
+		 p->nmethods - 1, busy_pct);
 	log_debug("sampling rounds: %.1f us each, of which stack walks %.1f us; thread CPU time %.2f us "
 		  "per thread; %llu stacks walked; %llu deadlines missed",
 		  st->samples ? (double)st->busy_ns / 1e3 / (double)st->samples : 0,
@@ -117,6 +118,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .interval_achieved_us = window_achieved_interval_us(w),
 	    .samples = w->st.samples,
 	    .threads = w->profile->nthreads,
+	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	};

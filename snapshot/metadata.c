@@ -37,6 +37,14 @@ static void iso_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
+uint32_t snap_metadata_java_threads(const snap_profile *p)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < p->nthreads; i++)
+		n += p->threads[i].root && p->threads[i].root->child;
+	return n;
+}
+
 void snap_metadata_json(const snap_metadata *m, buf *out)
 {
 	char begin[32], end[32];
@@ -59,6 +67,8 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"interval_requested_us\": %u,\n", m->interval_requested_us);
 	buf_printf(out, "  \"interval_achieved_us\": %.0f,\n", m->interval_achieved_us);
 	buf_printf(out, "  \"samples\": %llu,\n", (unsigned long long)m->samples);
-	buf_printf(out, "  \"threads\": %u,\n  \"methods\": %u,\n", m->threads, m->methods);
+	buf_printf(out, "  \"threads\": %u,\n  \"threads_with_java_frames\": %u,\n", m->threads,
+		   m->threads_with_java_frames);
+	buf_printf(out, "  \"methods\": %u,\n", m->methods);
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

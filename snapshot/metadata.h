@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../common/buf.h"
+#include "profile.h"
 
 typedef struct {
 	const char *agent_version;
@@ -19,10 +20,14 @@ typedef struct {
 	uint32_t interval_requested_us;
 	double interval_achieved_us;   /* 0 when fewer than two samples */
 	uint64_t samples;
-	uint32_t threads;
+	uint32_t threads;              /* every thread the sampler saw ("threads") */
+	uint32_t threads_with_java_frames; /* those with a stack, the ones the .nps and VisualVM show */
 	uint32_t methods;
 	int stats_columns;
 } snap_metadata;
+
+/* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */
+uint32_t snap_metadata_java_threads(const snap_profile *p);
 
 /* Appends the JSON object (UTF-8, one line per field). Strings are escaped; NULL
  * strings become null. */

@@ -1,5 +1,6 @@
 /* VisualVM's CPU snapshot file (.nps), written from and read into a snap_profile.
- * The byte layout follows docs/nps-format.md; section numbers below refer to it.
+ * The byte layout and its section numbers (§) are in nps_format.h; what a snapshot
+ * holds is in docs/snapshot-format.md.
  *
  * Times: the model keeps self times in ns; the file keeps self and total times in µs.
  * Every consumer derives totals the same way, through nps_tree_build: self_us =

@@ -10,15 +10,8 @@
 #include <zlib.h>
 
 #include "../common/mutf8.h"
+#include "nps_format.h"
 
-#define MAGIC      "nBpRoFiLeR"
-#define MAGIC_LEN  10
-#define HEADER_LEN 24
-#define TYPE_CPU   1
-#define W3_MAX_LEN 0xFFFFFFu
-/* Fields 6-16 of a thread record after the tree (§5). */
-#define THREAD_TAIL_LEN (4 + 8 * 9 + 1)
-#define FREQ_KEY        "profiler.settings.cpu.sampling.frequency"
 /* Decoding can triple a string (each stray byte becomes U+FFFD). */
 #define TEXT_SIZE (3 * MUTF8_JUTF_MAX + 1)
 
@@ -151,11 +144,12 @@ static int inflate_block(reader *r, const uint8_t *z, size_t zlen, size_t hint, 
 	return 0;
 }
 
-static uint32_t parse_frequency_ms(const uint8_t *s, size_t len)
+/* The number after `key` in the settings' Properties text; 0 when absent. */
+static uint32_t parse_setting(const uint8_t *s, size_t len, const char *key)
 {
-	size_t klen = strlen(FREQ_KEY);
+	size_t klen = strlen(key);
 	for (size_t i = 0; i + klen < len; i++) {
-		if ((i > 0 && s[i - 1] != '\n') || memcmp(s + i, FREQ_KEY, klen) != 0)
+		if ((i > 0 && s[i - 1] != '\n') || memcmp(s + i, key, klen) != 0)
 			continue;
 		size_t j = i + klen;
 		while (j < len && (s[j] == ' ' || s[j] == '\t'))
@@ -176,7 +170,7 @@ static uint32_t parse_frequency_ms(const uint8_t *s, size_t len)
  * compressed window in *z / *zlen and U in *ulen. */
 static int read_container(reader *r, cursor *c, const uint8_t **z, size_t *zlen, size_t *ulen)
 {
-	if (c->len < HEADER_LEN || memcmp(c->data, MAGIC, MAGIC_LEN) != 0)
+	if (c->len < NPS_HEADER_LEN || memcmp(c->data, NPS_MAGIC, NPS_MAGIC_LEN) != 0)
 		return fail(r, NPS_ERR_FORMAT, "not a VisualVM snapshot (bad magic)");
 	int8_t major = (int8_t)c->data[10];
 	uint8_t minor = c->data[11];
@@ -187,7 +181,7 @@ static int read_container(reader *r, cursor *c, const uint8_t **z, size_t *zlen,
 	read_i32(r, c, &u, "uncompressed length");
 	if (major > 1)
 		return fail(r, NPS_ERR_FORMAT, "unsupported file version %d.%u", major, minor);
-	if (type != TYPE_CPU)
+	if (type != NPS_TYPE_CPU)
 		return fail(r, NPS_ERR_FORMAT, "not a CPU snapshot (type %d)", type);
 	if (clen < 0 || !has(c, (size_t)clen))
 		return fail(r, NPS_ERR_FORMAT, "file too short for compressed length %d", clen);
@@ -202,7 +196,10 @@ static int read_container(reader *r, cursor *c, const uint8_t **z, size_t *zlen,
 		return r->rc;
 	if (slen < 0 || !has(c, (size_t)slen))
 		return fail(r, NPS_ERR_FORMAT, "file too short for settings length %d", slen);
-	r->p->interval_us = parse_frequency_ms(c->data + c->pos, (size_t)slen) * 1000u;
+	/* Our microseconds when the file has them, else VisualVM's whole milliseconds. */
+	r->p->interval_us = parse_setting(c->data + c->pos, (size_t)slen, NPS_INTERVAL_US_KEY);
+	if (!r->p->interval_us)
+		r->p->interval_us = parse_setting(c->data + c->pos, (size_t)slen, NPS_FREQ_KEY) * 1000u;
 	c->pos += (size_t)slen;
 	if (minor >= 2 && !read_jutf(r, c, 0, "comment"))
 		return r->rc;
@@ -326,7 +323,7 @@ static int read_node(reader *r, tree_in *t, snap_node *root, const pending *e)
 static int read_tree(reader *r, const uint8_t *data, uint32_t len, bool cpu, snap_node *root)
 {
 	tree_in t = {.data = data, .len = len, .header = cpu ? 28u : 18u, .cpu = cpu};
-	t.width = len <= W3_MAX_LEN ? 3u : 4u;
+	t.width = len <= NPS_W3_MAX_LEN ? 3u : 4u;
 	if (len < t.header)
 		return fail(r, NPS_ERR_FORMAT, "thread tree of %u bytes has no root node", len);
 	t.seen = calloc(len / 8 + 1, 1);
@@ -356,7 +353,7 @@ static int read_thread(reader *r, cursor *c, int32_t *id)
 	if (!name || !read_u(r, c, 1, &flag, "thread flag") || !read_i32(r, c, &l, "tree length"))
 		return r->rc;
 	cpu = flag != 0;
-	if (l < 0 || !has(c, (size_t)l + THREAD_TAIL_LEN))
+	if (l < 0 || !has(c, (size_t)l + NPS_THREAD_TAIL_LEN))
 		return fail(r, NPS_ERR_FORMAT, "file too short for thread tree of %d bytes", l);
 	snap_thread *t = snap_thread_add(r->p, name);
 	if (!t)
@@ -366,7 +363,7 @@ static int read_thread(reader *r, cursor *c, int32_t *id)
 	root->ncalls = 0;
 	if (read_tree(r, c->data + c->pos, (uint32_t)l, cpu, root))
 		return r->rc;
-	c->pos += (size_t)l + THREAD_TAIL_LEN; /* stats are derived again when writing */
+	c->pos += (size_t)l + NPS_THREAD_TAIL_LEN; /* stats are derived again when writing */
 	return 0;
 }
 
@@ -381,8 +378,8 @@ static int read_threads(reader *r, cursor *c)
 	int32_t n;
 	if (!read_i32(r, c, &n, "thread count"))
 		return r->rc;
-	/* Each record takes more than THREAD_TAIL_LEN bytes: bounds the allocation. */
-	if (n < 0 || (size_t)n > (c->len - c->pos) / THREAD_TAIL_LEN)
+	/* Each record takes more than NPS_THREAD_TAIL_LEN bytes: bounds the allocation. */
+	if (n < 0 || (size_t)n > (c->len - c->pos) / NPS_THREAD_TAIL_LEN)
 		return fail(r, NPS_ERR_FORMAT, "bad thread count %d", n);
 	int32_t *ids = malloc(((size_t)n + 1) * sizeof *ids);
 	if (!ids)

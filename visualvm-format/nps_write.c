@@ -1,5 +1,6 @@
-/* The .nps writer (docs/nps-format.md). It runs inside VMDeath on a JVM thread with a
- * small stack, so nothing here recurses: trees go through nps_tree_build. */
+/* The .nps writer (layout: nps_format.h). In the agent it runs on the agent's JVM thread
+ * (RunAgentThread), whose stack is the JVM's choice and may be small, when a window
+ * closes; in jvmsnap, for `merge`. Nothing here recurses: trees go through nps_tree_build. */
 #include "nps.h"
 
 #include <limits.h>
@@ -9,14 +10,7 @@
 #include <zlib.h>
 
 #include "../common/mutf8.h"
-
-#define MAGIC         "nBpRoFiLeR"
-#define MAGIC_LEN     10
-#define HEADER_LEN    24
-#define TYPE_CPU      1
-#define NODE_SIZE_TWO 28
-#define NODE_SIZE_ONE 18
-#define W3_MAX_LEN    0xFFFFFFu
+#include "nps_format.h"
 
 static const snap_node empty_root = {.method = SNAP_ROOT_METHOD, .ncalls = 1};
 
@@ -38,9 +32,9 @@ typedef struct {
 
 static layout plan_layout(uint32_t nodes, bool cpu)
 {
-	layout l = {.header = cpu ? NODE_SIZE_TWO : NODE_SIZE_ONE, .width = 3};
+	layout l = {.header = cpu ? NPS_NODE_SIZE_TWO : NPS_NODE_SIZE_ONE, .width = 3};
 	l.len = (uint64_t)nodes * l.header + 3u * ((uint64_t)nodes - 1);
-	if (l.len > W3_MAX_LEN) {
+	if (l.len > NPS_W3_MAX_LEN) {
 		l.width = 4;
 		l.len = (uint64_t)nodes * l.header + 4u * ((uint64_t)nodes - 1);
 	}
@@ -81,7 +75,7 @@ static void put_node(buf *b, const nps_tree *t, uint32_t i, const uint32_t *ofs,
 	buf_be(b, clamp_i32(n->ncalls), 4);
 	buf_be(b, n->total_wall_us, 5);
 	buf_be(b, n->self_wall_us, 5);
-	if (l->header == NODE_SIZE_TWO) {
+	if (l->header == NPS_NODE_SIZE_TWO) {
 		buf_be(b, n->total_cpu_us, 5);
 		buf_be(b, n->self_cpu_us, 5);
 	}
@@ -228,15 +222,18 @@ static void put_prop(buf *b, const char *key, const char *value)
 static void put_settings(buf *b, const snap_profile *p, const char *name)
 {
 	uint32_t ms = (p->interval_us + 500u) / 1000u;
-	char freq[16];
+	char freq[16], us[16];
 	snprintf(freq, sizeof freq, "%u", ms ? ms : 1u);
+	snprintf(us, sizeof us, "%u", p->interval_us);
 	buf_append_str(b, "#jvmsnap CPU sampling\n");
 	put_prop(b, "profiler.settings.settings.name", name);
 	put_prop(b, "profiler.settigns.ispreset", "true"); /* sic, VisualVM's key */
 	put_prop(b, "profiler.settings.profiling.type", "64");
 	put_prop(b, "profiler.settings.cpu.profiling.type", "2");
 	put_prop(b, "profiler.settings.thread.cpu.timer.on", p->has_cpu ? "true" : "false");
-	put_prop(b, "profiler.settings.cpu.sampling.frequency", freq);
+	put_prop(b, NPS_FREQ_KEY, freq);
+	if (p->interval_us)
+		put_prop(b, NPS_INTERVAL_US_KEY, us);
 }
 
 /* Header, zlib stream compressed in place after the header, settings, comment (§1). */
@@ -245,13 +242,13 @@ static int put_file(buf *out, const buf *block, const snap_profile *p, const nps
 	if (block->len > INT32_MAX)
 		return NPS_ERR_LIMIT;
 	uLong bound = compressBound((uLong)block->len);
-	if (!buf_reserve(out, HEADER_LEN + (size_t)bound))
+	if (!buf_reserve(out, NPS_HEADER_LEN + (size_t)bound))
 		return NPS_ERR_NOMEM;
 	size_t start = out->len;
-	buf_append(out, MAGIC, MAGIC_LEN);
+	buf_append(out, NPS_MAGIC, NPS_MAGIC_LEN);
 	buf_u8(out, 1);
 	buf_u8(out, 2);
-	put_i32(out, TYPE_CPU);
+	put_i32(out, NPS_TYPE_CPU);
 	put_i32(out, 0); /* C, patched below */
 	put_i32(out, (int32_t)block->len);
 	uLongf clen = bound;

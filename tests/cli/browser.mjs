@@ -10,6 +10,7 @@
 //
 // EXPECTED_HOT "-" means the page has no flame graph (a report of statistics alone).
 // --charts FILE: the titles of the charts the report must show, one a line, and no other.
+// --heap-note yes|no: whether the note "Heap used reads 0" must show, under the Heap chart.
 // --totals WALL,CPU: the profile's total wall and CPU ms (the sums of `jvmsnap info`'s
 // thread lines) that the merged view must show in each time mode.
 //
@@ -29,8 +30,8 @@ import path from "node:path";
 const [page, outdir, name, expectHot, ...rest] = process.argv.slice(2);
 const opt = {};
 for (let i = 0; i + 1 < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = rest[i + 1];
-if (!expectHot || rest.length % 2 || Object.keys(opt).some((k) => k !== "charts" && k !== "totals")) {
-  console.error("usage: node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [--charts FILE] [--totals WALL,CPU]");
+if (!expectHot || rest.length % 2 || Object.keys(opt).some((k) => !["charts", "totals", "heap-note"].includes(k))) {
+  console.error("usage: node browser.mjs PAGE.html OUTDIR NAME EXPECTED_HOT [--charts FILE] [--totals WALL,CPU] [--heap-note yes|no]");
   process.exit(2);
 }
 const results = [];
@@ -304,6 +305,24 @@ async function chartChecks(cdp, file) {
     `${got.length} charts${extra.length ? `; unexpected: ${extra.join(", ")}` : ""}`);
 }
 
+// The note under the Heap chart when used reads 0 while committed does not (G1 on JDK 17
+// before its first collection): shown, below the chart and as wide at most, or absent.
+async function heapNoteCheck(cdp, want) {
+  const r = await cdp.eval(`(() => {
+    const n = document.getElementById("heap-note");
+    const c = [...document.querySelectorAll("svg.chart")].find(s => s.querySelector("title")?.textContent === "Heap");
+    if (!n || !c) return { note: !!n, chart: !!c };
+    const a = c.getBoundingClientRect(), b = n.getBoundingClientRect();
+    return { note: true, chart: true, text: n.textContent, below: b.top >= a.bottom - 1 && b.top - a.bottom < 40,
+             aligned: Math.abs(b.left - a.left) < 8 && b.width <= a.width + 8, visible: b.height > 0 };
+  })()`);
+  if (want === "yes")
+    check("the heap note shows under the Heap chart", r.note && r.chart && r.below && r.aligned && r.visible &&
+      /Heap used reads 0/.test(r.text), JSON.stringify(r).slice(0, 300));
+  else
+    check("no heap note when heap used is never 0", !r.note, JSON.stringify(r).slice(0, 300));
+}
+
 async function main() {
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "jvmsnap-chromium-"));
   const chrome = spawn(process.env.CHROMIUM || "/usr/bin/chromium", [
@@ -403,6 +422,7 @@ async function main() {
     }
 
     if (opt.charts) await chartChecks(cdp, opt.charts);
+    if (opt["heap-note"]) await heapNoteCheck(cdp, opt["heap-note"]);
     check("no console errors or exceptions", errors.length === 0, errors.join("; ").slice(0, 500));
     check("no network request", requests.length === 0, requests.join(" "));
     cdp.ws.socket.end();

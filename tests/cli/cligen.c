@@ -8,6 +8,9 @@
  *   nocpu OUT.nps   wall times only
  *   statsonly OUT.zip  a zip holding only the statistics
  *   csv OUT.csv     the statistics alone
+ *   hostile OUT.zip names built to attack a terminal: ESC sequences, a newline that would
+ *                   forge a line, BEL, DEL and C1 controls in thread, method and class
+ *                   names, in a statistics label and cell and in metadata.json
  *   invocation SEED OUT.zip  a varied invocation snapshot for bench/cli_merge.sh: SEED picks
  *                   the window, the thread names, the stacks and their times, so 1,000
  *                   seeds give 1,000 distinct inputs (not deterministic across versions)
@@ -101,9 +104,65 @@ static const char METADATA[] = "{\n"
                                "  \"interval_achieved_us\": 10012,\n"
                                "  \"samples\": 100,\n"
                                "  \"threads\": 3,\n"
+                               "  \"threads_with_java_frames\": 2,\n"
                                "  \"methods\": 6,\n"
                                "  \"stats_columns\": 3\n"
                                "}\n";
+
+/* ESC [2J clears the screen, ESC ]0;...BEL sets the window title, U+009B is the C1 CSI. */
+#define EVIL_THREAD "evil\x1b[2J\nforged: line\x7f"
+#define EVIL_CLASS  "demo.Evil\x1b]0;pwned\x07"
+#define EVIL_METHOD "run\xc2\x9b" "31m"
+
+static const char HOSTILE_CSV[] = "AbsoluteTime (ns),1000000000,2000000000\n"
+                                  "RelativeTime (ns),0,1000000000\n"
+                                  "\"Thread." EVIL_THREAD ".7.State (state)\",RUNNABLE,\x1b[31mRED\n";
+
+static const char HOSTILE_METADATA[] = "{\n  \"agent\": \"jvmsnap\",\n"
+                                       "  \"request_id\": \"\\u001b[31mred\\nforged\"\n}\n";
+
+/* Writes `p` (freed here) as a snapshot zip: NAME_cpu.nps, NAME_stat.csv, metadata.json. */
+static int write_zip(const char *out, snap_profile *p, const char *comment, const char *names[2],
+                     const char *csv, size_t csv_len, const char *meta, size_t meta_len)
+{
+	buf b;
+	buf_init(&b);
+	char err[256];
+	nps_write_options o = {.comment = comment};
+	int rc = nps_write(p, &o, &b) || b.failed;
+	if (rc) {
+		fprintf(stderr, "cligen: nps_write failed\n");
+		snap_profile_free(p);
+		buf_free(&b);
+		return 1;
+	}
+	snap_zip_entry e[] = {{names[0], b.data, b.len, false},
+	                      {names[1], csv, csv_len, true},
+	                      {"metadata.json", meta, meta_len, true}};
+	rc = snap_zip_write(out, e, 3, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "cligen: %s\n", err);
+	snap_profile_free(p);
+	buf_free(&b);
+	return rc ? 1 : 0;
+}
+
+static int write_hostile(const char *out)
+{
+	snap_limits lim = {0, 0};
+	snap_profile *p = snap_profile_new(&lim);
+	if (!p)
+		return fprintf(stderr, "cligen: out of memory\n"), 1;
+	p->begin_ms = 1521036185120;
+	p->end_ms = p->begin_ms + 1000;
+	p->has_cpu = true;
+	p->interval_us = 10000;
+	snap_node *run = at(p, snap_thread_add(p, EVIL_THREAD)->root, EVIL_CLASS, EVIL_METHOD, "()V");
+	charge(run, 2, 30 * MS, 20 * MS);
+	const char *names[2] = {"evil_cpu.nps", "evil_stat.csv"};
+	return write_zip(out, p, "cligen hostile", names, HOSTILE_CSV, sizeof HOSTILE_CSV - 1, HOSTILE_METADATA,
+	                 sizeof HOSTILE_METADATA - 1);
+}
 
 static void write_file(const char *path, const void *data, size_t len)
 {
@@ -278,24 +337,12 @@ static int write_invocation(uint64_t seed, const char *out)
 	rng_state = seed * 0x9E3779B97F4A7C15ull + 7;
 	snap_limits lim = {0, 0};
 	snap_profile *p = snap_profile_new(&lim);
-	buf b;
-	buf_init(&b);
-	char err[256];
-	nps_write_options o = {.comment = "cligen invocation"};
 	if (!p)
 		return fprintf(stderr, "cligen: out of memory\n"), 1;
 	gen_invocation(p, seed);
-	if (nps_write(p, &o, &b) || b.failed)
-		return fprintf(stderr, "cligen: nps_write failed\n"), 1;
-	snap_zip_entry e[] = {{"inv_cpu.nps", b.data, b.len, false},
-	                      {"inv_stat.csv", STATS_CSV, sizeof STATS_CSV - 1, true},
-	                      {"metadata.json", METADATA, sizeof METADATA - 1, true}};
-	int rc = snap_zip_write(out, e, 3, err, sizeof err);
-	if (rc)
-		fprintf(stderr, "cligen: %s\n", err);
-	snap_profile_free(p);
-	buf_free(&b);
-	return rc ? 1 : 0;
+	const char *names[2] = {"inv_cpu.nps", "inv_stat.csv"};
+	return write_zip(out, p, "cligen invocation", names, STATS_CSV, sizeof STATS_CSV - 1, METADATA,
+	                 sizeof METADATA - 1);
 }
 
 int main(int argc, char **argv)
@@ -320,6 +367,8 @@ int main(int argc, char **argv)
 		}
 	} else if (argc == 3 && !strcmp(argv[1], "csv")) {
 		write_file(argv[2], STATS_CSV, sizeof STATS_CSV - 1);
+	} else if (argc == 3 && !strcmp(argv[1], "hostile")) {
+		return write_hostile(argv[2]);
 	} else if (argc == 3 && !strcmp(argv[1], "nocpu")) {
 		nps_bytes(1, false, &b);
 		write_file(argv[2], b.data, b.len);
@@ -331,7 +380,7 @@ int main(int argc, char **argv)
 		nps_bytes(strtoull(argv[2], NULL, 10), true, &b);
 		write_file(argv[3], b.data, b.len);
 	} else {
-		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu OUT | cligen part N OUT | "
+		fprintf(stderr, "usage: cligen basic|statsonly|csv|nocpu|hostile OUT | cligen part N OUT | "
 		                "cligen mutate IN OUT SEED | cligen invocation SEED OUT.zip\n");
 		return 2;
 	}

@@ -1,9 +1,11 @@
 /* Unit tests of the jvmsnap command's parts that need no snapshot file: the statistics
- * CSV reader, the metadata.json lister, method names and HTML / JSON escaping. */
+ * CSV reader (its limits and absent values), the metadata.json lister, method names,
+ * HTML / JSON / terminal escaping, thread filters and the option parser. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -152,6 +154,122 @@ static void test_option_values(void **state)
 	assert_false(cli_parse_time("CPU", &t));
 }
 
+static void test_stats_present(void **state)
+{
+	(void)state;
+	cli_stats *s = parse("RelativeTime (ns),0,1,2,3\n"
+	                     "Thread.a.b.5.CPUTime (ns),0,100,300,0\n"
+	                     "Thread.a.b.5.State (state),null,RUNNABLE,RUNNABLE,null\n"
+	                     "Thread.c.6.CPUTime (ns),,500,,\n"
+	                     "Thread.c.6.State (state),,BLOCKED,,\n"
+	                     "Other (n),0,,1,2\n");
+	assert_non_null(s);
+	const cli_stat_row *ab = cli_stats_find(s, "Thread.a.b.5.CPUTime (ns)");
+	assert_ptr_equal(ab->state, cli_stats_find(s, "Thread.a.b.5.State (state)"));
+	bool want_ab[] = {false, true, true, false};
+	for (size_t c = 0; c < 4; c++)
+		assert_int_equal(cli_stats_present(ab, c), want_ab[c]);
+	const cli_stat_row *c6 = cli_stats_find(s, "Thread.c.6.CPUTime (ns)");
+	assert_true(cli_stats_present(c6, 1));
+	assert_false(cli_stats_present(c6, 0));
+	const cli_stat_row *o = cli_stats_find(s, "Other (n)");
+	assert_null(o->state);
+	assert_true(cli_stats_present(o, 0)); /* a measured 0 */
+	assert_false(cli_stats_present(o, 1));
+	cli_stats_free(s);
+}
+
+static void test_stats_limit(void **state)
+{
+	(void)state;
+	/* One cell past the limit, all of it commas: refused, with the limit named. */
+	size_t n = CLI_STATS_MAX_CELLS + 1;
+	char *text = malloc(n + 32);
+	assert_non_null(text);
+	size_t len = (size_t)sprintf(text, "RelativeTime (ns)");
+	memset(text + len, ',', n);
+	len += n;
+	text[len++] = '\n';
+	cli_stats *s = NULL;
+	char err[160] = "";
+	assert_int_equal(cli_stats_parse((const uint8_t *)text, len, &s, err, sizeof err), -2);
+	assert_null(s);
+	assert_non_null(strstr(err, "more than the limit of 16777216"));
+	/* At the limit (one label, the rest values): read. */
+	len = (size_t)sprintf(text, "RelativeTime (ns)");
+	memset(text + len, ',', CLI_STATS_MAX_CELLS - 1);
+	len += CLI_STATS_MAX_CELLS - 1;
+	assert_int_equal(cli_stats_parse((const uint8_t *)text, len, &s, err, sizeof err), 0);
+	assert_int_equal(s->ncols, CLI_STATS_MAX_CELLS - 1);
+	cli_stats_free(s);
+	free(text);
+}
+
+static void test_terminal_escaping(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	const char raw[] = "a\x1b[2J\nb\r\x07\x7f\xc2\x9b" "c \xc3\xbc\xe7\xba\xbf \xff\x80";
+	assert_string_equal(cli_term(&b, raw, sizeof raw - 1),
+	                    "a\\x1b[2J\\x0ab\\x0d\\x07\\x7f\\u009bc \xc3\xbc\xe7\xba\xbf \\xff\\x80");
+	assert_string_equal(cli_term(&b, "\xe7\xba", 2), "\\xe7\\xba"); /* cut short */
+	buf_free(&b);
+}
+
+static void test_thread_filter(void **state)
+{
+	(void)state;
+	cli_thread_filter f = {.text = "POOL-"};
+	assert_true(cli_thread_match(&f, "pool-1-thread-2"));
+	assert_false(cli_thread_match(&f, "main"));
+	assert_true(cli_thread_match(NULL, "main"));
+	cli_thread_filter all = {0};
+	assert_true(cli_thread_match(&all, "anything"));
+}
+
+static bool flag_seen;
+static bool set_flag(cli_args *a, const char *arg)
+{
+	(void)a;
+	(void)arg;
+	return flag_seen = true;
+}
+static void no_usage(FILE *f) { (void)f; }
+
+static void test_args(void **state)
+{
+	(void)state;
+	static const cli_opt own[] = {{"flag", 'f', false, NULL, set_flag}, {NULL, 0, false, NULL, NULL}};
+	static const cli_command cmd = {"x", no_usage, CLI_OPT_THREAD | CLI_OPT_TIME | CLI_OPT_OUTPUT, own,
+	                                false, false, NULL};
+	char *argv[] = {"x", "in.zip", "-T", "/^w.*[0-9]$/", "--time", "wall", "-f", NULL};
+	cli_args a;
+	flag_seen = false;
+	assert_int_equal(cli_args_parse(&cmd, 7, argv, NULL, &a), -1);
+	assert_true(flag_seen);
+	assert_int_equal(a.time, CLI_TIME_WALL);
+	assert_string_equal(a.output, "-");
+	assert_int_equal(a.nfiles, 1);
+	assert_string_equal(a.files[0], "in.zip");
+	assert_true(cli_thread_match(&a.thread, "worker-12"));
+	assert_false(cli_thread_match(&a.thread, "Worker-1"));
+	assert_false(cli_thread_match(&a.thread, "worker-x"));
+	cli_args_free(&a);
+	char *bad[] = {"x", "--thread-regex", "((", "in.zip", NULL};
+	assert_int_equal(cli_args_parse(&cmd, 4, bad, NULL, &a), CLI_EXIT_INPUT);
+	char *two[] = {"x", "a", "b", NULL};
+	assert_int_equal(cli_args_parse(&cmd, 3, two, NULL, &a), CLI_EXIT_INPUT);
+	static const cli_command req = {"y", no_usage, CLI_OPT_OUTPUT, NULL, true, true, "OUT"};
+	char *noout[] = {"y", "a", "b", NULL};
+	assert_int_equal(cli_args_parse(&req, 3, noout, NULL, &a), CLI_EXIT_INPUT);
+	char *without[] = {"y", "-o", "o.nps", "a", "b", NULL};
+	assert_int_equal(cli_args_parse(&req, 5, without, NULL, &a), -1);
+	assert_int_equal(a.nfiles, 2);
+	assert_string_equal(a.output, "o.nps");
+	cli_args_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +281,11 @@ int main(void)
 	        cmocka_unit_test(test_method_names),
 	        cmocka_unit_test(test_escaping),
 	        cmocka_unit_test(test_option_values),
+	        cmocka_unit_test(test_stats_present),
+	        cmocka_unit_test(test_stats_limit),
+	        cmocka_unit_test(test_terminal_escaping),
+	        cmocka_unit_test(test_thread_filter),
+	        cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

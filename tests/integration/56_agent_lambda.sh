@@ -70,7 +70,9 @@ for i in $(seq $N); do
 		sh -c "[ -n '$j' ] && grep -q '\"window\": \"invocation\"' '$j' && grep -q '\"function_name\": \"orders\"' '$j' && grep -q '\"function_version\": \"7\"' '$j'"
 	[ -n "$j" ] || continue
 	dur=$(sed -n 's/.*"duration_ms": \([0-9]*\).*/\1/p' "$j")
-	check "req-$i: window covers the invocation (${dur} ms for a 300 ms handler)" test "${dur:-0}" -ge 280 -a "${dur:-0}" -le 700
+	# At least the handler's sleep; where it ends depends on the load, but never inside the
+	# next invocation's window (checked after the loop).
+	check "req-$i: window covers the invocation (${dur} ms for a 300 ms handler)" test "${dur:-0}" -ge 280
 	sum=${j%.json}.summary
 	check "req-$i: handleRequest is in its tree" in_tree "$sum" $F.handleRequest
 	check "req-$i: initWork is nowhere in its tree" not_in_tree "$sum" $F.initWork
@@ -87,6 +89,12 @@ for i in $(seq $N); do
 		$1 == "AbsoluteTime (ns)" {found = 1; ok = ($2 <= hs + 0 && $NF >= he + 0)}
 		END {exit !(found && ok && hs > 0)}' "$j.csv"
 done
+windows=$(for i in $(seq $N); do
+	j=$(grep -l "\"request_id\": \"req-$i\"" "$WORK"/snaps/*.json | head -n 1)
+	[ -n "$j" ] && sed -n 's/.*"window_\(start\|end\)_ms": \([0-9]*\).*/\2/p' "$j" | tr '\n' ' '
+done)
+check "the invocation windows do not overlap, in order ($windows)" \
+	awk -v w="$windows" 'BEGIN {n = split(w, t, " "); if (n != 2 * '"$N"') exit 1; for (i = 2; i <= n; i++) if (t[i] < t[i - 1]) exit 1}'
 
 # S3: one object per invocation, stored before the next event was handed out.
 for i in $(seq $N); do

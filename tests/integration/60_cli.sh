@@ -90,6 +90,98 @@ check "unknown thread: exit 2" exit_code 2 top --thread nobody "$G/basic.zip"
 check "flame without -o: exit 2" exit_code 2 flame "$G/basic.zip"
 check "merge without inputs: exit 2" exit_code 2 merge -o "$WORK/x.nps"
 
+check "bad --thread-regex: exit 2" exit_code 2 top --thread-regex '((' "$G/basic.zip"
+check "bad /regex/: exit 2" exit_code 2 top --thread '/((/' "$G/basic.zip"
+
+# ---- hostile names never reach the terminal raw (issue 14.11) ----------------------------
+# cligen's hostile snapshot: ESC sequences (clear screen, window title), BEL, DEL, a C1 CSI
+# and a newline that would forge a line, in thread, class and method names, a statistics
+# label and cell, and metadata.json.
+"$CLIGEN" hostile "$G/hostile.zip"
+no_controls() { # no_controls FILE: no C0 but newline, no DEL, no C1 (U+0080..U+009F)
+	python3 -c '
+import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "surrogateescape")
+bad = [hex(ord(c)) for c in t if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f or 0xdc80 <= ord(c) <= 0xdc9f]
+sys.exit(print("control characters:", bad[:8]) if bad else 0)' "$1"
+}
+for cmd in info top tree collapsed "collapsed --threads" stats "stats --wide"; do
+	# shellcheck disable=SC2086 # CMD is a word list
+	"$JVMSNAP" $cmd "$G/hostile.zip" >"$WORK/hostile.out" 2>"$WORK/hostile.err"
+	check "hostile names, $cmd: exit 0" test $? = 0
+	check "hostile names, $cmd: no control character in the output" no_controls "$WORK/hostile.out"
+	check "hostile names, $cmd: no forged line" sh -c "! grep -q '^forged' '$WORK/hostile.out'"
+	check "hostile names, $cmd: ESC shown as \\x1b" grep -qF '\x1b' "$WORK/hostile.out"
+done
+check "hostile names: the C1 CSI shown as \\u009b" sh -c "'$JVMSNAP' top '$G/hostile.zip' | grep -qF '\\u009b'"
+
+# ---- names as VisualVM shows them: a lambda's hidden class with '.', not '/' ---------------
+sed -n 's/^shown \(.*\$\$Lambda\$[0-9]*\..*\)$/\1/p' "$WORK/fixture-vv" >"$WORK/vv-lambdas"
+check "VisualVM shows the fixture's lambdas with '.' ($(head -n 1 "$WORK/vv-lambdas"))" test -s "$WORK/vv-lambdas"
+"$JVMSNAP" top -n 0 "$G/hotspin.zip" >"$WORK/top-lambdas"
+check "top names every lambda VisualVM lists as VisualVM does" sh -c \
+	"while IFS= read -r l; do grep -qF \"\$l\" '$WORK/top-lambdas' || { echo \"missing: \$l\"; exit 1; }; done <'$WORK/vv-lambdas'"
+for cmd in "top -n 0" tree collapsed "collapsed --threads" "flame -o -"; do
+	# shellcheck disable=SC2086 # CMD is a word list
+	check "$cmd: no lambda named with '/'" sh -c "'$JVMSNAP' $cmd '$G/hotspin.zip' | grep -c 'Lambda\\\$' >/dev/null &&
+		! '$JVMSNAP' $cmd '$G/hotspin.zip' | grep -q 'Lambda\\\$[0-9]*/0x'"
+done
+
+# ---- stats: a row's change between its first and last present values ---------------------
+# Both forms of "the thread was not alive there": the empty cells the agent writes, and the
+# older 0 / null (its State row null).
+cat >"$WORK/absent.csv" <<'CSV'
+AbsoluteTime (ns),1000,2000,3000,4000
+RelativeTime (ns),0,1000,2000,3000
+Thread.late.5.CPUTime (ns),0,100,300,0
+Thread.late.5.BlockedTime (ns),0,-1,-1,0
+Thread.late.5.State (state),null,RUNNABLE,RUNNABLE,null
+Thread.gone.6.CPUTime (ns),,500,700,
+Thread.gone.6.State (state),,BLOCKED,BLOCKED,
+Thread.main.1.CPUTime (ns),0,0,0,10
+Thread.main.1.State (state),RUNNABLE,RUNNABLE,RUNNABLE,RUNNABLE
+CSV
+"$JVMSNAP" stats "$WORK/absent.csv" >"$WORK/absent.out" 2>&1
+check "stats: a thread absent at both ends (0/null form) changes between present values" \
+	grep -qE '^Thread\.late\.5\.CPUTime \(ns\) +100 +300 +\+200$' "$WORK/absent.out"
+check "stats: BlockedTime -1 throughout is no change (not -1 -> 0)" \
+	grep -qE '^Thread\.late\.5\.BlockedTime \(ns\) +-1 +-1 +0$' "$WORK/absent.out"
+check "stats: the state of a thread absent at both ends is unchanged" \
+	grep -qE '^Thread\.late\.5\.State \(state\) +RUNNABLE +RUNNABLE$' "$WORK/absent.out"
+check "stats: a thread absent at both ends (empty cells) changes between present values" \
+	grep -qE '^Thread\.gone\.6\.CPUTime \(ns\) +500 +700 +\+200$' "$WORK/absent.out"
+check "stats: a measured 0 of a live thread still counts" \
+	grep -qE '^Thread\.main\.1\.CPUTime \(ns\) +0 +10 +\+10$' "$WORK/absent.out"
+
+# ---- a statistics CSV dense with commas (issue 14.10): memory bounded, refused past the limit
+TIME=/usr/bin/time
+check "GNU time is installed (peak RSS)" test -x "$TIME"
+comma_zip() { # comma_zip OUT ROWS COMMAS: a zip whose _stat.csv has ROWS rows of COMMAS empty cells
+	python3 -c '
+import sys, zipfile
+out, rows, commas = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    with z.open("x_stat.csv", "w") as f:
+        f.write(b"RelativeTime (ns)" + b"," * commas + b"\n")
+        for i in range(rows - 1):
+            f.write(b"Row %d" % i + b"," * commas + b"\n")' "$@"
+}
+comma_zip "$WORK/commas-big.zip" 200 200000   # 40 M cells
+comma_zip "$WORK/commas-ok.zip" 20 200000     # 4 M cells
+"$TIME" -f %M "$JVMSNAP" stats "$WORK/commas-big.zip" >/dev/null 2>"$WORK/commas-big.err"
+rc=$?
+rss=$(tail -n 1 "$WORK/commas-big.err")
+check "a $(stat -c %s "$WORK/commas-big.zip")-byte zip of 40 M empty cells: exit 2 (got $rc)" test $rc = 2
+check "... one clear message naming the limit" \
+	test "$(grep -c '^jvmsnap: error: .*commas-big.zip: .* cells, more than the limit of 16777216' "$WORK/commas-big.err")" = 1
+check "... peak RSS ${rss} KB, under a generous 200 MB bound" test "${rss:-999999}" -lt 204800
+"$TIME" -f %M "$JVMSNAP" stats "$WORK/commas-ok.zip" >"$WORK/commas-ok.out" 2>"$WORK/commas-ok.err"
+rc=$?
+rss=$(tail -n 1 "$WORK/commas-ok.err")
+check "4 M empty cells, under the limit: read (exit $rc, 200001 stats snapshots)" \
+	sh -c "test $rc = 0 && grep -q '^200000 stats snapshots' '$WORK/commas-ok.out'"
+check "... peak RSS ${rss} KB, under a generous 200 MB bound" test "${rss:-999999}" -lt 204800
+
 # ---- unreadable and foreign inputs: exit 2 with a message naming the file -------------
 printf 'hello, world\n' >"$WORK/foreign.csv"
 head -c 3000 /dev/urandom >"$WORK/random.bin"
@@ -135,6 +227,47 @@ check "collapsed: hot stack present" grep -q 'java.lang.Thread.run;.*HotSpin.hot
 check "tree: the hot thread's tree ends in hotMethod" grep -qE '^ +[0-9.]+ +[0-9.]+% .* {6}HotSpin.hotMethod\(long\)$' "$R/tree"
 vvhot=$(awk -F'\t' -v n="$hot" '$1 ~ /^thread / && $4 == n {printf "%.3f", $2 / 1000}' "$R/vv")
 check "tree: thread total equals VisualVM's ($vvhot ms)" grep -q "^thread $hot: $vvhot ms wall" "$R/tree"
+
+# --thread: a case-insensitive part of the name, or a POSIX ERE as /RE/ or --thread-regex
+"$JVMSNAP" top "$Z" -n 0 --thread HOT- >"$R/top-hot-part" 2>&1
+check "top --thread HOT-: the same as the full name" diff "$R/top-hot" "$R/top-hot-part"
+"$JVMSNAP" top "$Z" -n 0 --thread '/^hot-.*程$/' >"$R/top-hot-re" 2>&1
+check "top --thread /^hot-.*程\$/: the same as the full name" diff "$R/top-hot" "$R/top-hot-re"
+check "top --thread-regex '^HOT': a regex keeps its case (no such thread, exit 2)" exit_code 2 top "$Z" --thread-regex '^HOT'
+"$JVMSNAP" tree "$Z" --thread SLEEP >"$R/tree-sleeper" 2>&1
+check "tree --thread SLEEP: only the sleeper's tree" sh -c \
+	"test \"\$(grep -c '^thread ' '$R/tree-sleeper')\" = 1 && grep -q '^thread sleeper: ' '$R/tree-sleeper'"
+
+# Thread counts: the threads with Java frames (the .nps, VisualVM) and every thread the
+# sampler saw (metadata.json, the agent's log) are both said, under names that tell them apart.
+with_frames=$(sed -n 's/^threads: *\([0-9]*\) with Java frames, [0-9]* seen by the sampler$/\1/p' "$R/info")
+seen=$(sed -n 's/^threads: *[0-9]* with Java frames, \([0-9]*\) seen by the sampler$/\1/p' "$R/info")
+lines=$(awk '/^threads:/ {on = 1; getline; next} /^hottest/ {on = 0} on' "$R/info" | wc -l)
+vv_threads=$(sed -n 's/^threads //p' "$R/vv")
+meta=$(unzip -p "$Z" metadata.json | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["threads"], d["threads_with_java_frames"])')
+check "threads: info's $with_frames with Java frames = its thread lines ($lines) = VisualVM's ($vv_threads) = metadata's threads_with_java_frames (${meta#* })" \
+	test -n "$with_frames" -a "$with_frames" = "$lines" -a "$with_frames" = "$vv_threads" -a "$with_frames" = "${meta#* }"
+check "threads: info's $seen seen by the sampler = metadata's threads (${meta% *}), at least $with_frames" \
+	test -n "$seen" -a "$seen" = "${meta% *}" -a "${seen:-0}" -ge "${with_frames:-1}"
+check "threads: the agent's log says both ($seen seen, $with_frames with Java frames)" \
+	grep -q "jvmsnap: info: profiled .* $seen threads seen ($with_frames with Java frames)" "$R/3/stderr"
+"$JVMSNAP" report "$Z" -o "$R/report.html"
+check "report: both thread counts" grep -q "<th>Threads</th><td>$with_frames with Java frames, $seen seen by the sampler</td>" "$R/report.html"
+
+# The requested interval below 1 ms (issue 14.9c): info and report show it, from the zip and
+# from the bare .nps (which keeps it in µs beside VisualVM's whole milliseconds).
+for us in 100 150 500; do
+	IOPIPE_PROFILER_SAMPLERATE=$us run_agent "$WORK/iv$us" 300
+	zi=$WORK/iv$us/snap.zip
+	(cd "$WORK/iv$us" && unzip -q -o snap.zip snap_cpu.nps)
+	check "interval $us us: info of the zip" grep -q "^interval: *$us us requested" <("$JVMSNAP" info "$zi" 2>&1)
+	check "interval $us us: info of the bare .nps" grep -q "^interval: *$us us requested" <("$JVMSNAP" info "$WORK/iv$us/snap_cpu.nps" 2>&1)
+	"$JVMSNAP" report "$zi" -o "$WORK/iv$us/report.html"
+	check "interval $us us: report" grep -q "<th>Interval</th><td>$us µs requested</td>" "$WORK/iv$us/report.html"
+	check "interval $us us: metadata.json" sh -c "unzip -p '$zi' metadata.json | grep -q '\"interval_requested_us\": $us,'"
+	nps_check "$WORK/iv$us/snap_cpu.nps" >"$WORK/iv$us/vv" 2>&1
+	check "interval $us us: VisualVM's loader accepts the .nps" grep -q '^NpsCheck: OK' "$WORK/iv$us/vv"
+done
 
 # The agent's zip also holds the statistics and metadata.json: a zip without them fails
 # here (and every check after it that needs them), it is not skipped.
@@ -265,7 +398,13 @@ if command -v chromium >/dev/null && command -v node >/dev/null; then
 	"$JVMSNAP" flame "$G/basic.zip" -o "$ARTIFACTS/flame-basic.html"
 	browser "$ARTIFACTS/flame-basic.html" flame-basic demo.Main.hot --totals "$(totals "$G/basic.zip")"
 	"$JVMSNAP" report "$G/basic.zip" -o "$ARTIFACTS/report-basic.html"
-	browser "$ARTIFACTS/report-basic.html" report-basic demo.Main.hot --charts "$WORK/charts-basic"
+	browser "$ARTIFACTS/report-basic.html" report-basic demo.Main.hot --charts "$WORK/charts-basic" --heap-note no
+	# The fixture's heap used reads 0 in every column (G1 on JDK 17 before its first GC).
+	unzip -p "$G/hotspin.zip" '*_stat.csv' >"$WORK/fixture.csv"
+	check "the fixture's heap used is 0 while committed is not" 		grep -qE '^Memory\.Heap\.used \(byte\),0,0,0$' "$WORK/fixture.csv"
+	expected_charts "$WORK/fixture.csv" >"$WORK/charts-fixture"
+	"$JVMSNAP" report "$G/hotspin.zip" -o "$ARTIFACTS/report-fixture.html"
+	browser "$ARTIFACTS/report-fixture.html" report-fixture HotSpin.hotMethod --charts "$WORK/charts-fixture" --heap-note yes
 	"$JVMSNAP" report "$Z" -o "$ARTIFACTS/report-hotspin.html"
 	browser "$ARTIFACTS/report-hotspin.html" report-hotspin HotSpin.hotMethod --charts "$WORK/charts-hotspin"
 	"$JVMSNAP" report "$G/stats.csv" -o "$ARTIFACTS/report-stats.html"
@@ -283,6 +422,9 @@ if command -v chromium >/dev/null && command -v node >/dev/null; then
 	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/report-stats.html" "$WORK" control-report - \
 		--charts "$WORK/charts-less" >"$WORK/control-report.out" 2>&1
 	check "control: an unexpected chart fails" grep -q '^FAIL the report has no other chart' "$WORK/control-report.out"
+	"${NONET[@]}" node "$ROOT/tests/cli/browser.mjs" "$ARTIFACTS/report-basic.html" "$WORK" control-heap demo.Main.hot \
+		--heap-note yes >"$WORK/control-heap.out" 2>&1
+	check "control: a missing heap note fails" grep -q '^FAIL the heap note shows' "$WORK/control-heap.out"
 	if [ ${#NONET[@]} -gt 0 ]; then
 		# shellcheck disable=SC2016 # expanded inside the namespace
 		check "the browser's namespace has only a loopback interface and no route" \

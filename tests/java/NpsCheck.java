@@ -25,6 +25,7 @@ import org.graalvm.visualvm.lib.jfluid.results.cpu.CPUCCTContainer;
 import org.graalvm.visualvm.lib.jfluid.results.cpu.CPUResultsSnapshot;
 import org.graalvm.visualvm.lib.jfluid.results.cpu.FlatProfileContainer;
 import org.graalvm.visualvm.lib.jfluid.results.cpu.PrestimeCPUCCTNode;
+import org.graalvm.visualvm.lib.jfluid.utils.formatting.MethodNameFormatterFactory;
 import org.graalvm.visualvm.lib.profiler.LoadedSnapshot;
 
 /**
@@ -338,6 +339,11 @@ public final class NpsCheck {
                 int r = rows.get(i);
                 out.println("hot " + flat.getTimeInMcs0AtRow(r) + "\t" + (two ? flat.getTimeInMcs1AtRow(r) : 0) + "\t"
                             + flat.getTotalTimeInMcs0AtRow(r) + "\t" + flat.getNInvocationsAtRow(r) + "\t" + names[r]);
+                // The name as VisualVM's views show it (its default formatter: '/' in a
+                // hidden class's name becomes '.', parameters by simple name).
+                String[] cs = s.getMethodClassNameAndSig(flat.getMethodIdAtRow(r), M);
+                out.println("shown " + MethodNameFormatterFactory.getDefault().getFormatter()
+                            .formatMethodName(cs[0], cs[1], cs[2]).toFormatted());
             }
             for (int id : ids) {
                 FlatProfileContainer f = s.getFlatProfile(id, M);

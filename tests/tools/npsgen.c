@@ -2,7 +2,7 @@
  * checks them with VisualVM's own loader. Every number here is asserted there.
  *
  * usage: npsgen KIND OUT.nps
- *   example    the worked example of docs/nps-format.md §6.5
+ *   example    the worked example of the compact tree (§6 in visualvm-format/nps_format.h)
  *   mixed      CPU times, non-ASCII thread name, a thread without samples
  *   nocpu      the same without CPU times (18-byte nodes)
  *   deep       a 1500-frame path and 3000 sibling methods (4502 methods)

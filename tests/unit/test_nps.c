@@ -1,4 +1,4 @@
-/* The .nps writer and reader against docs/nps-format.md: the worked example byte for
+/* The .nps writer and reader against visualvm-format/nps_format.h: the worked example byte for
  * byte, header and settings, the offset-width switch, derived totals and clamping,
  * round trips, and corrupt input. */
 #include <setjmp.h>
