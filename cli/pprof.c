@@ -6,7 +6,6 @@
  * The encoder is written by hand: the output is ~8 message types of varints and
  * length-delimited fields, while protobuf-c would add a code generator (protoc-c) and
  * generated sources to the build for the same bytes. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -229,36 +228,21 @@ static int add_input(snap_profile *all, const char *path, bool *cpu)
 	return rc;
 }
 
+static const cli_command PPROF = {"pprof", usage, CLI_OPT_TIME | CLI_OPT_OUTPUT, NULL, true, true, "OUT.pb.gz"};
+
 int cli_cmd_pprof(int argc, char **argv)
 {
-	static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
-					      {"time", required_argument, NULL, 't'},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
-	const char *out_path = NULL;
-	cli_time tm = CLI_TIME_DEFAULT;
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:t:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o': out_path = optarg; break;
-		case 't':
-			if (!cli_parse_time(optarg, &tm))
-				return cli_usage_error("pprof", "--time %s: expected wall or cpu", optarg);
-			break;
-		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: return cli_usage_error("pprof", "unknown option");
-		}
-	}
-	if (!out_path)
-		return cli_usage_error("pprof", "-o OUT.pb.gz is required");
-	if (optind >= argc)
-		return cli_usage_error("pprof", "expected one or more snapshots");
+	cli_args a;
+	int rc = cli_args_parse(&PPROF, argc, argv, NULL, &a);
+	if (rc >= 0)
+		return rc;
+	cli_time tm = a.time;
+	const char *out_path = a.output;
 	snap_profile *all = snap_profile_new(&(snap_limits){0});
 	bool cpu = true;
-	int rc = all ? 0 : CLI_EXIT_FAIL;
-	for (int i = optind; !rc && i < argc; i++)
-		rc = add_input(all, argv[i], &cpu);
+	rc = all ? 0 : CLI_EXIT_FAIL;
+	for (int i = 0; !rc && i < a.nfiles; i++)
+		rc = add_input(all, a.files[i], &cpu);
 	if (!rc) {
 		all->has_cpu = cpu;
 		buf pb, gz;
@@ -273,5 +257,6 @@ int cli_cmd_pprof(int argc, char **argv)
 		buf_free(&gz);
 	}
 	snap_profile_free(all);
+	cli_args_free(&a);
 	return rc;
 }

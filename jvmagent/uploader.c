@@ -20,6 +20,7 @@ typedef struct {
 	char *path;
 	char *key;
 	bool delete_after;
+	bool summary; /* the invocation summary of the zip queued just before it */
 } pending;
 
 struct uploader {
@@ -128,6 +129,7 @@ static void enqueue(uploader *u, const char *path, const char *key, bool delete_
 	p->path = strdup(path);
 	p->key = strdup(key);
 	p->delete_after = delete_after;
+	p->summary = false;
 	if (p->path && p->key)
 		u->npending++;
 	else {
@@ -141,18 +143,25 @@ static void enqueue(uploader *u, const char *path, const char *key, bool delete_
 static void enqueue_summary(uploader *u, const char *zip_path, const char *zip_key, bool delete_after)
 {
 	char path[4096], key[1024];
+	int before = u->npending;
 	if (snap_summary_name(zip_path, path, sizeof path) == 0 && access(path, R_OK) == 0 &&
 	    snap_summary_name(zip_key, key, sizeof key) == 0)
 		enqueue(u, path, key, delete_after);
+	if (u->npending > before)
+		u->queue[u->npending - 1].summary = true;
 }
 
 /* Earlier failures first (oldest first), then this one, while the budget lasts. */
 static void drain(uploader *u, uint64_t deadline_ns)
 {
 	int kept = 0;
+	bool zip_kept = false; /* a summary waits while its zip (just before it) is not stored */
 	for (int i = 0; i < u->npending; i++) {
 		long left = remaining_ms(deadline_ns);
-		if (left > 0 && put_one(u, &u->queue[i], left)) {
+		bool wait = u->queue[i].summary && zip_kept;
+		zip_kept = !u->queue[i].summary; /* until it is stored, below */
+		if (!wait && left > 0 && put_one(u, &u->queue[i], left)) {
+			zip_kept = false;
 			free(u->queue[i].path);
 			free(u->queue[i].key);
 			continue;
