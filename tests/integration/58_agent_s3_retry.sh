@@ -97,9 +97,9 @@ cp "$req1_path" "$WORK/kept/req-1.zip" 2>/dev/null
 # S3 back: the req-2 upload carries the two waiting zips first.
 curl -sf -X POST "http://127.0.0.1:$FLAKY_PORT/_test/heal" >/dev/null
 event req-2
-OK_LINE='^jvmsnap: info: s3://snaps/'
+OK_LINE='^jvmsnap: info: s3://snaps/[^ ]*\.zip ' # the zips (their summaries follow each)
 check "S3 back: three uploads at the next opportunity, while the process lives" wait_lines 3 "$OK_LINE"
-grep -E "$OK_LINE" "$WORK/stderr" | sed 's|^jvmsnap: info: s3://snaps/\([^ ]*\) .*|\1|' | grep '\.zip$' >"$WORK/stored"
+grep -E "$OK_LINE" "$WORK/stderr" | sed 's|^jvmsnap: info: s3://snaps/\([^ ]*\) .*|\1|' >"$WORK/stored"
 check "stored in order: init, req-1, req-2 ($(tr '\n' ' ' <"$WORK/stored"))" \
 	sh -c "sed -n 1p '$WORK/stored' | grep -qxF '$init_key' && sed -n 2p '$WORK/stored' | grep -qxF '$req1_key' && sed -n 3p '$WORK/stored' | grep -q '_req-2\.zip$'"
 check "three PUTs forwarded to s3rver ($(puts true))" test "$(puts true)" = 3
