@@ -76,16 +76,16 @@ static size_t download(const fleet_s3 *s, const fleet_set *set, const char *dir,
 
 /* The temporary folders of this process (diff has two sides), removed at exit. */
 static char tmp_dirs[2][64];
+static size_t tmp_files[2]; /* file names 000000.zip ... written in each (gaps: skipped zips) */
 static int ntmp;
 
 static void remove_tmp(void)
 {
 	for (int d = 0; d < ntmp; d++) {
 		char path[192];
-		for (size_t i = 0;; i++) { /* only the files this process wrote */
+		for (size_t i = 0; i < tmp_files[d]; i++) { /* only the names this process used */
 			snprintf(path, sizeof path, "%s/%06zu.zip", tmp_dirs[d], i);
-			if (unlink(path) != 0 && access(path, F_OK) != 0 && i > 0)
-				break;
+			unlink(path);
 		}
 		rmdir(tmp_dirs[d]);
 	}
@@ -151,6 +151,7 @@ int fleet_expand_inputs(int argc, char **argv, int *out_argc, char ***out_argv, 
 	char **paths = rc <= 0 ? calloc(set.count, sizeof *paths) : NULL;
 	size_t npaths = 0;
 	if (paths) {
+		tmp_files[ntmp - 1] = set.count; /* before the download: an interrupted one is cleaned too */
 		*skipped = download(&s, &set, tmp_dir, paths, &npaths, o.quiet) + set.unreadable;
 		char **all = realloc(args, ((size_t)n + npaths + 1) * sizeof *all);
 		if (all) { /* the s3:// argument becomes the downloaded zips, in start-time order */
