@@ -12,6 +12,7 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_thread.h"
+#include "exit_notes.h"
 #include "lambda.h"
 #include "net.h"
 #include "uploader.h"
@@ -48,10 +49,8 @@ static void stop_lambda_proxy(agent *a)
 	a->proxy = NULL;
 }
 
-static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
+static void start_sampling(agent *a, jvmtiEnv *jvmti, JNIEnv *jni)
 {
-	(void)thread;
-	agent *a = &the_agent;
 	read_property(jvmti, "java.vm.name", a->jvm_name, sizeof a->jvm_name);
 	read_property(jvmti, "java.vm.version", a->jvm_version, sizeof a->jvm_version);
 	a->uploader = uploader_new(&a->cfg);
@@ -62,11 +61,32 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 			  a->cfg.max_depth, a->has_cpu_time ? "measured" : "not available");
 }
 
-static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
+/* VMInit and VMDeath can run at the same time (a SIGTERM handled by the JVM while it is
+ * still posting VMInit): the sampler is started, or looked for, under this lock, so it
+ * never starts once VMDeath has begun. */
+static pthread_mutex_t lifecycle_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool vm_init_done, vm_death_begun; /* under lifecycle_mu */
+
+static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
-	(void)jni;
+	(void)thread;
 	agent *a = &the_agent;
-	atomic_store(&a->vm_death_begun, true);
+	exit_notes_vm_started();
+	pthread_mutex_lock(&lifecycle_mu);
+	if (!vm_death_begun)
+		start_sampling(a, jvmti, jni);
+	vm_init_done = true;
+	pthread_mutex_unlock(&lifecycle_mu);
+}
+
+static void finish_at_death(jvmtiEnv *jvmti)
+{
+	agent *a = &the_agent;
+	exit_notes_vm_dying();
+	pthread_mutex_lock(&lifecycle_mu);
+	vm_death_begun = true;
+	bool started = vm_init_done;
+	pthread_mutex_unlock(&lifecycle_mu);
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
@@ -76,7 +96,11 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 					   NULL);
 	atomic_store(&a->vm_dead, true);
 	if (!a->thread) {
-		log_warn("no snapshot: the sampler never started");
+		if (started)
+			log_warn("no snapshot: the sampler never started");
+		else
+			log_warn("no snapshot: the JVM began to shut down before sampling started (a signal or an exit "
+				 "during start-up)");
 		return;
 	}
 	if (timed_out) {
@@ -91,32 +115,11 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 	a->uploader = NULL;
 }
 
-/* Runs from exit(). The JVM posts VMDeath before every orderly exit (System.exit,
- * Runtime.halt, the last thread ending); an exit() without it (the JVM failing after it
- * loaded us, native code calling exit()) loses the snapshot, and saying so in one line is
- * all that is safe here: JVMTI may be gone, the agent thread may still be running and
- * owns every other field, and stdio may be locked by it. Hence one flag and one write(2). */
-static void on_process_exit(void)
+static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
-	static const char line[] = "jvmsnap: warning: the process exited without a VM death event "
-				   "(exit() from native code?): no snapshot for this run\n";
-	if (atomic_load(&the_agent.vm_death_begun))
-		return;
-	if (write(STDERR_FILENO, line, sizeof line - 1) < 0)
-		return; /* stderr is gone: there is no one left to tell */
-}
-
-/* Once per process: a second -agentpath of this library loads it again into the same
- * context, and exit() must not print the line twice. */
-static void register_exit_hook(agent *a)
-{
-	if (a->exit_hook_registered)
-		return;
-	if (atexit(on_process_exit) != 0) {
-		log_debug("atexit failed: an exit without VMDeath will not be reported");
-		return;
-	}
-	a->exit_hook_registered = true;
+	(void)jni;
+	finish_at_death(jvmti);
+	exit_notes_vm_death_done();
 }
 
 static void add_capabilities(agent *a)
@@ -168,6 +171,12 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 	agent *a = ctx;
 	if (!a->thread)
 		return;
+	/* Not chosen: nothing but a count, so the invocation pays only the proxy's pass-through. */
+	a->invocation_skipped = !agent_invocation_chosen(&a->cfg.invocations, ++a->invocations);
+	if (a->invocation_skipped) {
+		atomic_fetch_add(&a->skipped, 1);
+		return;
+	}
 	agent_thread_open_window(a->thread, request_id, deadline_ms);
 	/* The window (and its begin statistics column) must be open before the handler
 	 * runs; that takes well under a millisecond, the bound is for a starved machine. */
@@ -177,15 +186,31 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 static void on_invocation_end(void *ctx, const char *request_id)
 {
 	(void)request_id;
+	agent *a = ctx;
+	/* A skipped invocation wakes the agent thread only for zips waiting to be written or sent. */
+	if (a->invocation_skipped && a->invocations > 1 && !uploader_has_pending(a->uploader))
+		return; /* after the first, which always does: the init window's zip waits for it */
 	on_init_done(ctx);
 }
 
 static void on_wait_idle(void *ctx, int64_t budget_ms)
 {
 	agent *a = ctx;
-	if (a->thread && !agent_thread_wait_idle(a->thread, (uint32_t)budget_ms))
-		log_warn("snapshot work not finished within %lld ms; letting the next invocation start",
-			 (long long)budget_ms);
+	/* lambdabudget bounds what snapshot work may add to an invocation (the agent thread keeps
+	 * to it too); past it, the next event goes and the work goes on beside it. */
+	if (budget_ms > a->cfg.lambda_budget_ms)
+		budget_ms = a->cfg.lambda_budget_ms;
+	uint64_t t0 = clock_mono_ns();
+	bool idle = !a->thread || agent_thread_wait_idle(a->thread, (uint32_t)budget_ms);
+	log_debug("next event held %.2f ms", (double)(clock_mono_ns() - t0) / 1e6); /* bench/lambda_faults.sh */
+	if (idle)
+		return;
+	if (a->wait_warned)
+		log_debug("snapshot work not finished within %lld ms", (long long)budget_ms);
+	else
+		log_warn("snapshot work not finished within %lld ms; letting the next invocation start "
+			 "(said once)", (long long)budget_ms);
+	a->wait_warned = true;
 }
 
 /* Puts our proxy between the runtime and the Runtime API before any Java code reads
@@ -213,6 +238,14 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 {
 	(void)reserved;
 	agent *a = &the_agent;
+	/* A second -agentpath (or the same one in JAVA_TOOL_OPTIONS and on the command line)
+	 * loads this library again into the same context: one agent is enough. */
+	if (a->loaded) {
+		log_warn("the agent is loaded a second time (-agentpath given twice?): the second stays inactive, "
+			 "the first writes the snapshot");
+		return JNI_OK;
+	}
+	a->loaded = true;
 	a->start_epoch_ms = clock_epoch_ms();
 	a->start_mono_ns = clock_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
@@ -231,7 +264,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		log_warn("cannot register JVMTI events; profiling is off");
 		return JNI_OK;
 	}
-	register_exit_hook(a);
+	exit_notes_install();
 	return JNI_OK;
 }
 

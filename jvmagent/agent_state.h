@@ -29,12 +29,16 @@ typedef struct agent {
 	char jvm_version[64];    /* java.vm.version */
 	uint64_t start_mono_ns;
 	atomic_bool vm_dead;     /* set in VMDeath: no JVMTI/JNI use after that */
-	atomic_bool vm_death_begun; /* VMDeath entered: the exit-time hook stays quiet */
-	bool exit_hook_registered;
+	bool loaded;             /* jvmsnap_agent_load ran: a second load stays inactive */
 	atomic_bool classes_may_unload; /* set by a GC: cached jmethodIDs may be stale */
 	struct agent_thread *thread;
 	struct uploader *uploader; /* NULL: no S3 upload */
 	struct lambda_proxy *proxy; /* the Runtime API proxy, on Lambda */
+	/* IOPIPE_PROFILER_INVOCATIONS, on the proxy's threads (one invocation at a time) */
+	uint64_t invocations;       /* started so far */
+	bool invocation_skipped;    /* the current one is not profiled */
+	bool wait_warned;           /* "snapshot work not finished" said once */
+	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
 } agent;
 
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */

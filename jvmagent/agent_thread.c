@@ -10,6 +10,7 @@
 #include "agent_state.h"
 #include "output.h"
 #include "sampler.h"
+#include "uploader.h"
 
 enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
@@ -23,6 +24,7 @@ struct agent_thread {
 	stats_collector *stats;
 	bool stats_adopted;   /* the start-up thread's collector is in `stats` (or never will be) */
 	agent_window *window; /* NULL while paused between Lambda invocations */
+	agent_window *deferred_init; /* the closed Lambda init window, written after the first invocation */
 	uint32_t next_seq;
 	uint64_t walk_ema_ns; /* recent stack-walk time per round (overhead governor) */
 	bool governor_logged;
@@ -85,10 +87,12 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	if (!w)
 		return NULL;
 	if (!t->stats_adopted) {
-		adopt_stats(t, STATS_START_WAIT_MS);
+		/* The Lambda init window does not wait: the first event must not (docs/lambda.md). */
+		uint32_t wait_ms = w->init ? 0 : STATS_START_WAIT_MS;
+		adopt_stats(t, wait_ms);
 		if (!t->stats_adopted)
-			log_warn("statistics still starting after %u ms: this window has no stats CSV",
-				 STATS_START_WAIT_MS);
+			log_msg(w->init ? LOG_DEBUG : LOG_WARN,
+				"statistics still starting after %u ms: this window has no stats CSV", wait_ms);
 	}
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
@@ -161,6 +165,18 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 	return (int64_t)budget < left ? budget : (uint32_t)left;
 }
 
+/* The Lambda init window's zip is written once the first invocation is over, so writing
+ * it (names resolved, compressed: tens of ms) never holds the first event. */
+static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms)
+{
+	agent_window *w = t->deferred_init;
+	if (!w)
+		return;
+	t->deferred_init = NULL;
+	agent_finish_window(t->a, w, upload_budget_ms); /* 0: queued, sent with the next upload */
+	window_free(w);
+}
+
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 {
 	pthread_mutex_lock(&t->mu);
@@ -169,9 +185,16 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 	pthread_mutex_unlock(&t->mu);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
-		if (w) {
+		if (w && w->init) {
+			t->deferred_init = w; /* the cold start must not wait for its zip */
+		} else if (w) {
+			finish_deferred_init(t, 0);
 			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
 			window_free(w);
+		} else if (cmd & CMD_CLOSE) {
+			finish_deferred_init(t, 0);
+			if (t->a->uploader) /* after an invocation that was not profiled */
+				uploader_retry(t->a->uploader);
 		}
 	}
 	if (cmd & CMD_OPEN) {
@@ -263,10 +286,12 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	t->stats = NULL;
 	/* The last window is written and uploaded here too: uploads never run on an
 	 * application thread, not even the one that is ending the JVM. */
+	pthread_mutex_lock(&t->mu);
+	uint32_t budget = t->exit_budget_ms;
+	pthread_mutex_unlock(&t->mu);
+	/* A deferred init zip goes with the last window's upload, or alone when there is none. */
+	finish_deferred_init(t, w ? 0 : budget);
 	if (w) {
-		pthread_mutex_lock(&t->mu);
-		uint32_t budget = t->exit_budget_ms;
-		pthread_mutex_unlock(&t->mu);
 		agent_finish_window(t->a, w, budget);
 		window_free(w);
 	}

@@ -10,7 +10,7 @@
 
 #include "../common/log.h"
 
-typedef enum { K_BOOL, K_MICROS, K_MILLIS, K_UINT, K_PATH, K_PREFIX, K_STRING, K_CHOICE, K_PERCENT } setting_kind;
+typedef enum { K_BOOL, K_MICROS, K_MILLIS, K_UINT, K_PATH, K_PREFIX, K_STRING, K_CHOICE, K_PERCENT, K_INVOCATIONS } setting_kind;
 
 typedef struct {
 	const char *env;
@@ -48,6 +48,12 @@ static const setting SETTINGS[] = {
     {"IOPIPE_PROFILER_S3_ENDPOINT", "endpoint", K_STRING, AT(s3_endpoint), 0, 0, 0, NULL},
     {"IOPIPE_PROFILER_UPLOAD_BUDGET", "uploadbudget", K_MILLIS, AT(upload_budget_ms), 10000, 100,
      600000, NULL},
+    {"IOPIPE_PROFILER_LAMBDA_BUDGET", "lambdabudget", K_MILLIS, AT(lambda_budget_ms), 250, 100, 600000, NULL},
+    {"IOPIPE_PROFILER_QUEUE_MAX", "queuemax", K_UINT, AT(queue_max_zips), 16, 0, 1024, NULL},
+    {"IOPIPE_PROFILER_QUEUE_MB", "queuemb", K_UINT, AT(queue_max_mb), 32, 1, 4096, NULL},
+    {"IOPIPE_PROFILER_UPLOAD_TRIES", "uploadtries", K_UINT, AT(upload_tries), 5, 1, 1000, NULL},
+    {"IOPIPE_PROFILER_UPLOAD_INIT", "uploadinit", K_BOOL, AT(upload_init), 1, 0, 0, NULL},
+    {"IOPIPE_PROFILER_INVOCATIONS", "invocations", K_INVOCATIONS, AT(invocations), 0, 0, 0, NULL},
 };
 #define NSETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
 /* K_CHOICE fields are written as uint32_t. */
@@ -202,6 +208,43 @@ static void set_percent(agent_config *c, const setting *s, const char *src, cons
 	*field = permille < s->min ? s->min : permille;
 }
 
+/* "all", "every:N", "first:N" (N >= 1) or "cold"; false when none of those. */
+static bool parse_invocations(const char *v, agent_invocations *out)
+{
+	static const struct { const char *word; uint32_t mode; } forms[] = {
+	    {"every:", AGENT_INVOKE_EVERY}, {"first:", AGENT_INVOKE_FIRST}};
+	if (strcasecmp(v, "all") == 0 || strcasecmp(v, "cold") == 0) {
+		*out = (agent_invocations){strcasecmp(v, "all") == 0 ? AGENT_INVOKE_ALL : AGENT_INVOKE_COLD, 0};
+		return true;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (strncasecmp(v, forms[i].word, 6) != 0 || !isdigit((unsigned char)v[6]))
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(v + 6, &end, 10);
+		if (*end || errno || n == 0 || n > UINT32_MAX)
+			return false;
+		*out = (agent_invocations){forms[i].mode, (uint32_t)n};
+		return true;
+	}
+	return false;
+}
+
+bool agent_invocation_chosen(const agent_invocations *s, uint64_t number)
+{
+	switch (s->mode) {
+	case AGENT_INVOKE_EVERY:
+		return number > 0 && (number - 1) % s->n == 0;
+	case AGENT_INVOKE_FIRST:
+		return number > 0 && number <= s->n;
+	case AGENT_INVOKE_COLD:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void apply(agent_config *c, const setting *s, const char *src, const char *v)
 {
 	switch (s->kind) {
@@ -228,6 +271,14 @@ static void apply(agent_config *c, const setting *s, const char *src, const char
 	case K_PERCENT:
 		set_percent(c, s, src, v);
 		break;
+	case K_INVOCATIONS: {
+		agent_invocations *field = (agent_invocations *)((char *)c + s->offset);
+		if (!parse_invocations(v, field)) {
+			warn_value(src, v, "is not all, every:N, first:N or cold", "all");
+			*field = (agent_invocations){AGENT_INVOKE_ALL, 0};
+		}
+		break;
+	}
 	default:
 		set_number(c, s, src, v);
 	}

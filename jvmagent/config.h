@@ -29,6 +29,19 @@ typedef enum {
 	AGENT_SAMPLER_ALL = 1,     /* one GetAllStackTraces per round */
 } agent_sampler_mode;
 
+/* Which Lambda invocations get a snapshot (IOPIPE_PROFILER_INVOCATIONS). */
+typedef enum {
+	AGENT_INVOKE_ALL = 0, /* "all" */
+	AGENT_INVOKE_EVERY,   /* "every:N": the 1st, N+1th, 2N+1th ... */
+	AGENT_INVOKE_FIRST,   /* "first:N" */
+	AGENT_INVOKE_COLD,    /* "cold": the init window only, no invocation */
+} agent_invoke_mode;
+
+typedef struct {
+	uint32_t mode; /* agent_invoke_mode */
+	uint32_t n;
+} agent_invocations;
+
 typedef struct {
 	bool enabled;
 	bool debug;
@@ -49,6 +62,12 @@ typedef struct {
 	char *s3_region;
 	char *s3_endpoint;
 	uint32_t upload_budget_ms;
+	uint32_t lambda_budget_ms;   /* what one invocation's snapshot work may hold the next event */
+	uint32_t queue_max_zips;     /* zips waiting for an upload retry, at most */
+	uint32_t queue_max_mb;       /* ... and their size together */
+	uint32_t upload_tries;       /* failed uploads after which a waiting zip is dropped */
+	bool upload_init;            /* upload the Lambda init snapshot */
+	agent_invocations invocations;
 	/* AWS Lambda, as the environment says (not settings): NULL when unset */
 	char *function_name;    /* AWS_LAMBDA_FUNCTION_NAME; set (even empty) = on Lambda */
 	char *function_version; /* AWS_LAMBDA_FUNCTION_VERSION */
@@ -67,6 +86,9 @@ bool agent_config_debug(const char *options, agent_getenv_fn getenv_fn);
  * and a table in the tests. Free with agent_config_free. */
 void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn);
 void agent_config_free(agent_config *c);
+
+/* Whether the `number`th invocation (from 1) gets a snapshot. */
+bool agent_invocation_chosen(const agent_invocations *s, uint64_t number);
 
 /* Keeps only [A-Za-z0-9._-], drops leading dots (no "..", no hidden files), bounds the
  * length; `out` gets "" when nothing usable is left. Returns true if `in` was unchanged. */

@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "../snapshot/metadata.h"
 #include "../snapshot/package.h"
+#include "../snapshot/trim.h"
 #include "../visualvm-format/nps.h"
 #include "summary_out.h"
 #include "uploader.h"
@@ -38,7 +39,10 @@ static void log_summary(const agent *a, const agent_window *w)
 				    (st->threads_last_round ? st->threads_last_round : 1)
 			      : 0,
 		  (unsigned long long)st->thread_samples, (unsigned long long)st->missed);
-	if (p->full)
+	if (p->full && p->max_nodes && p->nnodes >= p->max_nodes)
+		log_warn("the call tree reached %llu nodes, the most that can be written in time at exit: some "
+			 "call paths were cut short", (unsigned long long)p->nnodes);
+	else if (p->full)
 		log_warn("the profile reached its memory limit (%u MB, option memory): some call "
 			 "paths were cut short", a->cfg.memory_mb);
 }
@@ -52,9 +56,32 @@ static void make_dirs(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		mkdir(path, 0777);
+		mkdir(path, 0700); /* owner-only, like the zips, whatever the umask */
 		*p = '/';
 	}
+}
+
+/* Whether the user fixed the zip's name (a prefix, or a dump path naming a file): then a
+ * later run replaces it, and says so; timestamp names never replace one another. */
+static bool fixed_name(const agent *a, const char *dump_path)
+{
+	struct stat st;
+	if (a->cfg.prefix[0])
+		return true;
+	return dump_path && dump_path[strlen(dump_path) - 1] != '/' && !(stat(dump_path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static void log_written(const char *path, int rc, const char *asked, uint64_t started_ns)
+{
+	struct stat st;
+	log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
+		 stat(path, &st) == 0 ? (long long)st.st_size : -1LL, (double)(clock_mono_ns() - started_ns) / 1e6);
+	if (rc == SNAP_ZIP_REPLACED)
+		log_info("it replaced the file that was at %s (a fixed name: set no prefix, or a directory, to keep "
+			 "every run)", path);
+	else if (rc == SNAP_ZIP_LINK_KEPT)
+		log_warn("%s is a symlink leading out of its directory: left as it is, the snapshot went to %s", asked,
+			 path);
 }
 
 /* The configured place first, then the default one, then /tmp: a snapshot is only lost
@@ -62,25 +89,24 @@ static void make_dirs(const char *dir)
 static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, size_t n, char *path,
 		  size_t path_size, uint64_t started_ns)
 {
+	char asked[4096];
 	const char *configured = a->cfg.dump_path;
 	const char *tries[] = {configured, NULL, "/tmp/"};
 	for (size_t i = configured ? 0 : 1; i < 3; i++) {
-		if (snap_zip_path(tries[i], prefix, a->on_lambda, path, path_size) != 0) {
+		if (snap_zip_path(tries[i], prefix, a->on_lambda, asked, sizeof asked) != 0) {
 			log_warn("snapshot path too long; trying the next location");
 			continue;
 		}
 		if (tries[i] && tries[i][strlen(tries[i]) - 1] == '/')
 			make_dirs(tries[i]);
-		uploader_keep_apart(a->uploader, path);
+		uploader_keep_apart(a->uploader, asked);
 		char err[256];
-		if (snap_zip_write(path, e, n, err, sizeof err) == 0) {
-			struct stat st;
-			log_info("snapshot written to %s (%lld bytes) in %.1f ms", path,
-				 stat(path, &st) == 0 ? (long long)st.st_size : -1LL,
-				 (double)(clock_mono_ns() - started_ns) / 1e6);
+		int rc = snap_zip_store(asked, fixed_name(a, tries[i]), e, n, path, path_size, err, sizeof err);
+		if (rc >= 0) {
+			log_written(path, rc, asked, started_ns);
 			return true;
 		}
-		log_warn("cannot write %s: %s", path, err);
+		log_warn("cannot write %s: %s", asked, err);
 	}
 	log_error("snapshot lost: no location could be written");
 	return false;
@@ -121,13 +147,39 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
+	    .invocations_skipped = w->request_id[0] ? (int64_t)w->skipped : -1,
 	};
 	snap_metadata_json(&m, out);
+}
+
+/* A call tree of this many nodes is written in about a second at most, even on a starved
+ * machine (bench/nps_write.sh: 0.2-1.2 s with a load of 17-28 on 2 CPUs), so the last window
+ * fits the exit bound whatever the memory cap let the tree grow to; larger trees are
+ * cut at a depth first (totals kept). Past NPS_FAST_NODES zlib trades ~25 % of size for
+ * half the time. */
+enum { WRITE_MAX_NODES = 200000, NPS_FAST_NODES = 50000 };
+
+/* The .nps of the window, from a tree cut to WRITE_MAX_NODES when it is larger. */
+static int build_nps(agent_window *w, const char *note, buf *nps)
+{
+	uint64_t nodes = w->profile->nnodes, kept = 0;
+	uint32_t depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &kept);
+	if (depth)
+		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
+			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
+			 (unsigned long long)nodes, depth, (unsigned long long)kept);
+	nps_write_options o = {.comment = note, .zlib_level = kept > NPS_FAST_NODES ? 1 : 0};
+	int rc = nps_write(w->profile, &o, nps);
+	return rc ? rc : nps->failed ? NPS_ERR_NOMEM : 0;
 }
 
 void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 {
 	uint64_t started_ns = clock_mono_ns();
+	if (w->init && a->uploader && !a->cfg.upload_init && !a->cfg.dump_path) {
+		log_debug("init snapshot not written: IOPIPE_PROFILER_UPLOAD_INIT=false");
+		return; /* nobody would read it: neither uploaded nor asked for locally */
+	}
 	char prefix[AGENT_PREFIX_MAX + SNAP_PREFIX_LEN + 8];
 	window_prefix(a, w, prefix, sizeof prefix);
 	log_summary(a, w);
@@ -138,18 +190,18 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 	buf_init(&nps);
 	buf_init(&csv);
 	buf_init(&meta);
-	nps_write_options o = {.comment = note};
-	int rc = nps_write(w->profile, &o, &nps);
-	if (rc != 0 || nps.failed) {
-		log_error("snapshot lost: the .nps could not be built: %s", nps_strerror(rc ? rc : NPS_ERR_NOMEM));
-		buf_free(&nps);
-		return;
-	}
 	snprintf(nps_name, sizeof nps_name, "%s_cpu.nps", prefix);
 	snprintf(csv_name, sizeof csv_name, "%s_stat.csv", prefix);
-	/* IOpipe's two entries first, in its order; then ours. */
-	snap_zip_entry entries[3] = {{nps_name, nps.data, nps.len, false}};
-	size_t n = 1;
+	/* IOpipe's two entries first, in its order; then ours. Without a .nps, the rest is
+	 * still worth keeping. */
+	snap_zip_entry entries[3];
+	size_t n = 0;
+	int rc = build_nps(w, note, &nps);
+	if (rc == 0)
+		entries[n++] = (snap_zip_entry){nps_name, nps.data, nps.len, false};
+	else
+		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
+			  nps_strerror(rc));
 	if (w->stats && stats_table_columns(w->stats) > 0 && stats_csv_write(w->stats, &csv) == 0 && !csv.failed)
 		entries[n++] = (snap_zip_entry){csv_name, csv.data, csv.len, true};
 	metadata(a, w, &meta);

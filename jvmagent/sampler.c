@@ -13,6 +13,9 @@
 #include "methods.h"
 #include "window.h"
 
+/* Local references a round needs besides one per thread (see round_refs). */
+enum { ROUND_SPARE_REFS = 16 };
+
 struct sampler {
 	agent *a;
 	jvmtiEnv *jvmti;
@@ -22,7 +25,6 @@ struct sampler {
 	jlong own_tids[2];      /* the agent's own threads: never sampled */
 	uint32_t max_depth;
 	snap_frame *frames;     /* one stack, bottom first */
-	jvmtiFrameInfo *deep;   /* bottom frames of a stack deeper than max_depth */
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
 	bool warned_sample_error;
@@ -67,15 +69,15 @@ static void thread_name(sampler *s, JNIEnv *jni, jthread t, char *out, size_t n)
 		(*jni)->DeleteLocalRef(jni, info.context_class_loader);
 }
 
-/* Fills s->frames bottom first; returns the depth kept. */
-static uint32_t convert(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first, jint count)
+/* Appends `count` frames to s->frames from `at` on, bottom first; returns the depth. */
+static uint32_t convert(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first, jint count, uint32_t at)
 {
 	/* Checked after the stack was taken and before any of its jmethodIDs is resolved: a
 	 * GC that unloaded classes (and may let new methods reuse their ids) has finished by
 	 * now, so the cache is cleared before it could map a reused id to an old name. */
 	if (atomic_exchange(&s->a->classes_may_unload, false))
 		methods_clear(s->methods);
-	uint32_t depth = 0;
+	uint32_t depth = at;
 	for (jint i = count - 1; i >= 0; i--) {
 		uint32_t id = methods_id(s->methods, s->jvmti, jni, s->profile, top_first[i].method);
 		if (id == SNAP_ROOT_METHOD)
@@ -85,19 +87,20 @@ static uint32_t convert(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first
 	return depth;
 }
 
-/* A stack deeper than the cap keeps its bottom frames (so the tree stays rooted where
- * the thread started) and ends in a "[truncated stack]" frame that takes the time. */
-static uint32_t deep_stack(sampler *s, JNIEnv *jni, jthread t)
+/* A stack deeper than the cap keeps its top frames, under a "[truncated stack]" frame
+ * that stands for everything below them. Every walk asks for the top max_depth + 1 frames
+ * only (start_depth 0), so the JVM stops there: a negative start_depth would make it walk
+ * (and allocate a vframe for) every frame of the thread, a million of them for a thread
+ * recursing to StackOverflowError in 64 MB, on every sample. */
+static uint32_t convert_stack(sampler *s, JNIEnv *jni, const jvmtiFrameInfo *top_first, jint count)
 {
-	jint got = 0;
-	jint want = (jint)s->max_depth - 1;
-	if ((*s->jvmti)->GetStackTrace(s->jvmti, t, -want, want, s->deep, &got) != JVMTI_ERROR_NONE)
-		return 0;
-	uint32_t depth = convert(s, jni, s->deep, got);
+	if (count <= (jint)s->max_depth)
+		return convert(s, jni, top_first, count, 0);
 	uint32_t marker = methods_truncated_id(s->profile);
-	if (marker != SNAP_ROOT_METHOD)
-		s->frames[depth++] = (snap_frame){marker, -1};
-	return depth;
+	if (marker == SNAP_ROOT_METHOD)
+		return 0;
+	s->frames[0] = (snap_frame){marker, -1};
+	return convert(s, jni, top_first, (jint)s->max_depth - 1, 1);
 }
 
 /* Identity and CPU time of one thread; false for the sampler itself or a thread whose
@@ -124,9 +127,23 @@ static void record_stack(sampler *s, JNIEnv *jni, jthread t, jlong tid, uint64_t
 	bool known = snap_agg_known(s->agg, (uint64_t)tid);
 	if (!known)
 		thread_name(s, jni, t, name, sizeof name);
-	uint32_t depth = count > (jint)s->max_depth ? deep_stack(s, jni, t) : convert(s, jni, frames, count);
+	uint32_t depth = convert_stack(s, jni, frames, count);
 	snap_agg_thread(s->agg, (uint64_t)tid, known ? NULL : name, cpu, s->frames, depth);
 	s->stats->thread_samples++;
+}
+
+/* The JVMTI call of a round returned `n` thread references into the round's local frame;
+ * each thread then needs a few more for a moment (its name's group and loader, a method's
+ * class), each deleted at once. Declared, so that -Xcheck:jni has nothing to warn about. */
+static bool round_refs(sampler *s, JNIEnv *jni, jint n)
+{
+	if ((*jni)->EnsureLocalCapacity(jni, n + ROUND_SPARE_REFS) == JNI_OK)
+		return true;
+	jni_failed(jni);
+	if (!s->warned_sample_error)
+		log_warn("sampling skipped: no room for %d JNI local references", (int)n);
+	s->warned_sample_error = true;
+	return false;
 }
 
 static bool round_failed(sampler *s, jvmtiError err, const char *what)
@@ -149,15 +166,38 @@ static void round_all(sampler *s, JNIEnv *jni)
 	s->stats->stacks_ns += clock_mono_ns() - t0;
 	if (round_failed(s, err, "GetAllStackTraces"))
 		return;
+	if (!round_refs(s, jni, n)) {
+		(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
+		return;
+	}
 	for (jint i = 0; i < n; i++) {
 		jlong tid;
 		uint64_t cpu;
 		const jvmtiStackInfo *si = &infos[i];
 		if (identify(s, jni, si->thread, &tid, &cpu))
 			record_stack(s, jni, si->thread, tid, cpu, si->frame_buffer, si->frame_count);
+		(*jni)->DeleteLocalRef(jni, si->thread);
 	}
 	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)infos);
 	s->stats->threads_last_round = (uint32_t)n;
+}
+
+/* One thread of a changed-threads round: re-charged when its CPU time has not moved,
+ * else walked. */
+static void walk_changed(sampler *s, JNIEnv *jni, jthread t)
+{
+	jlong tid;
+	uint64_t cpu;
+	if (!identify(s, jni, t, &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
+		return;
+	uint64_t t0 = clock_mono_ns();
+	jint count = 0;
+	jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, t, 0, (jint)s->max_depth + 1, s->top, &count);
+	s->stats->stacks_ns += clock_mono_ns() - t0;
+	if (err == JVMTI_ERROR_NONE)
+		record_stack(s, jni, t, tid, cpu, s->top, count);
+	else if (err != JVMTI_ERROR_THREAD_NOT_ALIVE)
+		snap_agg_repeat(s->agg, (uint64_t)tid, cpu);
 }
 
 /* A thread whose CPU time has not moved executed nothing, so its stack is unchanged:
@@ -170,20 +210,13 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	jint n = 0;
 	if (round_failed(s, (*s->jvmti)->GetAllThreads(s->jvmti, &n, &threads), "GetAllThreads"))
 		return;
+	if (!round_refs(s, jni, n)) {
+		(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)threads);
+		return;
+	}
 	for (jint i = 0; i < n; i++) {
-		jlong tid;
-		uint64_t cpu;
-		if (!identify(s, jni, threads[i], &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
-			continue;
-		uint64_t t0 = clock_mono_ns();
-		jint count = 0;
-		jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, threads[i], 0, (jint)s->max_depth + 1,
-							    s->top, &count);
-		s->stats->stacks_ns += clock_mono_ns() - t0;
-		if (err == JVMTI_ERROR_NONE)
-			record_stack(s, jni, threads[i], tid, cpu, s->top, count);
-		else if (err != JVMTI_ERROR_THREAD_NOT_ALIVE)
-			snap_agg_repeat(s->agg, (uint64_t)tid, cpu);
+		walk_changed(s, jni, threads[i]);
+		(*jni)->DeleteLocalRef(jni, threads[i]);
 	}
 	(*s->jvmti)->Deallocate(s->jvmti, (unsigned char *)threads);
 	s->stats->threads_last_round = (uint32_t)n;
@@ -201,7 +234,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	s->agg = w->agg;
 	s->stats = &w->st;
 	/* Every local reference a round creates (thread objects, classes) dies with it. */
-	if ((*jni)->PushLocalFrame(jni, 64) != JNI_OK) {
+	if ((*jni)->PushLocalFrame(jni, ROUND_SPARE_REFS) != JNI_OK) {
 		jni_failed(jni);
 		return;
 	}
@@ -269,9 +302,8 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 	s->own_tids[0] = s->own_tids[1] = -1;
 	s->methods = methods_new();
 	s->frames = calloc(s->max_depth + 1, sizeof *s->frames);
-	s->deep = calloc(s->max_depth, sizeof *s->deep);
 	s->top = calloc(s->max_depth + 1, sizeof *s->top);
-	if (!s->methods || !s->frames || !s->deep || !s->top || !find_thread_id(s, jni)) {
+	if (!s->methods || !s->frames || !s->top || !find_thread_id(s, jni)) {
 		sampler_free(s);
 		return NULL;
 	}
@@ -295,7 +327,6 @@ void sampler_free(sampler *s)
 		return;
 	methods_free(s->methods);
 	free(s->frames);
-	free(s->deep);
 	free(s->top);
 	free(s);
 }

@@ -1,38 +1,49 @@
 #include "uploader.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "../snapshot/summary.h"
 #include "../upload/s3.h"
+#include "../upload/s3_breaker.h"
+#include "../upload/s3_queue.h"
+#include "../upload/s3_retry.h"
 #include "config_s3.h"
 #include "net.h"
 #include "window.h"
 
-enum { MAX_PENDING = 32 };
+/* Left of a Lambda invocation's budget for what follows the last upload (unlinks, lines):
+ * the agent thread must be idle before the proxy stops holding the next event. */
+enum { LAMBDA_BUDGET_MARGIN_MS = 15 };
+/* An upload started with less time than this would fail for lack of time alone, and
+ * a healthy S3 would count as a failing one. */
+enum { MIN_UPLOAD_MS = S3_RETRY_MIN_ATTEMPT_MS };
 
-typedef struct {
-	char *path;
-	char *key;
-	bool delete_after;
-	bool summary; /* the invocation summary of the zip queued just before it */
-} pending;
+typedef enum { PUT_STORED, PUT_FAILED, PUT_UNREADABLE } put_outcome;
 
 struct uploader {
 	s3_config cfg;
 	s3_client *client; /* created on first use, on the thread that uploads */
 	const char *bucket;
 	const char *function_name; /* AWS_LAMBDA_FUNCTION_NAME (config.h), or NULL */
-	pending queue[MAX_PENDING];
-	int npending;
+	s3_queue queue;
+	s3_breaker breaker;
+	atomic_size_t waiting; /* queue.n, for other threads */
+	uint32_t lambda_budget_ms;
+	uint32_t queue_max_mb;
+	bool upload_init; /* IOPIPE_PROFILER_UPLOAD_INIT */
 	bool broken; /* the client could not be created: said once, then silent */
 	unsigned moved; /* failed zips renamed so a reused local name cannot overwrite them */
 };
+
+static void dropped(void *ctx, const s3_queued *e, s3_drop_reason why);
 
 uploader *uploader_new(const agent_config *cfg)
 {
@@ -45,6 +56,12 @@ uploader *uploader_new(const agent_config *cfg)
 	u->bucket = cfg->s3_bucket;
 	u->function_name = cfg->function_name;
 	u->cfg.budget_ms = cfg->upload_budget_ms;
+	u->lambda_budget_ms = cfg->lambda_budget_ms;
+	u->queue_max_mb = cfg->queue_max_mb;
+	u->upload_init = cfg->upload_init;
+	s3_queue_limits lim = {cfg->queue_max_zips, (uint64_t)cfg->queue_max_mb << 20, cfg->upload_tries};
+	s3_queue_init(&u->queue, &lim, dropped, u);
+	s3_breaker_init(&u->breaker, NULL);
 	return u;
 }
 
@@ -52,10 +69,7 @@ void uploader_free(uploader *u)
 {
 	if (!u)
 		return;
-	for (int i = 0; i < u->npending; i++) {
-		free(u->queue[i].path);
-		free(u->queue[i].key);
-	}
+	s3_queue_free(&u->queue); /* the waiting zips stay on disk */
 	if (u->client) /* made through the loaded library */
 		net_get()->client_free(u->client);
 	free(u);
@@ -90,91 +104,133 @@ int uploader_key(const char *s3_prefix, const char *function_name, const char *z
 	return s3_object_key(out, n, s3_prefix, who, w->profile->begin_ms, name) == 0 ? 0 : -1;
 }
 
-static long remaining_ms(uint64_t deadline_ns)
+static int64_t now_ms(void) { return clock_mono_ms(); }
+
+static long remaining_ms(int64_t deadline_ms)
 {
-	uint64_t now = clock_mono_ns();
-	return now >= deadline_ns ? 0 : (long)((deadline_ns - now) / 1000000u);
+	int64_t now = now_ms();
+	return now >= deadline_ms ? 0 : (long)(deadline_ms - now);
 }
 
-/* One PutObject; true when stored. Logs the outcome in one line either way. */
-static bool put_one(uploader *u, const pending *p, long budget_ms)
+static void count_waiting(uploader *u) { atomic_store(&u->waiting, u->queue.n); }
+
+static const char *drop_reason(const uploader *u, s3_drop_reason why, char *out, size_t n)
+{
+	if (why == S3_DROP_COUNT)
+		snprintf(out, n, "%u zips already wait for a retry (IOPIPE_PROFILER_QUEUE_MAX)", u->queue.lim.max_zips);
+	else if (why == S3_DROP_BYTES)
+		snprintf(out, n, "the zips waiting for a retry would exceed %u MB (IOPIPE_PROFILER_QUEUE_MB)",
+			 u->queue_max_mb);
+	else
+		snprintf(out, n, "its upload failed %u times (IOPIPE_PROFILER_UPLOAD_TRIES)",
+			 u->queue.lim.max_failures);
+	return out;
+}
+
+/* The queue's drop callback: one line naming the zip and its key, never silent. */
+static void dropped(void *ctx, const s3_queued *e, s3_drop_reason why)
+{
+	uploader *u = ctx;
+	char reason[128];
+	drop_reason(u, why, reason, sizeof reason);
+	if (e->keep_file) {
+		log_info("no longer retrying s3://%s/%s: %s; the zip stays at %s", u->bucket, e->key, reason, e->path);
+	} else {
+		unlink(e->path);
+		log_info("deleted %s without uploading it to s3://%s/%s: %s", e->path, u->bucket, e->key, reason);
+	}
+	s3_breaker_note(&u->breaker, 0, 1);
+}
+
+static void enqueue(uploader *u, const char *path, const char *key, uint32_t failures, bool delete_after)
+{
+	struct stat st;
+	uint64_t bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	s3_breaker_note(&u->breaker, 1, 0);
+	if (s3_queue_push(&u->queue, path, key, bytes, failures, !delete_after) < 0)
+		log_warn("out of memory: %s will not be retried (it stays on disk)", path);
+	count_waiting(u);
+}
+
+static void log_failure(uploader *u, const char *key, const char *path, int rc, const s3_result *r,
+			s3_breaker_event ev)
+{
+	/* The elapsed time shows whether the budget, not the server, ended the upload. */
+	char what[1024];
+	snprintf(what, sizeof what, "upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts, %ld ms); kept at %s "
+		 "for the next upload", u->bucket, key, r->error_code[0] ? r->error_code : s3_strerror(rc),
+		 r->error_message[0] ? ": " : "", r->error_message, r->http_status, r->attempts, r->elapsed_ms, path);
+	const s3_breaker *b = &u->breaker;
+	if (ev == S3_BREAKER_OPENED)
+		log_warn("%s; S3 uploads paused for %u s after %u failed upload%s in a row (%s); snapshots wait "
+			 "on local disk (at most %u zips, %u MB) until a probe upload succeeds",
+			 what, b->backoff_ms / 1000, b->streak, b->streak > 1 ? "s" : "", s3_fail_kind_name(b->cause),
+			 u->queue.lim.max_zips, u->queue_max_mb);
+	else if (ev == S3_BREAKER_NO_CHANGE && b->streak == 1)
+		log_warn("%s", what);
+	else /* a failed probe, or a failure while paused: said when uploads stopped */
+		log_debug("%s; uploads paused for %u s", what, b->backoff_ms / 1000);
+}
+
+static void log_resumed(const uploader *u)
+{
+	const s3_breaker *b = &u->breaker;
+	log_warn("S3 uploads resumed after %.1f s paused (%s): %u snapshot%s kept meanwhile, %u dropped",
+		 (double)(now_ms() - b->opened_at_ms) / 1000.0, s3_fail_kind_name(b->cause), b->kept,
+		 b->kept == 1 ? "" : "s", b->dropped);
+}
+
+/* One PutObject, its outcome fed to the breaker and logged (one line at most). */
+static put_outcome put_one(uploader *u, const char *key, const char *path, long budget_ms)
 {
 	s3_result r;
-	int rc = net_get()->put_file(u->client, p->key, p->path, budget_ms, &r);
+	int rc = net_get()->put_file(u->client, key, path, budget_ms, &r);
+	s3_fail_kind kind = s3_breaker_classify(rc, &r);
+	if (rc != S3_OK && kind == S3_FAIL_NONE) {
+		log_warn("cannot upload %s: %s%s%s", path, s3_strerror(rc), r.error_message[0] ? ": " : "",
+			 r.error_message);
+		return PUT_UNREADABLE;
+	}
+	s3_breaker_event ev = s3_breaker_record(&u->breaker, now_ms(), kind);
 	if (rc == S3_OK) {
-		log_info("s3://%s/%s (%lld bytes, %ld ms)", u->bucket, p->key, (long long)r.size_bytes, r.elapsed_ms);
-		if (p->delete_after)
-			unlink(p->path);
-		return true;
+		log_info("s3://%s/%s (%lld bytes, %ld ms)", u->bucket, key, (long long)r.size_bytes, r.elapsed_ms);
+		if (ev == S3_BREAKER_RESUMED)
+			log_resumed(u);
+		return PUT_STORED;
 	}
-	/* The elapsed time shows whether the budget, not the server, ended the upload. */
-	log_warn("upload to s3://%s/%s failed: %s%s%s (HTTP %ld, %d attempts, %ld ms); kept at %s for the "
-		 "next upload", u->bucket, p->key, r.error_code[0] ? r.error_code : s3_strerror(rc),
-		 r.error_message[0] ? ": " : "", r.error_message, r.http_status, r.attempts, r.elapsed_ms,
-		 p->path);
-	return false;
+	log_failure(u, key, path, rc, &r, ev);
+	return PUT_FAILED;
 }
 
-static void enqueue(uploader *u, const char *path, const char *key, bool delete_after)
+/* Waiting zips, oldest first, while the breaker, the budget and the per-upload limit
+ * allow; the first failure ends the round (the next one would most likely fail alike). */
+static void retry_waiting(uploader *u, int64_t deadline_ms)
 {
-	if (u->npending == MAX_PENDING) {
-		log_warn("%d uploads pending: %s will not be retried (it stays on disk)", MAX_PENDING,
-			 u->queue[0].path);
-		free(u->queue[0].path);
-		free(u->queue[0].key);
-		memmove(u->queue, u->queue + 1, (MAX_PENDING - 1) * sizeof *u->queue);
-		u->npending--;
-	}
-	pending *p = &u->queue[u->npending];
-	p->path = strdup(path);
-	p->key = strdup(key);
-	p->delete_after = delete_after;
-	p->summary = false;
-	if (p->path && p->key)
-		u->npending++;
-	else {
-		free(p->path);
-		free(p->key);
-	}
-}
-
-/* The invocation summary written next to the zip (summary_out.h) goes right after it, in
- * the same budget: one more small PUT, queued and retried like the zip. */
-static void enqueue_summary(uploader *u, const char *zip_path, const char *zip_key, bool delete_after)
-{
-	char path[4096], key[1024];
-	int before = u->npending;
-	if (snap_summary_name(zip_path, path, sizeof path) == 0 && access(path, R_OK) == 0 &&
-	    snap_summary_name(zip_key, key, sizeof key) == 0)
-		enqueue(u, path, key, delete_after);
-	if (u->npending > before)
-		u->queue[u->npending - 1].summary = true;
-}
-
-/* Earlier failures first (oldest first), then this one, while the budget lasts. */
-static void drain(uploader *u, uint64_t deadline_ns)
-{
-	int kept = 0;
-	bool zip_kept = false; /* a summary waits while its zip (just before it) is not stored */
-	for (int i = 0; i < u->npending; i++) {
-		long left = remaining_ms(deadline_ns);
-		bool wait = u->queue[i].summary && zip_kept;
-		zip_kept = !u->queue[i].summary; /* until it is stored, below */
-		if (!wait && left > 0 && put_one(u, &u->queue[i], left)) {
-			zip_kept = false;
-			free(u->queue[i].path);
-			free(u->queue[i].key);
-			continue;
+	for (int done = 0; done < UPLOADER_RETRIES_PER_UPLOAD && u->queue.n > 0; done++) {
+		long left = remaining_ms(deadline_ms);
+		s3_breaker_verdict verdict = left < S3_RETRY_MIN_ATTEMPT_MS ? S3_BREAKER_DENY
+									     : s3_breaker_allow(&u->breaker, now_ms());
+		if (verdict == S3_BREAKER_DENY)
+			break;
+		s3_queued *e = &u->queue.items[0];
+		if (verdict == S3_BREAKER_PROBE)
+			log_debug("S3 probe: uploading %s", e->key);
+		put_outcome out = put_one(u, e->key, e->path, left);
+		if (out == PUT_STORED && !e->keep_file)
+			unlink(e->path);
+		if (out == PUT_FAILED) {
+			s3_queue_failed(&u->queue, 0);
+			break;
 		}
-		u->queue[kept++] = u->queue[i];
+		s3_queue_remove(&u->queue, 0); /* stored, or unreadable (said) */
 	}
-	u->npending = kept;
+	count_waiting(u);
 }
 
 void uploader_keep_apart(uploader *u, const char *path)
 {
-	for (int i = 0; u && i < u->npending; i++) {
-		pending *p = &u->queue[i];
+	for (size_t i = 0; u && i < u->queue.n; i++) {
+		s3_queued *p = &u->queue.items[i];
 		if (strcmp(p->path, path) != 0)
 			continue;
 		size_t len = strlen(path);
@@ -194,9 +250,82 @@ void uploader_keep_apart(uploader *u, const char *path)
 	}
 }
 
+/* A Lambda invocation's upload ends lambdabudget after the invocation did, so the next
+ * event is held no longer than that, the zip's writing included. */
+static int64_t upload_deadline(const uploader *u, const agent_window *w, uint32_t budget_ms)
+{
+	int64_t deadline = now_ms() + budget_ms;
+	if (!w->request_id[0] || !w->profile)
+		return deadline;
+	int64_t spent = clock_epoch_ms() - w->profile->end_ms;
+	int64_t left = (int64_t)u->lambda_budget_ms - LAMBDA_BUDGET_MARGIN_MS - (spent > 0 ? spent : 0);
+	int64_t lambda_deadline = now_ms() + (left > 0 ? left : 0);
+	return lambda_deadline < deadline ? lambda_deadline : deadline;
+}
+
+/* Loads the network library and makes the client at the first upload; false when S3
+ * uploads are off for good (said once). */
+static bool ready(uploader *u, const char *path)
+{
+	if (u->broken)
+		return false;
+	const net_api *net = net_get(); /* the first upload loads libcurl and OpenSSL */
+	if (!net) {
+		log_warn("S3 upload disabled: %s stays on local disk", path);
+		u->broken = true;
+		return false;
+	}
+	if (!u->client && !(u->client = net->client_new(&u->cfg))) {
+		/* The user must learn where the snapshot is, since it will never reach S3. The
+		 * endpoint is not echoed: a URL may carry user:password. */
+		log_warn("S3 upload disabled: invalid configuration for bucket '%s' (endpoint, region or "
+			 "bucket name); snapshots stay on local disk, this one at %s", u->bucket, path);
+		u->broken = true;
+		return false;
+	}
+	return true;
+}
+
+/* The invocation summary written next to the zip (summary_out.h), under the zip's key with
+ * .json: false when there is none. */
+static bool summary_of(const char *zip_path, const char *zip_key, char path[4096], char key[1024])
+{
+	return snap_summary_name(zip_path, path, 4096) == 0 && access(path, R_OK) == 0 &&
+	       snap_summary_name(zip_key, key, 1024) == 0;
+}
+
+/* A zip that waits takes its summary along, right behind it: the queue is retried in
+ * order and stops at a failure, so a summary is never stored without its zip. */
+static void enqueue_with_summary(uploader *u, const char *path, const char *key, uint32_t failures,
+				 bool delete_after)
+{
+	char spath[4096], skey[1024];
+	enqueue(u, path, key, failures, delete_after);
+	if (summary_of(path, key, spath, skey))
+		enqueue(u, spath, skey, 0, delete_after);
+}
+
+/* The summary of a zip just stored: one more small PUT in the same budget, or it waits. */
+static void put_summary(uploader *u, const char *path, const char *key, int64_t deadline, bool delete_after)
+{
+	char spath[4096], skey[1024];
+	if (!summary_of(path, key, spath, skey))
+		return;
+	put_outcome out = remaining_ms(deadline) >= MIN_UPLOAD_MS ? put_one(u, skey, spath, remaining_ms(deadline))
+								   : PUT_FAILED;
+	if (out == PUT_FAILED)
+		enqueue(u, spath, skey, 1, delete_after);
+	else if (out == PUT_STORED && delete_after)
+		unlink(spath);
+}
+
 void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)
 {
 	char key[1024];
+	if (w->init && !u->upload_init) {
+		log_debug("init snapshot not uploaded (IOPIPE_PROFILER_UPLOAD_INIT=false): it stays at %s", path);
+		return;
+	}
 	if (u->broken) {
 		log_debug("S3 upload disabled: %s stays on local disk", path);
 		return;
@@ -205,21 +334,41 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		log_warn("cannot build an S3 key for %s; not uploaded", path);
 		return;
 	}
-	const net_api *net = net_get(); /* the first upload loads libcurl and OpenSSL */
-	if (!net) {
-		log_warn("S3 upload disabled: %s stays on local disk", path);
-		u->broken = true;
+	if (!ready(u, path))
+		return;
+	if (budget_ms == 0) { /* the Lambda init zip: it goes with the first invocation's upload */
+		enqueue_with_summary(u, path, key, 0, delete_after);
 		return;
 	}
-	if (!u->client && !(u->client = net->client_new(&u->cfg))) {
-		/* The user must learn where the snapshot is, since it will never reach S3. The
-		 * endpoint is not echoed: a URL may carry user:password. */
-		log_warn("S3 upload disabled: invalid configuration for bucket '%s' (endpoint, region or "
-			 "bucket name); snapshots stay on local disk, this one at %s", u->bucket, path);
-		u->broken = true;
+	int64_t deadline = upload_deadline(u, w, budget_ms);
+	/* Too little time left (writing the zip took it) says nothing about S3: no attempt. */
+	s3_breaker_verdict verdict = S3_BREAKER_DENY;
+	if (remaining_ms(deadline) >= MIN_UPLOAD_MS)
+		verdict = s3_breaker_allow(&u->breaker, now_ms());
+	if (verdict == S3_BREAKER_DENY) {
+		log_debug("S3 uploads paused or no time left: %s waits on local disk", path);
+		enqueue_with_summary(u, path, key, 0, delete_after);
 		return;
 	}
-	enqueue(u, path, key, delete_after);
-	enqueue_summary(u, path, key, delete_after);
-	drain(u, clock_mono_ns() + (uint64_t)budget_ms * 1000000u);
+	if (verdict == S3_BREAKER_PROBE)
+		log_debug("S3 probe: uploading %s", key); /* bench/lambda_faults.sh counts these */
+	put_outcome out = put_one(u, key, path, remaining_ms(deadline));
+	if (out == PUT_FAILED) {
+		enqueue_with_summary(u, path, key, 1, delete_after);
+		return;
+	}
+	if (out == PUT_STORED && delete_after)
+		unlink(path);
+	if (out == PUT_STORED)
+		put_summary(u, path, key, deadline, delete_after);
+	retry_waiting(u, deadline);
 }
+
+void uploader_retry(uploader *u)
+{
+	if (!u || u->broken || !u->client || u->queue.n == 0)
+		return;
+	retry_waiting(u, now_ms() + (int64_t)u->lambda_budget_ms - LAMBDA_BUDGET_MARGIN_MS);
+}
+
+bool uploader_has_pending(const uploader *u) { return u && atomic_load(&u->waiting) > 0; }

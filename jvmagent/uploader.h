@@ -1,5 +1,12 @@
 /* Uploads finished snapshot zips to S3, and keeps the ones that failed for the next
- * upload opportunity: a snapshot is never lost silently while the process lives. */
+ * upload opportunity: a snapshot is never lost silently while the process lives.
+ *
+ * Failing fast (docs/s3.md, "When S3 fails"): a circuit breaker (upload/s3_breaker.h) stops
+ * uploads after consecutive failures of one kind and probes again after a growing pause;
+ * zips waiting for a retry sit in a bounded queue (upload/s3_queue.h), at most
+ * UPLOADER_RETRIES_PER_UPLOAD of them go along with each upload, and every zip dropped is
+ * named in one line. Everything here runs on the agent's own thread, except
+ * uploader_has_pending. */
 #ifndef JVMSNAP_UPLOADER_H
 #define JVMSNAP_UPLOADER_H
 
@@ -15,10 +22,22 @@ typedef struct uploader uploader;
 uploader *uploader_new(const agent_config *cfg);
 void uploader_free(uploader *u);
 
-/* Uploads the zip at `path` for window `w`, after retrying earlier failures, all within
- * `budget_ms`. With `delete_after`, the local file is removed once it is stored. */
+enum { UPLOADER_RETRIES_PER_UPLOAD = 2 };
+
+/* Uploads the zip at `path` for window `w`, then retries up to UPLOADER_RETRIES_PER_UPLOAD
+ * waiting zips, oldest first, all within `budget_ms`; for a Lambda invocation also within
+ * lambdabudget counted from the window's end. budget_ms 0: the zip only joins the queue
+ * (the Lambda init window's, written after the first invocation, goes with its upload). With
+ * `delete_after`, the local file is removed once it is stored (or dropped). */
 void uploader_put(uploader *u, const char *path, const struct agent_window *w, uint32_t budget_ms,
 		  bool delete_after);
+
+/* Retries waiting zips (as uploader_put does after its own) within lambdabudget: after a
+ * Lambda invocation that was not profiled, so a backlog still drains. */
+void uploader_retry(uploader *u);
+
+/* Zips waiting for a retry? Any thread may ask. */
+bool uploader_has_pending(const uploader *u);
 
 /* Called before a zip is written to `path`: a failed zip waiting there for its retry is
  * renamed first (same directory), so a fixed local name cannot overwrite it. */

@@ -13,7 +13,11 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 			  window_mark at)
 {
 	agent_window *w = calloc(1, sizeof *w);
-	snap_limits limits = {(size_t)a->cfg.memory_mb << 20, 0};
+	/* The cap (option memory) covers the window's profile and writing it: a .nps needs
+	 * up to ~4 times the tree's own memory while it is built (derived totals, the block,
+	 * its compressed copy, the zip), so the tree gets a fifth. And however large the cap,
+	 * the tree stops at what can be cut and written within the exit bound. */
+	snap_limits limits = {((size_t)a->cfg.memory_mb << 20) / 5, 0};
 	if (w)
 		w->profile = snap_profile_new(&limits);
 	if (w && w->profile)
@@ -27,6 +31,7 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->seq = seq;
 	w->init = init;
 	w->deadline_ms = deadline_ms;
+	w->skipped = atomic_exchange(&a->skipped, 0);
 	/* The id lands in file names and S3 keys: keep only safe characters. */
 	agent_sanitize_prefix(request_id ? request_id : "", w->request_id, sizeof w->request_id);
 	w->begin_ns = at.mono_ns;
@@ -34,6 +39,7 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : at.epoch_ms;
 	w->profile->interval_us = a->cfg.interval_us;
 	w->profile->has_cpu = a->has_cpu_time;
+	w->profile->max_nodes = WINDOW_MAX_NODES;
 	return w;
 }
 

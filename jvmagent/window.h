@@ -13,6 +13,11 @@
 
 struct agent;
 
+/* A window's call trees stop growing at this many nodes (~48 MB): cutting them to what is
+ * written (jvmagent/output.c) and writing that take ~2 s at most on a starved 2-CPU machine
+ * (bench/nps_write.sh), inside the 3 s the JVM waits at exit. */
+#define WINDOW_MAX_NODES 1000000u
+
 typedef struct {
 	uint64_t samples;        /* sampling rounds taken */
 	uint64_t missed;         /* deadlines skipped because a round overran */
@@ -36,6 +41,7 @@ typedef struct agent_window {
 	char request_id[128];   /* the Lambda invocation, or "" */
 	int64_t deadline_ms;    /* the invocation's deadline, or 0 */
 	uint64_t begin_ns;      /* monotonic */
+	uint64_t skipped;       /* Lambda invocations not profiled since the previous window */
 } agent_window;
 
 /* A moment on both clocks: when a window was asked to open or close. */

@@ -34,7 +34,22 @@ struct snap_aggregator {
 	uint64_t sample_no;
 	uint64_t t_ns;
 	uint64_t samples;
+	size_t side_bytes; /* the threads' stack buffers, counted against the profile's cap */
 };
+
+/* The per-thread stack buffers count against the profile's memory cap too: the tree's
+ * arena gets what they leave (they grow with depth x live threads, up to ~300 MB at
+ * 4,096 threads 3,000 deep, which no cap would otherwise see). */
+static void account(snap_aggregator *a, size_t add, size_t release)
+{
+	a->side_bytes += add;
+	a->side_bytes -= release < a->side_bytes ? release : a->side_bytes;
+	size_t cap = a->p->limits.max_bytes;
+	if (cap)
+		a->p->mem.limit_bytes = cap > a->side_bytes ? cap - a->side_bytes : 1;
+}
+
+static size_t state_bytes(uint32_t cap) { return (size_t)cap * (sizeof(snap_frame) + sizeof(snap_node *)); }
 
 static uint32_t slot_of(uint64_t key, uint32_t cap)
 {
@@ -98,6 +113,7 @@ static bool rehash(snap_aggregator *a, uint32_t cap, bool drop_unseen)
 		if (!s->used)
 			continue;
 		if (drop_unseen && s->seen != a->sample_no) {
+			account(a, 0, state_bytes(s->cap));
 			free(s->frames);
 			free(s->nodes);
 			continue;
@@ -180,7 +196,7 @@ static snap_node *thread_root(snap_aggregator *a, const char *name)
 	return a->overflow_root;
 }
 
-static bool reserve(thread_state *s, uint32_t depth)
+static bool reserve(snap_aggregator *a, thread_state *s, uint32_t depth)
 {
 	if (depth <= s->cap)
 		return true;
@@ -193,6 +209,7 @@ static bool reserve(thread_state *s, uint32_t depth)
 		s->nodes = n;
 	if (!f || !n)
 		return false;
+	account(a, state_bytes(cap), state_bytes(s->cap));
 	s->cap = cap;
 	return true;
 }
@@ -260,7 +277,7 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 	charge(a->p, s, a->t_ns, cpu_ns);
 	s->last_t_ns = a->t_ns;
 	s->last_cpu_ns = cpu_ns;
-	if (!reserve(s, depth))
+	if (!reserve(a, s, depth))
 		depth = s->cap < depth ? s->cap : depth;
 	walk(a->p, s, frames, depth);
 	a->samples++;
@@ -302,6 +319,7 @@ void snap_agg_flush(snap_aggregator *a, uint64_t t_ns)
 		if (!s->used)
 			continue;
 		charge(a->p, s, t_ns, SNAP_CPU_UNKNOWN);
+		account(a, 0, state_bytes(s->cap));
 		free(s->frames);
 		free(s->nodes);
 		memset(s, 0, sizeof *s);

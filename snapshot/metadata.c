@@ -70,5 +70,7 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"threads\": %u,\n  \"threads_with_java_frames\": %u,\n", m->threads,
 		   m->threads_with_java_frames);
 	buf_printf(out, "  \"methods\": %u,\n", m->methods);
+	if (m->invocations_skipped >= 0)
+		buf_printf(out, "  \"invocations_skipped\": %lld,\n", (long long)m->invocations_skipped);
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

@@ -24,6 +24,7 @@ typedef struct {
 	uint32_t threads_with_java_frames; /* those with a stack, the ones the .nps and VisualVM show */
 	uint32_t methods;
 	int stats_columns;
+	int64_t invocations_skipped;   /* Lambda invocations not profiled since the last snapshot; -1 = omit */
 } snap_metadata;
 
 /* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */

@@ -156,7 +156,7 @@ snap_node *snap_node_child(snap_profile *p, snap_node *parent, uint32_t method, 
 		*created = false;
 		return n;
 	}
-	snap_node *n = arena_alloc(&p->mem, sizeof *n);
+	snap_node *n = p->max_nodes && p->nnodes >= p->max_nodes ? NULL : arena_alloc(&p->mem, sizeof *n);
 	if (!n) {
 		p->full = true;
 		return NULL;

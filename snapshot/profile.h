@@ -64,6 +64,7 @@ typedef struct snap_profile {
 	uint32_t threads_cap;
 
 	snap_limits limits;
+	uint64_t max_nodes; /* tree nodes, all threads together, 0 = unlimited; past it: full */
 	uint64_t nnodes;
 	bool full; /* an allocation hit the limit: some samples went to overflow nodes */
 } snap_profile;

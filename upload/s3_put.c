@@ -325,6 +325,7 @@ static void record_failure(s3_result *res, const attempt_outcome *o, const respo
 	if (o->curl_code != CURLE_OK) {
 		snprintf(res->error_message, sizeof res->error_message, "%s",
 		         o->curl_error[0] ? o->curl_error : curl_easy_strerror(o->curl_code));
+		s3_redact(res->error_message); /* curl may quote what the server sent */
 		return;
 	}
 	if (s3_error_parse((const char *)resp->body.data, resp->body.len, res->error_code,

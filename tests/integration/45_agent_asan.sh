@@ -38,7 +38,11 @@ run_asan churn ThreadChurn 1500
 run_asan unload ClassUnload 1500
 # Depth 64 with HotSpin's recursion-free stacks exercises nothing deep; Deep does.
 run_asan deep DeepRecursion 1500 3000
-check "asan deep: truncated stacks marked" grep -q 'jvmsnap.\[truncated stack\]' "$WORK/deep/summary"
+truncated() { nps_check --has 'jvmsnap.[truncated stack]' "$1" 2>&1 | grep -qP '^has jvmsnap\.\[truncated stack\]\tyes'; }
+check "asan deep: truncated stacks marked" truncated "$WORK/deep/snap.zip"
+# A thread recursing to StackOverflowError over and over: only its top frames are walked.
+run_asan overflow -Xss8m DeepOverflow 2000
+check "asan overflow: truncated stacks marked" truncated "$WORK/overflow/snap.zip"
 run_asan exit ExitFromWorker
 check "asan exit: exit code 3 kept" test "$(cat "$WORK/exit/rc")" = 3
 # Eight threads halting at once: VMDeath and the agent's exit hook race the exiting JVM.

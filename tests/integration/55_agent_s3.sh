@@ -127,6 +127,23 @@ check "403 AccessDenied: not retried (1 attempt)" test "$(attempts denied)" = 1
 check "403 AccessDenied: one clear warning, zip kept" warned_kept denied 'AccessDenied.*HTTP 403, 1 attempts'
 check "403 AccessDenied: application unchanged" app_unchanged denied
 
+# A store that echoes the request's headers (Authorization with the access key id and the
+# signature, the session token) in its error message: the warning keeps the code and the
+# text, never the credentials (real-looking ones, so that only their shape gives them away).
+ECHO_KEY=AKIAJVMSNAPTEST7EXMP ECHO_SECRET=jvmsnapTestSecretKey/0123456789+abcdefGHIJ
+ECHO_TOKEN=FwoGZXIvYXdzEJvmsnapTestSessionToken0123456789abcdefghijklmnopqrstuvwxyzABCDEF/+=
+start_server echo-srv node "$FAKE" echo "$WORK/echo.log"
+profile echo IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$PORT" IOPIPE_PROFILER_DEBUG=true \
+	AWS_ACCESS_KEY_ID=$ECHO_KEY AWS_SECRET_ACCESS_KEY=$ECHO_SECRET AWS_SESSION_TOKEN=$ECHO_TOKEN
+echo_sig=$(grep -o 'Signature=[0-9a-f]*' "$WORK/echo.log" | head -n 1 | cut -d= -f2)
+check "echoing store: the server did get the signed request" test "${#echo_sig}" = 64
+check "echoing store: one warning with the code and the echoed text, zip kept" \
+	warned_kept echo 'AccessDenied: denied PUT /test-bucket/.*\[redacted\].*HTTP 403'
+sed -n 's/^\(jvmsnap: warning: upload.*\)/  | \1/p' "$WORK/echo/stderr"
+for leak in "$ECHO_KEY" "$ECHO_SECRET" "$ECHO_TOKEN" "$echo_sig" "${echo_sig:0:16}" "${echo_sig:48:16}" "Signature=" "Credential="; do
+	check "echoing store: '${leak:0:12}...' is nowhere in the log" sh -c "! grep -qF -- '$leak' '$WORK/echo/stderr'"
+done
+
 # A server that never answers: the exit upload gets min(uploadbudget, 3 s). MARGIN_MS
 # covers the agent's own start and exit (zip written, threads stopped) over the baseline.
 MARGIN_MS=${MARGIN_MS:-800}

@@ -2,10 +2,10 @@
 # Bad input never harms the application: for every setting, malformed, empty, huge and
 # non-UTF-8 values through the environment and through agent options; dump paths that
 # cannot be written (read-only file system, missing directory, full device, /dev/full),
-# a symlink to a file that must not be overwritten, hostile prefixes. Each case: the
-# application's stdout and exit code are those of a run without the agent, each bad
-# value gets exactly one `jvmsnap: warning:` line, and a valid snapshot is still written
-# somewhere sensible (checked with VisualVM's loader).
+# a symlink to a file that must not be overwritten (kept, never followed), hostile
+# prefixes. Each case: the application's stdout and exit code are those of a run without
+# the agent, each bad value gets exactly one `jvmsnap: warning:` line, and a valid
+# snapshot is still written somewhere sensible (checked with VisualVM's loader).
 #
 # Limits of the test itself, not of the agent:
 # - huge: an environment string cannot exceed 128 KiB on Linux (MAX_ARG_STRLEN, for the
@@ -225,8 +225,8 @@ fi
 path_case devfull /dev/full "/dev/full"
 check "/dev/full is still a character device" test -c /dev/full
 
-# A symlink at the target path pointing at a sensitive file: the snapshot replaces the
-# link (a new regular file), the file it pointed at stays byte for byte the same.
+# A symlink at the target path pointing at a sensitive file: the link stays (it leads out
+# of the dump directory), and the file it points at stays byte for byte the same.
 SECRET=$WORK/secret/passwd
 mkdir -p "$WORK/secret" "$WORK/linkdir"
 printf 'root:x:0:0:root:/root:/bin/bash\n' >"$SECRET"
@@ -237,13 +237,21 @@ run symlink IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap
 	IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/linkdir/" -- -agentpath:"$AGENT"
 check "symlink to a sensitive file: the file is unchanged" test "$(sha256sum "$SECRET")" = "$sum_before"
 check "symlink to a sensitive file: its mode is unchanged" test "$(stat -c %a "$SECRET")" = 600
-check "symlink to a sensitive file: the link was replaced by a regular file" \
-	sh -c "test -f '$WORK/linkdir/snap.zip' && ! test -L '$WORK/linkdir/snap.zip'"
+# A link leading out of the dump directory is never replaced (it may be /dev/stdout, or a
+# path another user prepared): it stays, the zip goes next to it, and one warning says so.
+check "symlink to a sensitive file: the link is left as it was" \
+	test "$(readlink "$WORK/linkdir/snap.zip")" = "$SECRET"
+check "symlink to a sensitive file: the zip is written next to it (snap-1.zip)" \
+	test "$(written_to symlink)" = "$WORK/linkdir/snap-1.zip"
+check "symlink to a sensitive file: one warning says the link was kept" \
+	test "$(grep -c '^jvmsnap: warning: .*/linkdir/snap.zip is a symlink leading out of its directory: left as it is' "$WORK/symlink/stderr")" = 1
 common_checks symlink "symlink to a sensitive file"
 # A symlink named as the zip itself (no trailing /, IOpipe's file meaning) is the same case.
 ln -s "$SECRET" "$WORK/linkdir/named.zip"
 run symlink2 IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/linkdir/named.zip" -- -agentpath:"$AGENT"
 check "symlink given as the zip path: the file is unchanged" test "$(sha256sum "$SECRET")" = "$sum_before"
+check "symlink given as the zip path: the link is left as it was, the zip is named-1.zip" \
+	sh -c "test \"\$(readlink '$WORK/linkdir/named.zip')\" = '$SECRET' && test -f '$WORK/linkdir/named-1.zip'"
 common_checks symlink2 "symlink given as the zip path"
 
 # A path through a regular file cannot be created: one warning, the default location.

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,63 @@ static void test_sampler_and_overhead(void **state)
 	agent_config_free(&c);
 }
 
+/* Issue 12: the Lambda budget, the retry queue's caps, and which invocations are profiled. */
+static void test_fail_fast_settings(void **state)
+{
+	(void)state;
+	agent_config c;
+	load(&c, NULL, NULL);
+	assert_int_equal(c.lambda_budget_ms, 250);
+	assert_int_equal(c.queue_max_zips, 16);
+	assert_int_equal(c.queue_max_mb, 32);
+	assert_int_equal(c.upload_tries, 5);
+	assert_true(c.upload_init);
+	assert_int_equal(c.invocations.mode, AGENT_INVOKE_ALL);
+	agent_config_free(&c);
+	const char *const env[] = {"IOPIPE_PROFILER_LAMBDA_BUDGET", "1s", "IOPIPE_PROFILER_QUEUE_MAX", "0",
+				   "IOPIPE_PROFILER_INVOCATIONS", "every:10", "IOPIPE_PROFILER_UPLOAD_INIT", "false",
+				   NULL};
+	load(&c, "queuemb=8,uploadtries=2", env);
+	assert_int_equal(c.lambda_budget_ms, 1000);
+	assert_int_equal(c.queue_max_zips, 0);
+	assert_int_equal(c.queue_max_mb, 8);
+	assert_int_equal(c.upload_tries, 2);
+	assert_false(c.upload_init);
+	assert_int_equal(c.invocations.mode, AGENT_INVOKE_EVERY);
+	assert_int_equal(c.invocations.n, 10);
+	agent_config_free(&c);
+	load(&c, "invocations=FIRST:3,lambdabudget=5ms", NULL);
+	assert_int_equal(c.invocations.mode, AGENT_INVOKE_FIRST);
+	assert_int_equal(c.invocations.n, 3);
+	assert_int_equal(c.lambda_budget_ms, 100); /* clamped to the minimum */
+	agent_config_free(&c);
+	load(&c, "invocations=cold", NULL);
+	assert_int_equal(c.invocations.mode, AGENT_INVOKE_COLD);
+	agent_config_free(&c);
+	const char *const bad[] = {"every:0", "every:", "first:x", "first:3x", "some", "every:99999999999", "", NULL};
+	for (size_t i = 0; bad[i]; i++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "invocations=first:2,invocations=%s", bad[i]);
+		load(&c, opt, NULL);
+		assert_int_equal(c.invocations.mode, AGENT_INVOKE_ALL); /* falls back to all */
+		agent_config_free(&c);
+	}
+}
+
+static void test_invocation_choice(void **state)
+{
+	(void)state;
+	agent_invocations all = {AGENT_INVOKE_ALL, 0}, every3 = {AGENT_INVOKE_EVERY, 3},
+			  first2 = {AGENT_INVOKE_FIRST, 2}, cold = {AGENT_INVOKE_COLD, 0};
+	char got[16] = "";
+	for (uint64_t n = 1; n <= 7; n++) {
+		assert_true(agent_invocation_chosen(&all, n));
+		assert_false(agent_invocation_chosen(&cold, n));
+		got[n - 1] = (char)('0' + agent_invocation_chosen(&every3, n) + 2 * agent_invocation_chosen(&first2, n));
+	}
+	assert_string_equal(got, "3201001"); /* every:3 takes 1, 4, 7; first:2 takes 1, 2 */
+}
+
 /* IOPIPE_PROFILER_DEBUG: the loader (agent_config_debug, profiling off) and the agent
  * (agent_config_load) read every spelling the same way, options overriding it. */
 static void test_debug_spellings_agree(void **state)
@@ -300,6 +358,8 @@ static void test_function_name_read_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fail_fast_settings),
+	    cmocka_unit_test(test_invocation_choice),
 	    cmocka_unit_test(test_debug_spellings_agree),
 	    cmocka_unit_test(test_function_name_read_once),
 	    cmocka_unit_test(test_defaults),

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,70 @@ static void test_fuzz_never_crashes(void **state)
 	}
 }
 
+#define KEY_ID "AKIAIOSFODNN7EXAMPLE"
+#define TEMP_ID "ASIAY34FZKBOKMUTVV7A"
+#define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+#define SIG "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+
+/* Nothing credential-like survives, whatever surrounds it. */
+static void assert_clean(const char *text)
+{
+	assert_null(strstr(text, "AKIA"));
+	assert_null(strstr(text, "ASIA"));
+	assert_null(strstr(text, "wJalrXUtnFEMI"));
+	assert_null(strstr(text, "5d672d79"));
+	assert_null(strstr(text, "c15b13162d9279b0855cfba6789a8edb"));
+	assert_null(strstr(text, "FQoGZXIvYXdz"));
+}
+
+static void test_redacts_echoed_request(void **state)
+{
+	(void)state;
+	char code[64], msg[256];
+	/* An endpoint that echoes the request's headers in its message (the case seen). */
+	const char *body = "<Error><Code>AccessDenied</Code><Message>denied: Authorization: AWS4-HMAC-SHA256 "
+	                   "Credential=" KEY_ID "/20261202/us-east-1/s3/aws4_request, SignedHeaders=host;"
+	                   "x-amz-date, Signature=" SIG " x-amz-security-token: FQoGZXIvYXdzEJr//////////"
+	                   "wEaDOQVs6l0rJnGNq9Y4yKsAf" "</Message></Error>";
+	assert_int_equal(parse(body, code, sizeof code, msg, sizeof msg), 0);
+	assert_string_equal(code, "AccessDenied");
+	assert_clean(msg);
+	assert_non_null(strstr(msg, "denied: Authorization: AWS4-HMAC-SHA256 [redacted], SignedHeaders"));
+	assert_null(strstr(msg, "Signature="));
+	assert_null(strstr(msg, "Credential="));
+	assert_non_null(strstr(msg, "SignedHeaders=host;x-amz-date")); /* not a secret: kept */
+	/* Cut by the buffer in the middle of a signature: the rest of it is still hidden. */
+	char small[120];
+	const char *cut = "<Error><Code>X</Code><Message>the request we got was GET / with header "
+	                  "x-amz-content-sha256: " SIG "</Message></Error>";
+	assert_int_equal(parse(cut, code, sizeof code, small, sizeof small), 0);
+	assert_clean(small);
+}
+
+static void test_redact_shapes(void **state)
+{
+	(void)state;
+	char t[512];
+	snprintf(t, sizeof t, "id " KEY_ID ", temp " TEMP_ID ", secret " SECRET ", sig " SIG ".");
+	s3_redact(t);
+	assert_string_equal(t, "id [redacted], temp [redacted], secret [redacted], sig [redacted].");
+	snprintf(t, sizeof t, "/b/k?X-Amz-Credential=" KEY_ID "%%2F20261202&X-Amz-Signature=" SIG "&X-Amz-Security-Token=abc");
+	s3_redact(t);
+	assert_string_equal(t, "/b/k?[redacted]&[redacted]&[redacted]");
+	/* Object keys and paths stay readable. */
+	snprintf(t, sizeof t, "denied PUT /test-bucket/jvmsnap/host/2026/12/02/snap_p13152_w0.zip with host");
+	s3_redact(t);
+	assert_string_equal(t, "denied PUT /test-bucket/jvmsnap/host/2026/12/02/snap_p13152_w0.zip with host");
+	/* Ordinary error text is left alone, ids of 16 hex digits too (S3 request ids). */
+	snprintf(t, sizeof t, "The specified bucket does not exist (request 4442587FB7D0A2F9)");
+	s3_redact(t);
+	assert_string_equal(t, "The specified bucket does not exist (request 4442587FB7D0A2F9)");
+	s3_redact(NULL);
+	t[0] = '\0';
+	s3_redact(t);
+	assert_string_equal(t, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +206,8 @@ int main(void)
 	        cmocka_unit_test(test_not_an_error_document),
 	        cmocka_unit_test(test_respects_length),
 	        cmocka_unit_test(test_fuzz_never_crashes),
+	        cmocka_unit_test(test_redacts_echoed_request),
+	        cmocka_unit_test(test_redact_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
