@@ -89,7 +89,7 @@ check "the warning: S3 code InternalError, HTTP 500, 3 attempts" \
 check "it is req-1's zip (key $req1_key)" \
 	sh -c "echo '$req1_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/${NAME_RE}_req-1\.zip$'"
 check "the init zip was written (after req-1) and not sent: it waits for the next upload ($init_path)" \
-	sh -c "[ -n '$init_path' ] && ! grep -q '_init_p[0-9]*_w0.zip' '$WORK/flaky.log'"
+	sh -c "[ -n '$init_path' ] && ! grep -q '_init_p[0-9]*_w0_[0-9a-f]*\.zip' '$WORK/flaky.log'"
 check "the breaker did not open for one failed upload" sh -c "! grep -q 'S3 uploads paused' '$WORK/stderr'"
 check "three PUTs refused, none forwarded yet ($(puts false), $(puts true))" test "$(puts false)" = 3 -a "$(puts true)" = 0
 check "both zips kept on disk while S3 is down" test -f "$init_path" -a -f "$req1_path"
@@ -104,7 +104,7 @@ check "S3 back: three uploads at the next opportunity, while the process lives" 
 grep -E "$OK_LINE" "$WORK/stderr" | sed 's|^jvmsnap: info: s3://snaps/\([^ ]*\) .*|\1|' >"$WORK/stored"
 init_key=$(sed -n 2p "$WORK/stored")
 check "stored in order: req-2, init, req-1 ($(tr '\n' ' ' <"$WORK/stored"))" \
-	sh -c "sed -n 1p '$WORK/stored' | grep -q '_req-2\.zip$' && echo '$init_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/${NAME_RE}_init_p[0-9]+_w0\.zip$' && sed -n 3p '$WORK/stored' | grep -qxF '$req1_key'"
+	sh -c "sed -n 1p '$WORK/stored' | grep -q '_req-2\.zip$' && echo '$init_key' | grep -Eq '^jvmsnap/orders/[0-9]{4}/[0-9]{2}/[0-9]{2}/${NAME_RE}_init_p[0-9]+_w0_[0-9a-f]{8}\.zip$' && sed -n 3p '$WORK/stored' | grep -qxF '$req1_key'"
 check "three PUTs forwarded to s3rver ($(puts true))" test "$(puts true)" = 3
 check "the boto3 download of each earlier zip equals its local copy, byte for byte" \
 	/usr/bin/python3 - "http://127.0.0.1:$S3_PORT" "$init_key" "$WORK/kept/init.zip" "$req1_key" "$WORK/kept/req-1.zip" <<'PY'
