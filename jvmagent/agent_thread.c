@@ -26,7 +26,7 @@ struct agent_thread {
 	agent_window *window; /* NULL while paused between Lambda invocations */
 	agent_window *deferred_init; /* the closed Lambda init window, written after the first invocation */
 	uint32_t next_seq;
-	uint64_t walk_ema_ns; /* recent stack-walk time per round (overhead governor) */
+	uint64_t walk_ema_ns; /* recent sampling CPU time per round (overhead governor) */
 	bool governor_logged;
 
 	pthread_mutex_t mu;
@@ -101,14 +101,16 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	return w;
 }
 
-/* The overhead governor: when stack walks (the part that stops application threads)
- * would take more than the budget of one CPU at the requested rate, the interval is
- * stretched until they fit, and that is said once. */
-static uint64_t governed_interval(agent_thread *t, uint64_t walk_ns)
+/* The overhead governor: when sampling's CPU time (the agent thread's own clock, plus
+ * signal handlers) would exceed the budget of one CPU at the requested rate, the interval
+ * is stretched until it fits, and that is said once. Time spent waiting for a thread to
+ * reach a handshake or safepoint is not charged: it costs no CPU, and on a machine with
+ * fewer CPUs than runnable threads it is most of a round. */
+static uint64_t governed_interval(agent_thread *t, uint64_t cost_ns)
 {
 	const agent_config *cfg = &t->a->cfg;
 	uint64_t requested = (uint64_t)cfg->interval_us * 1000u;
-	t->walk_ema_ns = t->walk_ema_ns ? (t->walk_ema_ns * 7 + walk_ns) / 8 : walk_ns;
+	t->walk_ema_ns = t->walk_ema_ns ? (t->walk_ema_ns * 7 + cost_ns) / 8 : cost_ns;
 	uint64_t needed = t->walk_ema_ns * 1000u / cfg->overhead_permille;
 	/* The governor stretches the interval at most tenfold, so a profile stays usable;
 	 * rounds that themselves take longer (thousands of threads on a starved machine)
@@ -120,7 +122,7 @@ static uint64_t governed_interval(agent_thread *t, uint64_t walk_ns)
 		st->max_interval_ns = interval;
 	if (interval > requested + requested / 10 && !t->governor_logged && st->samples > 16) {
 		t->governor_logged = true;
-		log_info("stack walks take %.0f us per round, over the %u.%u %% budget (option overhead) at "
+		log_info("sampling costs %.0f us of CPU per round, over the %u.%u %% budget (option overhead) at "
 			 "%u us: sampling every %.0f us while that lasts",
 			 (double)t->walk_ema_ns / 1e3, cfg->overhead_permille / 10, cfg->overhead_permille % 10,
 			 cfg->interval_us, (double)interval / 1e3);
@@ -219,9 +221,10 @@ static void loop(agent_thread *t, JNIEnv *jni)
 		if (!t->stats_adopted && adopt_stats(t, 0))
 			take_column(t, jni); /* the first window's begin column */
 		if (t->window) {
-			uint64_t walked = t->window->st.stacks_ns;
+			uint64_t spent = t->window->st.sampler_cpu_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
-			interval = governed_interval(t, t->window->st.stacks_ns - walked);
+			interval = governed_interval(t, t->window->st.sampler_cpu_ns - spent);
+			sampler_set_interval(t->sampler, interval);
 			uint64_t now = clock_mono_ns();
 			if (stats_every && now >= next_stats) {
 				take_column(t, jni);

@@ -27,6 +27,7 @@ typedef const char *(*agent_getenv_fn)(const char *name);
 typedef enum {
 	AGENT_SAMPLER_CHANGED = 0, /* walk only threads whose CPU time advanced */
 	AGENT_SAMPLER_ALL = 1,     /* one GetAllStackTraces per round */
+	AGENT_SAMPLER_SIGNAL = 2,  /* per-thread CPU timers + AsyncGetCallTrace (sigsampler.h) */
 } agent_sampler_mode;
 
 /* Which Lambda invocations get a snapshot (IOPIPE_PROFILER_INVOCATIONS). */

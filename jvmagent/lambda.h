@@ -17,7 +17,8 @@
  * return in bounded time: lambda_proxy_stop waits for them. */
 typedef struct {
 	void *ctx;
-	/* The runtime's first GET .../invocation/next arrived (end of the init window). Called
+	/* The runtime's first GET .../invocation/next (with SnapStart: its GET .../restore/next,
+	 * which comes first) arrived: the end of the init window. Called
 	 * once, before wait_idle and before the call is forwarded. */
 	void (*init_done)(void *ctx);
 	/* GET .../invocation/next returned an event: request id (Lambda-Runtime-Aws-Request-Id),

@@ -24,14 +24,18 @@ static void log_summary(const agent *a, const agent_window *w)
 {
 	const snap_profile *p = w->profile;
 	const window_stats *st = &w->st;
-	uint64_t span_ns = st->last_ns - st->first_ns;
-	double busy_pct = span_ns ? 100.0 * (double)st->busy_ns / (double)span_ns : 0;
+	char running[96] = "";
+	if (st->signal_samples)
+		snprintf(running, sizeof running, "; running threads sampled every %.0f us of CPU",
+			 window_running_interval_us(w));
 	log_info("profiled %.2f s: %llu samples (every %u us requested, %.0f us achieved), "
-		 "%u threads seen (%u with Java frames), %u methods; sampling used %.1f %% of one CPU",
+		 "%u threads seen (%u with Java frames), %u methods; sampler=%s%s; sampling used %.1f %% of one CPU "
+		 "(%.1f ms of CPU)",
 		 (double)(p->end_ms - p->begin_ms) / 1000.0, (unsigned long long)st->samples,
 		 a->cfg.interval_us, window_achieved_interval_us(w), p->nthreads, snap_metadata_java_threads(p),
-		 p->nmethods - 1, busy_pct);
-	log_debug("sampling rounds: %.1f us each, of which stack walks %.1f us; thread CPU time %.2f us "
+		 p->nmethods - 1, st->method ? st->method : "?", running, window_sampler_cpu_percent(w),
+		 (double)st->sampler_cpu_ns / 1e6);
+	log_debug("sampling rounds: %.1f us each (wall), of which stack walks %.1f us; thread CPU time %.2f us "
 		  "per thread; %llu stacks walked; %llu deadlines missed",
 		  st->samples ? (double)st->busy_ns / 1e3 / (double)st->samples : 0,
 		  st->samples ? (double)st->stacks_ns / 1e3 / (double)st->samples : 0,
@@ -142,6 +146,10 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .end_ms = w->profile->end_ms,
 	    .interval_requested_us = a->cfg.interval_us,
 	    .interval_achieved_us = window_achieved_interval_us(w),
+	    .sampler = w->st.method,
+	    .interval_running_us = window_running_interval_us(w),
+	    .sampler_cpu_ms = (double)w->st.sampler_cpu_ns / 1e6,
+	    .sampler_cpu_percent = window_sampler_cpu_percent(w),
 	    .samples = w->st.samples,
 	    .threads = w->profile->nthreads,
 	    .threads_with_java_frames = snap_metadata_java_threads(w->profile),

@@ -11,10 +11,12 @@
 #include "../snapshot/aggregate.h"
 #include "agent_state.h"
 #include "methods.h"
+#include "sigsampler.h"
 #include "window.h"
 
 /* Local references a round needs besides one per thread (see round_refs). */
 enum { ROUND_SPARE_REFS = 16 };
+enum { SIGNAL_PASS_NS = 10000000 };
 
 struct sampler {
 	agent *a;
@@ -27,8 +29,12 @@ struct sampler {
 	snap_frame *frames;     /* one stack, bottom first */
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
 	uint32_t mode;          /* agent_sampler_mode */
+	sigsampler *sig;        /* sampler=signal, when it runs */
+	uint64_t last_pass_ns;  /* when the last pass over every thread began */
+	uint64_t window_begin_ns;
 	bool warned_sample_error;
 	bool window_seen;
+	bool pinned;            /* this round's time is fixed (a window's end) */
 	uint32_t window_seq;    /* the window the method cache's ids belong to */
 	/* The window being sampled, for the duration of one round. */
 	snap_profile *profile;
@@ -115,7 +121,11 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 		jlong cpu_ns;
 		if ((*s->jvmti)->GetThreadCpuTime(s->jvmti, t, &cpu_ns) == JVMTI_ERROR_NONE)
 			*cpu = (uint64_t)cpu_ns;
-		s->stats->cpu_time_ns += clock_mono_ns() - t0;
+		uint64_t t1 = clock_mono_ns();
+		s->stats->cpu_time_ns += t1 - t0;
+		/* The thread's stretch ends when its clock was read, so wall and CPU agree. */
+		if (!s->pinned)
+			snap_agg_time(s->agg, t1);
 	}
 	return true;
 }
@@ -188,7 +198,12 @@ static void walk_changed(sampler *s, JNIEnv *jni, jthread t)
 {
 	jlong tid;
 	uint64_t cpu;
-	if (!identify(s, jni, t, &tid, &cpu) || snap_agg_unchanged(s->agg, (uint64_t)tid, cpu))
+	if (!identify(s, jni, t, &tid, &cpu))
+		return;
+	/* The signal sampler, when it runs, has this thread's samples already (or knows it ran
+	 * nothing); only threads it cannot account for are walked here. */
+	int sig = s->sig ? sigsampler_pass(s->sig, t, tid, cpu, s->agg) : SIG_PASS_OTHER;
+	if (sig == SIG_PASS_DONE || (sig == SIG_PASS_OTHER && snap_agg_unchanged(s->agg, (uint64_t)tid, cpu)))
 		return;
 	uint64_t t0 = clock_mono_ns();
 	jint count = 0;
@@ -222,12 +237,32 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	s->stats->threads_last_round = (uint32_t)n;
 }
 
+uint64_t sampler_own_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void drain_signals(sampler *s, JNIEnv *jni)
+{
+	sigsampler_sink k = {s->jvmti, jni, s->methods, &s->a->classes_may_unload, s->profile, s->agg, s->stats,
+			     s->frames, s->window_begin_ns};
+	sigsampler_drain(s->sig, &k);
+}
+
+void sampler_set_interval(sampler *s, uint64_t interval_ns) { sigsampler_set_interval(s->sig, interval_ns); }
+
 void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 {
 	/* Method ids belong to one profile: a new window starts a new name cache. (Compared
 	 * by window number: a new profile may well reuse the old one's address.) */
-	if (!s->window_seen || s->window_seq != w->seq)
+	if (!s->window_seen || s->window_seq != w->seq) {
 		methods_clear(s->methods);
+		s->last_pass_ns = 0; /* a new window starts with a pass */
+		s->window_begin_ns = w->begin_ns;
+	}
 	s->window_seen = true;
 	s->window_seq = w->seq;
 	s->profile = w->profile;
@@ -238,13 +273,23 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 		jni_failed(jni);
 		return;
 	}
+	uint64_t cpu0 = sampler_own_cpu_ns();
 	uint64_t t0 = clock_mono_ns();
-	snap_agg_begin(w->agg, t_ns && t_ns < t0 ? t_ns : t0);
-	if (s->mode == AGENT_SAMPLER_ALL)
-		round_all(s, jni);
-	else
-		round_changed(s, jni);
-	snap_agg_end(w->agg);
+	s->pinned = t_ns && t_ns < t0;
+	/* With sampler=signal most rounds only drain the samples; the pass over every thread
+	 * (idle ones re-charged, stopped ones walked) runs every SIGNAL_PASS_NS. */
+	bool pass = !s->sig || s->pinned || t0 - s->last_pass_ns >= SIGNAL_PASS_NS;
+	if (s->sig)
+		drain_signals(s, jni);
+	if (pass) {
+		s->last_pass_ns = t0;
+		snap_agg_begin(w->agg, s->pinned ? t_ns : t0);
+		if (s->mode == AGENT_SAMPLER_ALL)
+			round_all(s, jni);
+		else
+			round_changed(s, jni);
+		snap_agg_end(w->agg);
+	}
 	(*jni)->PopLocalFrame(jni, NULL);
 
 	uint64_t t1 = clock_mono_ns();
@@ -253,6 +298,8 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	s->stats->last_ns = t0;
 	s->stats->samples++;
 	s->stats->busy_ns += t1 - t0;
+	s->stats->method = s->sig ? "signal" : s->mode == AGENT_SAMPLER_ALL ? "all" : "changed";
+	s->stats->sampler_cpu_ns += sampler_own_cpu_ns() - cpu0;
 	if (s->stats->threads_last_round > s->stats->max_threads_seen)
 		s->stats->max_threads_seen = s->stats->threads_last_round;
 }
@@ -263,7 +310,7 @@ static uint32_t effective_mode(jvmtiEnv *jvmti, uint32_t wanted)
 {
 	char *version = NULL;
 	if (wanted != AGENT_SAMPLER_CHANGED ||
-	    (*jvmti)->GetSystemProperty(jvmti, "java.specification.version", &version) != JVMTI_ERROR_NONE)
+	    (*jvmti)->GetSystemProperty(jvmti, "java.vm.specification.version", &version) != JVMTI_ERROR_NONE)
 		return wanted;
 	int major = strncmp(version, "1.", 2) == 0 ? atoi(version + 2) : atoi(version);
 	(*jvmti)->Deallocate(jvmti, (unsigned char *)version);
@@ -291,6 +338,28 @@ static bool find_thread_id(sampler *s, JNIEnv *jni)
 	return true;
 }
 
+static bool signal_key(void *ctx, JNIEnv *jni, jthread t, jlong *key)
+{
+	sampler *s = ctx;
+	return thread_id(s, jni, t, key) && *key != s->own_tids[0] && *key != s->own_tids[1];
+}
+
+static void signal_name(void *ctx, JNIEnv *jni, jthread t, char *out, size_t n) { thread_name(ctx, jni, t, out, n); }
+
+/* sampler=signal where it is proven, else the per-thread handshakes, saying which. */
+static void start_signals(sampler *s, JNIEnv *jni)
+{
+	char why[128] = "it could not start";
+	s->mode = effective_mode(s->jvmti, AGENT_SAMPLER_CHANGED);
+	if (!s->a->has_cpu_time)
+		snprintf(why, sizeof why, "thread CPU time unavailable");
+	else if (sigsampler_supported(s->a->vm, s->jvmti, why, sizeof why) &&
+		 (s->sig = sigsampler_start(s->a->vm, jni, s->a->cfg.interval_us, s->max_depth, signal_key,
+					    signal_name, s)))
+		return;
+	log_info("sampler=signal is off: %s; using sampler=%s", why, s->mode == AGENT_SAMPLER_ALL ? "all" : "changed");
+}
+
 sampler *sampler_new(agent *a, JNIEnv *jni)
 {
 	sampler *s = calloc(1, sizeof *s);
@@ -308,6 +377,8 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 		return NULL;
 	}
 	s->mode = effective_mode(a->jvmti, a->cfg.sampler_mode);
+	if (s->mode == AGENT_SAMPLER_SIGNAL)
+		start_signals(s, jni);
 	return s;
 }
 
@@ -325,6 +396,7 @@ void sampler_free(sampler *s)
 {
 	if (!s)
 		return;
+	sigsampler_free(s->sig, NULL);
 	methods_free(s->methods);
 	free(s->frames);
 	free(s->top);

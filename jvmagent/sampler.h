@@ -28,4 +28,10 @@ void sampler_exclude(sampler *s, jlong tid);
  * previous round are charged up to `t_ns` (monotonic), or up to now when 0. */
 void sampler_round(sampler *s, JNIEnv *jni, struct agent_window *w, uint64_t t_ns);
 
+/* The interval the overhead governor chose, for samplers that run on timers. */
+void sampler_set_interval(sampler *s, uint64_t interval_ns);
+
+/* The calling thread's own CPU time (CLOCK_THREAD_CPUTIME_ID), in ns; 0 if unreadable. */
+uint64_t sampler_own_cpu_ns(void);
+
 #endif

@@ -44,7 +44,9 @@ bool uploader_has_pending(const uploader *u);
 void uploader_keep_apart(uploader *u, const char *path);
 
 /* The object key for a zip (see docs/s3.md): `<s3prefix><function or host>/<yyyy>/<mm>/<dd>/<name>`,
- * where name is the zip's name made unique per process and window; the Lambda function's
+ * where name is the zip's name made unique per process and window (on Lambda: the request id,
+ * or for the init window a random part drawn at each call, which SnapStart's restored copies
+ * need); the Lambda function's
  * name when `function_name` is not NULL nor empty, else the host name. 0 or -1. */
 int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path,
 		 const struct agent_window *w, char *out, size_t n);

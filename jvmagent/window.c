@@ -47,6 +47,10 @@ void window_close(agent_window *w, window_mark at)
 {
 	snap_agg_flush(w->agg, at.mono_ns);
 	w->profile->end_ms = at.epoch_ms;
+	/* The .nps's sampling period is what VisualVM shows: the interval achieved. */
+	double achieved = window_achieved_interval_us(w);
+	if (achieved > 0)
+		w->profile->achieved_interval_us = (uint32_t)(achieved + 0.5);
 }
 
 void window_free(agent_window *w)
@@ -65,4 +69,17 @@ double window_achieved_interval_us(const agent_window *w)
 	if (w->st.samples < 2)
 		return 0;
 	return (double)(w->st.last_ns - w->st.first_ns) / 1e3 / (double)(w->st.samples - 1);
+}
+
+double window_running_interval_us(const agent_window *w)
+{
+	if (!w->st.signal_samples)
+		return 0;
+	return (double)w->st.signal_cpu_ns / 1e3 / (double)w->st.signal_samples;
+}
+
+double window_sampler_cpu_percent(const agent_window *w)
+{
+	uint64_t span_ns = w->st.last_ns - w->st.first_ns;
+	return span_ns ? 100.0 * (double)w->st.sampler_cpu_ns / (double)span_ns : 0;
 }

@@ -24,11 +24,17 @@ typedef struct {
 	uint64_t busy_ns;        /* time spent inside sampling rounds */
 	uint64_t stacks_ns;      /* of which inside stack-walking calls */
 	uint64_t cpu_time_ns;    /* of which reading thread CPU times */
+	uint64_t sampler_cpu_ns; /* CPU time sampling cost: the agent thread's own clock in
+				  * rounds, plus time inside signal handlers (what the governor
+				  * budgets; waiting for a thread to reach a handshake is not CPU) */
 	uint64_t thread_samples; /* stacks walked and recorded */
 	uint64_t first_ns, last_ns;
 	uint32_t threads_last_round;
 	uint32_t max_threads_seen;
 	uint64_t max_interval_ns; /* longest interval the overhead governor chose */
+	const char *method;      /* the sampler that ran: "changed", "all" or "signal" */
+	uint64_t signal_samples; /* stacks taken in signal handlers (signal sampler) */
+	uint64_t signal_cpu_ns;  /* running threads' CPU time those samples cover */
 } window_stats;
 
 typedef struct agent_window {
@@ -61,5 +67,12 @@ void window_free(agent_window *w);
 
 /* The average interval achieved between rounds, in µs (0 before two rounds). */
 double window_achieved_interval_us(const agent_window *w);
+
+/* Signal sampler: the CPU time between two samples of a running thread, in µs (0 when
+ * there were none). */
+double window_running_interval_us(const agent_window *w);
+
+/* Sampling's CPU time as a percentage of one CPU over the sampled span. */
+double window_sampler_cpu_percent(const agent_window *w);
 
 #endif

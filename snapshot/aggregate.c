@@ -33,6 +33,9 @@ struct snap_aggregator {
 	uint32_t seen_this_sample;
 	uint64_t sample_no;
 	uint64_t t_ns;
+	uint64_t prev_begin_ns; /* when the previous sample began */
+	uint64_t begin_ns;
+	uint64_t first_begin_ns; /* when the first sample began */
 	uint64_t samples;
 	size_t side_bytes; /* the threads' stack buffers, counted against the profile's cap */
 };
@@ -158,26 +161,52 @@ void snap_agg_free(snap_aggregator *a)
 void snap_agg_begin(snap_aggregator *a, uint64_t t_ns)
 {
 	a->sample_no++;
+	a->prev_begin_ns = a->begin_ns;
+	a->begin_ns = t_ns;
+	if (a->sample_no == 1)
+		a->first_begin_ns = t_ns;
 	a->t_ns = t_ns;
 	a->seen_this_sample = 0;
 }
 
+void snap_agg_time(snap_aggregator *a, uint64_t t_ns)
+{
+	if (t_ns > a->t_ns)
+		a->t_ns = t_ns;
+}
+
 bool snap_agg_known(const snap_aggregator *a, uint64_t key) { return lookup(a, key)->used; }
 
-static void charge(snap_profile *p, thread_state *s, uint64_t t_ns, uint64_t cpu_ns)
+/* Charges the stretch since the thread's previous sample to the stack seen then. CPU is
+ * charged whole, never capped at the stretch's wall time: the CPU clock is read per
+ * thread while a round runs, so one stretch can hold a little more CPU than wall time
+ * and the next a little less; capping lost the excess (a busy thread on a crowded CPU
+ * came out 4-12 % short). Uncapped, the deltas add up to the thread's exact CPU time
+ * between its first and last sample. */
+static void charge(thread_state *s, uint64_t t_ns, uint64_t cpu_ns)
 {
-	if (s->depth == 0 || t_ns < s->last_t_ns)
+	if (s->depth == 0)
 		return; /* no Java frame to charge: the root's self time must stay 0 */
 	snap_node *leaf = s->nodes[s->depth - 1];
-	leaf->self_wall_ns += t_ns - s->last_t_ns;
-	if (cpu_ns != SNAP_CPU_UNKNOWN && s->last_cpu_ns != SNAP_CPU_UNKNOWN && cpu_ns >= s->last_cpu_ns) {
-		uint64_t d = cpu_ns - s->last_cpu_ns;
-		uint64_t wall = t_ns - s->last_t_ns;
-		/* CPU clocks tick in coarser steps than the monotonic clock; never let one
-		 * interval claim more CPU than wall time. */
-		leaf->self_cpu_ns += d < wall ? d : wall;
-	}
-	(void)p;
+	if (t_ns > s->last_t_ns)
+		leaf->self_wall_ns += t_ns - s->last_t_ns;
+	if (cpu_ns != SNAP_CPU_UNKNOWN && s->last_cpu_ns != SNAP_CPU_UNKNOWN && cpu_ns >= s->last_cpu_ns)
+		leaf->self_cpu_ns += cpu_ns - s->last_cpu_ns;
+}
+
+/* Charges up to now and moves the thread's marks (time never moves back). While the
+ * thread has shown no Java frame the marks stay: the stretch waits for its first stack. */
+static void advance(snap_aggregator *a, thread_state *s, uint64_t cpu_ns)
+{
+	if (s->depth == 0)
+		return;
+	charge(s, a->t_ns, cpu_ns);
+	if (a->t_ns > s->last_t_ns)
+		s->last_t_ns = a->t_ns;
+	/* Nor CPU: a signal sample read before a round's later read arrives after it, and
+	 * moving back would charge the difference twice. */
+	if (cpu_ns == SNAP_CPU_UNKNOWN || s->last_cpu_ns == SNAP_CPU_UNKNOWN || cpu_ns > s->last_cpu_ns)
+		s->last_cpu_ns = cpu_ns;
 }
 
 static snap_node *thread_root(snap_aggregator *a, const char *name)
@@ -214,7 +243,12 @@ static bool reserve(snap_aggregator *a, thread_state *s, uint32_t depth)
 	return true;
 }
 
-static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *name)
+/* A thread first seen after the window's first sample was born since the previous
+ * sample began: its CPU time so far and the wall time since then belong to the window
+ * and go to the first stack it shows (nothing earlier is known). A thread in the first
+ * sample was there before the window: its time starts now. */
+static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
+			       uint64_t born_ns)
 {
 	if ((a->count + 1) * 4 > a->cap * 3 && !rehash(a, a->cap * 2, false))
 		return NULL;
@@ -226,7 +260,13 @@ static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *nam
 	s->used = true;
 	s->key = key;
 	s->root = root;
-	s->last_cpu_ns = SNAP_CPU_UNKNOWN;
+	bool born = a->sample_no > 1;
+	s->last_t_ns = born ? a->prev_begin_ns : a->t_ns;
+	if (born_ns) { /* the caller knows when it started */
+		born = born_ns >= a->first_begin_ns;
+		s->last_t_ns = born ? born_ns : a->t_ns;
+	}
+	s->last_cpu_ns = born && cpu_ns != SNAP_CPU_UNKNOWN ? 0 : cpu_ns;
 	a->count++;
 	return s;
 }
@@ -264,23 +304,47 @@ static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uin
 	s->depth = j;
 }
 
+/* Charges the thread up to a->t_ns and records its new stack. */
+static void record(snap_aggregator *a, thread_state *s, uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
+{
+	bool waiting = s->depth == 0;
+	advance(a, s, cpu_ns);
+	if (!reserve(a, s, depth))
+		depth = s->cap < depth ? s->cap : depth;
+	walk(a->p, s, frames, depth);
+	if (waiting)
+		advance(a, s, cpu_ns); /* its first stack takes the time since its birth */
+	a->samples++;
+}
+
 int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
 		    const snap_frame *frames, uint32_t depth)
 {
 	thread_state *s = lookup(a, key);
-	if (!s->used && !(s = new_state(a, key, name)))
+	if (!s->used && !(s = new_state(a, key, name, cpu_ns, 0)))
 		return -1;
 	if (s->seen == a->sample_no)
 		return 0; /* the same thread twice in one sample: keep the first */
 	s->seen = a->sample_no;
 	a->seen_this_sample++;
-	charge(a->p, s, a->t_ns, cpu_ns);
-	s->last_t_ns = a->t_ns;
-	s->last_cpu_ns = cpu_ns;
-	if (!reserve(a, s, depth))
-		depth = s->cap < depth ? s->cap : depth;
-	walk(a->p, s, frames, depth);
-	a->samples++;
+	record(a, s, cpu_ns, frames, depth);
+	return 0;
+}
+
+int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
+		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
+{
+	thread_state *s = lookup(a, key);
+	if (!s->used && !(s = new_state(a, key, name, cpu_ns, born_ns)))
+		return -1;
+	if (s->seen != a->sample_no) {
+		s->seen = a->sample_no;
+		a->seen_this_sample++;
+	}
+	uint64_t round_t = a->t_ns;
+	a->t_ns = t_ns;
+	record(a, s, cpu_ns, frames, depth);
+	a->t_ns = round_t;
 	return 0;
 }
 
@@ -291,9 +355,7 @@ bool snap_agg_repeat(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)
 		return false;
 	s->seen = a->sample_no;
 	a->seen_this_sample++;
-	charge(a->p, s, a->t_ns, cpu_ns);
-	s->last_t_ns = a->t_ns;
-	s->last_cpu_ns = cpu_ns;
+	advance(a, s, cpu_ns);
 	a->samples++;
 	return true;
 }
@@ -318,7 +380,7 @@ void snap_agg_flush(snap_aggregator *a, uint64_t t_ns)
 		thread_state *s = &a->slots[i];
 		if (!s->used)
 			continue;
-		charge(a->p, s, t_ns, SNAP_CPU_UNKNOWN);
+		charge(s, t_ns, SNAP_CPU_UNKNOWN);
 		account(a, 0, state_bytes(s->cap));
 		free(s->frames);
 		free(s->nodes);

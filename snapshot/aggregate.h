@@ -4,7 +4,8 @@
  *    first of them (self time of its top frame); totals are derived at write time;
  *  - a hit is counted for each frame that newly appears at its tree position between
  *    two consecutive samples (a frame whose method stays but whose line changed continues);
- *  - thread CPU time measured between two samples is charged like the wall time.
+ *  - thread CPU time measured between two samples is charged like the wall time, whole
+ *    (so a thread's CPU total is exactly its CPU time between its first and last sample).
  * Memory grows with distinct call paths, never with the number of samples. */
 #ifndef JVMSNAP_SNAP_AGGREGATE_H
 #define JVMSNAP_SNAP_AGGREGATE_H
@@ -33,6 +34,11 @@ void snap_agg_free(snap_aggregator *a);
 /* Starts sample number N taken at monotonic time `t_ns`. */
 void snap_agg_begin(snap_aggregator *a, uint64_t t_ns);
 
+/* Moves the current sample's time forward to `t_ns` (never back): the moment the next
+ * threads' stacks and CPU times are read. A round that reads threads one after another
+ * stamps each at its own read, so wall and CPU stretches cover the same span. */
+void snap_agg_time(snap_aggregator *a, uint64_t t_ns);
+
 /* Whether the thread `key` (a stable thread id) was seen before, so the caller fetches
  * the thread's name only once. */
 bool snap_agg_known(const snap_aggregator *a, uint64_t key);
@@ -42,6 +48,14 @@ bool snap_agg_known(const snap_aggregator *a, uint64_t key);
  * SNAP_CPU_UNKNOWN. Returns 0, or -1 when the thread could not be recorded (limits). */
 int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
 		    const snap_frame *frames, uint32_t depth);
+
+/* One stack taken by the thread itself at `t_ns` (a signal sample), outside the rhythm of
+ * rounds: a thread may have many per round, each charging the stretch since its previous
+ * one. `born_ns` is when a thread new to the aggregator started (0: unknown), so its
+ * time in the window before this first sample is charged to it. Counts as seen in the
+ * current sample. Returns 0, or -1 when the thread could not be recorded (limits). */
+int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
+		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth);
 
 /* Records that thread `key` executed nothing since its previous sample: its CPU time
  * `cpu_ns` is known and unchanged, so its stack is the one recorded then. Charges the

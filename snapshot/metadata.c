@@ -66,6 +66,11 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"duration_ms\": %lld,\n", (long long)(m->end_ms - m->begin_ms));
 	buf_printf(out, "  \"interval_requested_us\": %u,\n", m->interval_requested_us);
 	buf_printf(out, "  \"interval_achieved_us\": %.0f,\n", m->interval_achieved_us);
+	field_str(out, "sampler", m->sampler, ",\n");
+	if (m->interval_running_us > 0)
+		buf_printf(out, "  \"interval_running_us\": %.0f,\n", m->interval_running_us);
+	buf_printf(out, "  \"sampler_cpu_ms\": %.1f,\n  \"sampler_cpu_percent\": %.2f,\n", m->sampler_cpu_ms,
+		   m->sampler_cpu_percent);
 	buf_printf(out, "  \"samples\": %llu,\n", (unsigned long long)m->samples);
 	buf_printf(out, "  \"threads\": %u,\n  \"threads_with_java_frames\": %u,\n", m->threads,
 		   m->threads_with_java_frames);

@@ -19,6 +19,11 @@ typedef struct {
 	int64_t begin_ms, end_ms;      /* epoch ms */
 	uint32_t interval_requested_us;
 	double interval_achieved_us;   /* 0 when fewer than two samples */
+	const char *sampler;           /* the method that ran: "changed", "all", "signal" */
+	double interval_running_us;    /* signal sampler: CPU time between two samples of a
+					* running thread; 0 otherwise */
+	double sampler_cpu_ms;         /* CPU time sampling cost in the window */
+	double sampler_cpu_percent;    /* of one CPU, over the sampled span */
 	uint64_t samples;
 	uint32_t threads;              /* every thread the sampler saw ("threads") */
 	uint32_t threads_with_java_frames; /* those with a stack, the ones the .nps and VisualVM show */

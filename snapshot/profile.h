@@ -52,6 +52,8 @@ typedef struct snap_profile {
 	int64_t end_ms;   /* epoch ms, when the window was closed */
 	bool has_cpu;     /* self_cpu_ns is measured (the .nps gets two timestamps) */
 	uint32_t interval_us;
+	uint32_t achieved_interval_us; /* the interval achieved, for VisualVM's "Sampling Period";
+					* 0: not known (the requested one is shown) */
 
 	snap_method *methods; /* methods[0] is the thread pseudo-method */
 	uint32_t nmethods;

@@ -221,7 +221,9 @@ static void put_prop(buf *b, const char *key, const char *value)
 /* §9: the keys that make VisualVM label the snapshot as sampled ("Hits"). */
 static void put_settings(buf *b, const snap_profile *p, const char *name)
 {
-	uint32_t ms = (p->interval_us + 500u) / 1000u;
+	/* VisualVM's Sampling Period is the interval achieved; the µs key keeps the requested. */
+	uint32_t shown_us = p->achieved_interval_us ? p->achieved_interval_us : p->interval_us;
+	uint32_t ms = (shown_us + 500u) / 1000u;
 	char freq[16], us[16];
 	snprintf(freq, sizeof freq, "%u", ms ? ms : 1u);
 	snprintf(us, sizeof us, "%u", p->interval_us);

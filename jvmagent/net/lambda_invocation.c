@@ -22,6 +22,8 @@ route proxy_parse_route(const char *method, const char *raw_uri, char *id, size_
 	size_t rest_len = path_len - (sizeof base - 1);
 	if (rest_len == strlen("invocation/next") && strncmp(rest, "invocation/next", rest_len) == 0)
 		return strcmp(method, "GET") == 0 ? ROUTE_NEXT : ROUTE_OTHER;
+	if (rest_len == strlen("restore/next") && strncmp(rest, "restore/next", rest_len) == 0)
+		return strcmp(method, "GET") == 0 ? ROUTE_RESTORE_NEXT : ROUTE_OTHER;
 	if (rest_len == strlen("init/error") && strncmp(rest, "init/error", rest_len) == 0)
 		return strcmp(method, "POST") == 0 ? ROUTE_INIT_ERROR : ROUTE_OTHER;
 	if (strcmp(method, "POST") != 0 || strncmp(rest, "invocation/", 11) != 0)

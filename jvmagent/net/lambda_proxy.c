@@ -92,7 +92,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!ex->started) {
 		ex->started = true;
 		ex->route = proxy_parse_route(method, ex->raw_uri, ex->request_id, sizeof ex->request_id);
-		if (ex->route == ROUTE_NEXT)
+		if (ex->route == ROUTE_NEXT || ex->route == ROUTE_RESTORE_NEXT)
 			proxy_before_next(p);
 		if (atomic_load(&p->stopping) || !proxy_start_upstream(ex, conn, method))
 			ex->failed = ex->done = true;

@@ -55,7 +55,11 @@ struct lambda_proxy {
 	int64_t open_deadline_ms;
 };
 
-typedef enum { ROUTE_OTHER, ROUTE_NEXT, ROUTE_RESPONSE, ROUTE_ERROR, ROUTE_INIT_ERROR } route;
+/* ROUTE_RESTORE_NEXT: SnapStart's GET .../restore/next, which the runtime sends once its
+ * init is done and before Lambda snapshots the sandbox; it ends the init window as a first
+ * GET .../invocation/next does, so that no snapshot work is in flight in the sandbox
+ * snapshot. */
+typedef enum { ROUTE_OTHER, ROUTE_NEXT, ROUTE_RESPONSE, ROUTE_ERROR, ROUTE_INIT_ERROR, ROUTE_RESTORE_NEXT } route;
 
 /* One call from the runtime, from its request line to the end of the answer. */
 typedef struct exchange {

@@ -104,7 +104,7 @@ import glob, json, re, sys, zipfile
 d, stem, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 want = {"init"} | {f"req-{i}" for i in range(1, n + 1)}
 def window_of(key):
-    m = re.search(r"_(init)_p\d+_w0\.zip$|_(req-\d+)\.zip$", key)
+    m = re.search(r"_(init)_p\d+_w0_[0-9a-f]{8}\.zip$|_(req-\d+)\.zip$", key)
     return m and (m.group(1) or m.group(2))
 err = open(d + "/stderr").read().splitlines()
 stored = {window_of(m.group(1)) for l in err if (m := re.match(r"jvmsnap: info: s3://snaps/(\S+) \(", l))}

@@ -86,7 +86,7 @@ PY
 # cold: only the init window, uploaded after the first invocation; nothing left in /tmp
 stored cold >"$WORK/cold/stored"
 check "cold: the store holds the init zip alone ($(xargs -n1 basename <"$WORK/cold/stored" | tr '\n' ' '))" \
-	sh -c "grep -c . '$WORK/cold/stored' | grep -qx 1 && grep -q '_init_p[0-9]*_w0.zip$' '$WORK/cold/stored'"
+	sh -c "grep -c . '$WORK/cold/stored' | grep -qx 1 && grep -q '_init_p[0-9]*_w0_[0-9a-f]*.zip$' '$WORK/cold/stored'"
 check "cold: one snapshot written, none left in /tmp" \
 	sh -c "[ \"\$(grep -c 'snapshot written' '$WORK/cold/stderr')\" = 1 ] && ! ls /tmp/${TAG}_cold* >/dev/null 2>&1"
 

@@ -116,6 +116,8 @@ public final class NpsCheck {
             ResultsSnapshot rs = ls.getSnapshot();
             if (!(rs instanceof CPUResultsSnapshot)) throw new Fail("not a CPU snapshot: " + rs);
             new Walk((CPUResultsSnapshot) rs, label).run();
+            if (ls.getSettings() != null)
+                out.println("sampling_period_ms " + ls.getSettings().getSamplingFrequency());
             if (resaveDir != null) {
                 File f = new File(resaveDir, ++resaved + ".nps");
                 try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(f)))) {

@@ -1,6 +1,7 @@
 // A Lambda Runtime API (2018-06-01) emulator for tests, written from AWS's public API
 // description: GET /runtime/invocation/next long-polls for queued events; POST
-// /runtime/invocation/<id>/response and /error, POST /runtime/init/error answer 202.
+// /runtime/invocation/<id>/response and /error, POST /runtime/init/error answer 202;
+// SnapStart's GET /runtime/restore/next answers 200 at once, POST /runtime/restore/error 202.
 // Every request is recorded (raw headers and trailers, body to a file, timings).
 //
 //   node runtime_api.js STATE_DIR        writes the port it listens on to STATE_DIR/port
@@ -20,6 +21,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { performance } = require('perf_hooks');
+const { serveOnLoopback } = require('./serve');
 
 const dir = process.argv[2];
 const MAX_BUFFERED_BYTES = 6291456; // Lambda's synchronous payload limit
@@ -135,14 +137,13 @@ function route(u, req, res, rec, body) {
   }
   if (req.method === 'POST' && p === '/2018-06-01/runtime/init/error')
     return answerLater(res, rec, 202, { status: 'OK' });
+  // SnapStart: the sandbox is "restored" at once (an empty 200), and a failed restore hook
+  // is accepted as Lambda accepts it.
+  if (req.method === 'GET' && p === '/2018-06-01/runtime/restore/next')
+    return answerLater(res, rec, 200, {});
+  if (req.method === 'POST' && p === '/2018-06-01/runtime/restore/error')
+    return answerLater(res, rec, 202, { status: 'OK' });
   json(res, 404, { errorMessage: `no route ${req.method} ${p}`, errorType: 'NotFound' });
 }
 
-server.requestTimeout = 0;
-server.headersTimeout = 60000;
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => {
-  fs.writeFileSync(path.join(dir, 'port.tmp'), String(server.address().port));
-  fs.renameSync(path.join(dir, 'port.tmp'), path.join(dir, 'port'));
-});
-process.on('SIGTERM', () => process.exit(0));
+serveOnLoopback(server, dir, 60000);

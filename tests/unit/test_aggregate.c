@@ -263,8 +263,127 @@ static void test_unchanged_threads_recharged(void **state)
 	snap_agg_end(f->a);
 	assert_int_equal(snap_agg_live_threads(f->a), 1);
 	snap_node *run2 = child(child(f->p->threads[1].root, f->main), f->run);
-	assert_int_equal(run2->self_wall_ns, 2 * MS);
+	/* born after 6 ms (the previous sample): 1 ms before its first sample, 2 ms after */
+	assert_int_equal(run2->self_wall_ns, 3 * MS);
 	assert_int_equal(run2->self_cpu_ns, 400);
+}
+
+static uint64_t total_cpu(const snap_node *n)
+{
+	uint64_t t = n->self_cpu_ns;
+	for (snap_node *c = n->child; c; c = c->sibling)
+		t += total_cpu(c);
+	return t;
+}
+
+/* A busy thread on a crowded CPU: its clock is read late in one round and early in the
+ * next, so one stretch shows more CPU than wall time and the next less. The CPU total is
+ * still exactly its CPU time between the first and last sample (a cap at each stretch's
+ * wall time used to drop the excess). */
+static void test_cpu_total_exact_under_read_skew(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	snap_frame b[] = {{f->main, 1}, {f->work, 3}};
+	const uint64_t cpu[] = {0, 1400000, 1900000, 3500000, 3900000, 5000000};
+	for (int i = 0; i < 6; i++)
+		sample(f, (uint64_t)i * MS, 1, cpu[i], i % 2 ? b : a, 2);
+	snap_node *root = f->p->threads[0].root;
+	assert_int_equal(total_cpu(root), 5000000);
+	assert_int_equal(total_wall(root), 5 * MS);
+	assert_int_equal(child(child(root, f->main), f->run)->self_cpu_ns, 1400000 + 1600000 + 1100000);
+}
+
+/* Each thread stamped at its own read within a round: its wall stretches follow its
+ * reads; a round pinned earlier (the window's end asked for while a round ran) never
+ * moves a thread back, and still charges the CPU read in it. */
+static void test_per_thread_read_time(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	snap_agg_begin(f->a, 0);
+	snap_agg_thread(f->a, 1, "x", 0, a, 2);
+	snap_agg_time(f->a, 3 * MS);
+	snap_agg_thread(f->a, 2, "y", 0, a, 2);
+	snap_agg_time(f->a, 2 * MS); /* never back */
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 10 * MS);
+	snap_agg_thread(f->a, 1, "x", 4 * MS, a, 2);
+	snap_agg_time(f->a, 12 * MS);
+	snap_agg_thread(f->a, 2, "y", 5 * MS, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 11 * MS); /* pinned before y's last read */
+	snap_agg_thread(f->a, 1, "x", 5 * MS, a, 2);
+	snap_agg_thread(f->a, 2, "y", 6 * MS, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_flush(f->a, 11 * MS);
+	assert_int_equal(total_wall(f->p->threads[0].root), 11 * MS);
+	assert_int_equal(total_wall(f->p->threads[1].root), 9 * MS); /* 3..12 ms */
+	assert_int_equal(total_cpu(f->p->threads[0].root), 5 * MS);
+	assert_int_equal(total_cpu(f->p->threads[1].root), 6 * MS);
+}
+
+/* A thread that appears after the window's first sample was born since the previous one
+ * began: its CPU so far and that stretch of wall time go to its first stack. Threads in
+ * the first sample were there before the window: their earlier time is not its. */
+static void test_thread_born_in_window(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	sample(f, 0, 1, 7 * MS, a, 2); /* present at the window's start: 7 ms CPU before it */
+	snap_agg_begin(f->a, 4 * MS);
+	snap_agg_thread(f->a, 1, "old", 8 * MS, a, 2);
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 10 * MS);
+	snap_agg_thread(f->a, 1, "old", 8 * MS, a, 2);
+	snap_agg_thread(f->a, 2, "new", 3 * MS, a, 2); /* born in (4, 10] ms */
+	snap_agg_thread(f->a, 3, "late", 1 * MS, a, 0); /* born too, no Java frame yet */
+	snap_agg_end(f->a);
+	snap_agg_begin(f->a, 11 * MS);
+	snap_agg_thread(f->a, 1, "old", 8 * MS, a, 2);
+	snap_agg_thread(f->a, 2, "new", 3 * MS, a, 2);
+	snap_agg_thread(f->a, 3, "late", 2 * MS, a, 2); /* its first stack takes it all */
+	snap_agg_end(f->a);
+	snap_agg_flush(f->a, 12 * MS);
+	assert_int_equal(total_cpu(f->p->threads[2].root), 2 * MS);
+	assert_int_equal(total_wall(f->p->threads[2].root), 8 * MS);
+	assert_int_equal(total_cpu(f->p->threads[0].root), 1 * MS);
+	assert_int_equal(total_wall(f->p->threads[0].root), 12 * MS);
+	assert_int_equal(total_cpu(f->p->threads[1].root), 3 * MS);
+	assert_int_equal(total_wall(f->p->threads[1].root), 8 * MS); /* 4..12 ms */
+}
+
+/* Signal samples: many per round for one thread, each at its own time; a thread whose
+ * start is known is charged from then; a later round's repeat continues the last one. */
+static void test_signal_samples_between_rounds(void **state)
+{
+	fixture *f = *state;
+	snap_frame a[] = {{f->main, 1}, {f->run, 2}};
+	snap_frame b[] = {{f->main, 1}, {f->work, 3}};
+	snap_agg_begin(f->a, 1 * MS);
+	snap_agg_end(f->a);
+	snap_agg_sample(f->a, 4, "sig", 2 * MS, 3 * MS, 1 * MS, a, 2);  /* born at 2 ms */
+	snap_agg_sample(f->a, 4, "sig", 2 * MS, 4 * MS, 2 * MS, b, 2);
+	snap_agg_begin(f->a, 5 * MS);
+	assert_true(snap_agg_repeat(f->a, 4, 2500000));
+	snap_agg_end(f->a);
+	assert_int_equal(snap_agg_live_threads(f->a), 1);
+	snap_agg_sample(f->a, 9, "pre", MS / 2, 6 * MS, 5 * MS, a, 2); /* started before the window */
+	snap_agg_flush(f->a, 6 * MS);
+	snap_node *m = child(f->p->threads[0].root, f->main);
+	assert_int_equal(child(m, f->run)->self_wall_ns, 2 * MS);  /* 2..4 ms */
+	assert_int_equal(child(m, f->run)->self_cpu_ns, 2 * MS);
+	assert_int_equal(child(m, f->work)->self_wall_ns, 2 * MS); /* 4..6 ms */
+	assert_int_equal(child(m, f->work)->self_cpu_ns, 500000);
+	assert_int_equal(total_cpu(f->p->threads[1].root), 0); /* its 5 ms were before the window */
+	/* A sample read before a round's read but drained after it: no CPU counted twice. */
+	snap_agg_sample(f->a, 11, "late", MS / 2, 7 * MS, 5 * MS, a, 2);
+	snap_agg_begin(f->a, 9 * MS);
+	assert_true(snap_agg_repeat(f->a, 11, 6 * MS));
+	snap_agg_end(f->a);
+	snap_agg_sample(f->a, 11, "late", MS / 2, 8 * MS, 5500000, b, 2); /* read at 8 ms */
+	snap_agg_sample(f->a, 11, "late", MS / 2, 10 * MS, 7 * MS, b, 2);
+	assert_int_equal(total_cpu(f->p->threads[2].root), 2 * MS); /* 5 -> 7 ms */
 }
 
 static void test_method_table(void **state)
@@ -303,6 +422,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_thread_cap_uses_overflow_record, setup, teardown),
 	    cmocka_unit_test(test_memory_limit_cuts_paths),
 	    cmocka_unit_test_setup_teardown(test_unchanged_threads_recharged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cpu_total_exact_under_read_skew, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_per_thread_read_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_thread_born_in_window, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signal_samples_between_rounds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,16 +1,20 @@
 package example;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A small Lambda handler to profile: prices an order and signs it. Lambda's Java runtime
- * calls plain methods like this one (no aws-lambda-java-core dependency needed).
+ * A small HTTP API (API Gateway v2 / function URL) handler to profile: prices an order of
+ * {@code ?lines=N} lines and signs the total. {@code GET /orders?lines=200000} answers
+ * {@code {"total_cents":…,"signature":"…"}}; a bad {@code lines} gets a 400.
  */
-public class OrderHandler {
+public class OrderHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final MessageDigest SHA;
 
     static {
@@ -21,16 +25,29 @@ public class OrderHandler {
         }
     }
 
-    public Map<String, Object> handleRequest(Map<String, Object> event) {
-        int lines = event.get("lines") instanceof Number n ? n.intValue() : 100;
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        Map<String, String> query = event.getQueryStringParameters();
+        String raw = query == null ? null : query.get("lines");
+        int lines;
+        try {
+            lines = raw == null ? 100 : Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            lines = -1;
+        }
+        if (lines < 0) {
+            return json(400, "{\"message\":\"lines must be a number >= 0\"}");
+        }
+        long total = total(lines);
+        return json(200, "{\"total_cents\":" + total + ",\"signature\":\"" + sign(total) + "\"}");
+    }
+
+    static long total(int lines) {
         long total = 0;
         for (int i = 0; i < lines; i++) {
             total += price("sku-" + i, 1 + i % 5);
         }
-        Map<String, Object> result = new HashMap<>();
-        result.put("total_cents", total);
-        result.put("signature", sign(total));
-        return result;
+        return total;
     }
 
     static long price(String sku, int quantity) {
@@ -47,5 +64,13 @@ public class OrderHandler {
             hex.append(String.format("%02x", b));
         }
         return hex.toString();
+    }
+
+    private static APIGatewayV2HTTPResponse json(int status, String body) {
+        return APIGatewayV2HTTPResponse.builder()
+                .withStatusCode(status)
+                .withHeaders(Map.of("Content-Type", "application/json"))
+                .withBody(body)
+                .build();
     }
 }

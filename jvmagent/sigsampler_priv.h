@@ -1,0 +1,62 @@
+/* The signal sampler's state, shared by its two halves: sigsampler.c (handler, timers,
+ * registry, JVMTI events) and sigdrain.c (the agent thread's drain and pass). Private to
+ * those two files. */
+#ifndef JVMSNAP_SIGSAMPLER_PRIV_H
+#define JVMSNAP_SIGSAMPLER_PRIV_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "sigring.h"
+#include "sigsampler.h"
+
+typedef struct {
+	JNIEnv *env_id;
+	jint num_frames;
+	sigring_frame *frames;
+} asgct_trace;
+typedef void (*asgct_fn)(asgct_trace *trace, jint depth, void *ucontext);
+
+enum { MAX_TIMED = 4096, RING_BYTES = 4 << 20, STOP_WAIT_MS = 200 };
+
+typedef struct {
+	bool used;
+	bool ended;     /* ThreadEnd seen: reaped (and its slot reused) at the next drain */
+	bool timed;
+	bool dirty;     /* ran since its last stack was taken, without a sample */
+	uint32_t gen;   /* tells a reused slot's records from its previous thread's */
+	jlong key;
+	jobject ref;    /* global reference, for the name */
+	timer_t timer;
+	uint64_t born_ns;
+	uint64_t pass_cpu;   /* CPU time at the previous pass */
+	uint64_t sample_cpu; /* CPU time at the previous signal sample, 0 before one */
+} sig_thread;
+
+struct sigsampler {
+	JavaVM *vm;
+	jvmtiEnv *env; /* our own environment: its events do not touch the agent's */
+	asgct_fn agct;
+	sigring *ring;
+	atomic_bool active;
+	_Atomic uint64_t handler_ns; /* CPU time inside handlers, not yet reported */
+	_Atomic uint64_t not_java;   /* timer signals that found no Java thread */
+	sigsampler_key_fn key_of;
+	sigsampler_name_fn name_of;
+	void *ctx;
+	uint64_t interval_ns;
+	pthread_mutex_t mu; /* the registry */
+	sig_thread *threads;     /* MAX_TIMED */
+	uint32_t hint;
+	uint64_t failed;    /* samples AsyncGetCallTrace could not take */
+	uint64_t failed_by[16]; /* by its error code (0..-15) */
+	uint64_t orphans;   /* samples of a thread reaped before they were read */
+	bool stopped;
+};
+
+/* The registry entry a record's handle names, NULL when its thread was reaped. Under mu. */
+sig_thread *sig_entry_at(sigsampler *g, uint64_t handle);
+/* The entry of a live thread, by its JVMTI thread-local storage. Under mu. */
+sig_thread *sig_entry_of_thread(sigsampler *g, jthread t);
+
+#endif
