@@ -3,7 +3,8 @@
  *
  * Exit codes of every command: 0 success, 1 a failure while producing the output (out of
  * memory, an unwritable output file), 2 a usage error or an input that cannot be read
- * (missing, unreadable, foreign or corrupt). */
+ * (missing, unreadable, foreign or corrupt), 3 the output was made without some of the
+ * snapshots an s3:// source selected (fleet.h). */
 #ifndef JVMSNAP_CLI_H
 #define JVMSNAP_CLI_H
 
@@ -17,7 +18,7 @@
 #include "../snapshot/profile.h"
 #include "../visualvm-format/nps.h"
 
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_INPUT = 2 };
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_INPUT = 2, CLI_EXIT_PARTIAL = 3 };
 
 /* ---- option values the commands share (opts.c) ---- */
 
@@ -244,5 +245,8 @@ int cli_cmd_flame(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
+int cli_cmd_ls(int argc, char **argv); /* ls.c, fleet.h */
+int cli_cmd_diff(int argc, char **argv);
+int cli_cmd_pprof(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@
 #include "../snapshot/package.h"
 #include "../snapshot/trim.h"
 #include "../visualvm-format/nps.h"
+#include "summary_out.h"
 #include "uploader.h"
 #include "version.h"
 #include "window.h"
@@ -216,8 +217,14 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 		entries[n++] = (snap_zip_entry){"metadata.json", meta.data, meta.len, true};
 
 	char path[4096];
-	if (store(a, prefix, entries, n, path, sizeof path, started_ns) && a->uploader)
-		uploader_put(a->uploader, path, w, upload_budget_ms, !a->cfg.dump_path);
+	if (store(a, prefix, entries, n, path, sizeof path, started_ns)) {
+		char key[1024]; /* the summary names the zip's S3 key; the uploader sends it after the zip */
+		bool keyed = a->uploader &&
+			     uploader_key(a->cfg.s3_prefix, a->cfg.function_name, path, w, key, sizeof key) == 0;
+		summary_write(a, w, path, keyed ? key : NULL);
+		if (a->uploader)
+			uploader_put(a->uploader, path, w, upload_budget_ms, !a->cfg.dump_path);
+	}
 	buf_free(&nps);
 	buf_free(&csv);
 	buf_free(&meta);

@@ -11,6 +11,7 @@
 
 #include "../common/clock.h"
 #include "../common/log.h"
+#include "../snapshot/summary.h"
 #include "../upload/s3.h"
 #include "../upload/s3_breaker.h"
 #include "../upload/s3_queue.h"
@@ -230,6 +231,9 @@ static void retry_waiting(uploader *u, int64_t deadline_ms)
 		if (verdict == S3_BREAKER_DENY)
 			break;
 		s3_queued *e = &u->queue.items[0];
+		size_t klen = strlen(e->key);
+		if (klen > 5 && !strcmp(e->key + klen - 5, ".json"))
+			done--; /* a zip's summary rides with it: not one of the retries counted */
 		if (verdict == S3_BREAKER_PROBE)
 			log_debug("S3 probe: uploading %s", e->key);
 		put_outcome out = put_one(u, e->key, e->path, left);
@@ -303,6 +307,39 @@ static bool ready(uploader *u, const char *path)
 	return true;
 }
 
+/* The invocation summary written next to the zip (summary_out.h), under the zip's key with
+ * .json: false when there is none. */
+static bool summary_of(const char *zip_path, const char *zip_key, char path[4096], char key[1024])
+{
+	return snap_summary_name(zip_path, path, 4096) == 0 && access(path, R_OK) == 0 &&
+	       snap_summary_name(zip_key, key, 1024) == 0;
+}
+
+/* A zip that waits takes its summary along, right behind it: the queue is retried in
+ * order and stops at a failure, so a summary is never stored without its zip. */
+static void enqueue_with_summary(uploader *u, const char *path, const char *key, uint32_t failures,
+				 bool delete_after)
+{
+	char spath[4096], skey[1024];
+	enqueue(u, path, key, failures, delete_after);
+	if (summary_of(path, key, spath, skey))
+		enqueue(u, spath, skey, 0, delete_after);
+}
+
+/* The summary of a zip just stored: one more small PUT in the same budget, or it waits. */
+static void put_summary(uploader *u, const char *path, const char *key, int64_t deadline, bool delete_after)
+{
+	char spath[4096], skey[1024];
+	if (!summary_of(path, key, spath, skey))
+		return;
+	put_outcome out = remaining_ms(deadline) >= MIN_UPLOAD_MS ? put_one(u, skey, spath, remaining_ms(deadline))
+								   : PUT_FAILED;
+	if (out == PUT_FAILED)
+		enqueue(u, spath, skey, 1, delete_after);
+	else if (out == PUT_STORED && delete_after)
+		unlink(spath);
+}
+
 void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)
 {
 	char key[1024];
@@ -321,7 +358,7 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 	if (!ready(u, path))
 		return;
 	if (budget_ms == 0) { /* the Lambda init zip: it goes with the first invocation's upload */
-		enqueue(u, path, key, 0, delete_after);
+		enqueue_with_summary(u, path, key, 0, delete_after);
 		return;
 	}
 	int64_t deadline = upload_deadline(u, w, budget_ms);
@@ -331,18 +368,20 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		verdict = s3_breaker_allow(&u->breaker, now_ms());
 	if (verdict == S3_BREAKER_DENY) {
 		log_debug("S3 uploads paused or no time left: %s waits on local disk", path);
-		enqueue(u, path, key, 0, delete_after);
+		enqueue_with_summary(u, path, key, 0, delete_after);
 		return;
 	}
 	if (verdict == S3_BREAKER_PROBE)
 		log_debug("S3 probe: uploading %s", key); /* bench/lambda_faults.sh counts these */
 	put_outcome out = put_one(u, key, path, remaining_ms(deadline));
 	if (out == PUT_FAILED) {
-		enqueue(u, path, key, 1, delete_after);
+		enqueue_with_summary(u, path, key, 1, delete_after);
 		return;
 	}
 	if (out == PUT_STORED && delete_after)
 		unlink(path);
+	if (out == PUT_STORED)
+		put_summary(u, path, key, deadline, delete_after);
 	retry_waiting(u, deadline);
 }
 

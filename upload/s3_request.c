@@ -1,6 +1,7 @@
 #include "s3_request.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,8 +107,10 @@ static int locate(s3_put_request *r, const s3_config *cfg, const char *key)
 		buf_u8(&path, '/');
 		s3_uri_encode(&path, cfg->bucket, strlen(cfg->bucket), false);
 	}
-	buf_u8(&path, '/');
-	s3_uri_encode(&path, key, strlen(key), true);
+	if (*key || !path.len) { /* "" = the bucket itself: "/bucket" path-style, "/" virtual-hosted */
+		buf_u8(&path, '/');
+		s3_uri_encode(&path, key, strlen(key), true);
+	}
 	buf_append(&url, host.data, host.len);
 	buf_append(&url, path.data, path.len);
 	r->host = rc == S3_OK ? take(&host) : NULL;
@@ -131,9 +134,9 @@ static void add(s3_put_request *r, const char *name, char *value)
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 static int sign(s3_put_request *r, const s3_config *cfg, const s3_credentials *cr, const char *amz_date,
-                const char *payload_hash)
+                const char *payload_hash, const char *method, const char *query)
 {
-	s3_sigv4_request sr = {"PUT", r->path, NULL, r->headers, r->nheaders, payload_hash, S3_SIGV4_S3};
+	s3_sigv4_request sr = {method, r->path, query, r->headers, r->nheaders, payload_hash, S3_SIGV4_S3};
 	s3_sigv4_scope scope = {cr->access_key_id, cr->secret_access_key, cfg->region, "s3", amz_date};
 	buf auth;
 	buf_init(&auth);
@@ -144,6 +147,19 @@ static int sign(s3_put_request *r, const s3_config *cfg, const s3_credentials *c
 		return S3_ERR_NOMEM;
 	add(r, "authorization", v);
 	return S3_OK;
+}
+
+/* The headers every request ends with (date, session token), then the signature. */
+static int date_token_sign(s3_put_request *r, const s3_config *cfg, const s3_credentials *cr, const char *amz_date,
+                           const char *payload_hash, const char *method, const char *query)
+{
+	add(r, "x-amz-date", strdup(amz_date));
+	if (cr->session_token)
+		add(r, "x-amz-security-token", dup_or_null(cr->session_token));
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!r->values[i])
+			return S3_ERR_NOMEM;
+	return sign(r, cfg, cr, amz_date, payload_hash, method, query);
 }
 
 int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const s3_payload_digest *d,
@@ -162,13 +178,35 @@ int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *ke
 	add(r, "content-md5", strdup(d->md5_b64));
 	add(r, "content-type", strdup(cfg->content_type ? cfg->content_type : "application/zip"));
 	add(r, "x-amz-content-sha256", strdup(d->sha256_hex));
-	add(r, "x-amz-date", strdup(amz_date));
-	if (cr->session_token)
-		add(r, "x-amz-security-token", dup_or_null(cr->session_token));
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (!r->values[i])
+	return date_token_sign(r, cfg, cr, amz_date, d->sha256_hex, "PUT", NULL);
+}
+
+int s3_get_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const char *query,
+                         const s3_credentials *cr, int64_t now_ms)
+{
+	/* SHA-256 of the empty body. */
+	static const char empty_sha256[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	memset(r, 0, sizeof *r);
+	if (!cfg->bucket || !*cfg->bucket || !cfg->region || !*cfg->region || !key ||
+	    !cr->access_key_id || !cr->secret_access_key)
+		return S3_ERR_CONFIG;
+	int rc = locate(r, cfg, key);
+	if (rc != S3_OK)
+		return rc;
+	if (query && *query) {
+		size_t n = strlen(r->url) + strlen(query) + 2;
+		char *url = malloc(n);
+		if (!url)
 			return S3_ERR_NOMEM;
-	return sign(r, cfg, cr, amz_date, d->sha256_hex);
+		snprintf(url, n, "%s?%s", r->url, query);
+		free(r->url);
+		r->url = url;
+	}
+	char amz_date[S3_AMZ_DATE_LEN + 1];
+	s3_sigv4_amz_date(now_ms, amz_date);
+	add(r, "host", strdup(r->host));
+	add(r, "x-amz-content-sha256", strdup(empty_sha256));
+	return date_token_sign(r, cfg, cr, amz_date, empty_sha256, "GET", query);
 }
 
 void s3_put_request_free(s3_put_request *r)

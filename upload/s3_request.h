@@ -28,6 +28,11 @@ typedef struct {
  * endpoint, bucket or key) or S3_ERR_NOMEM. Always free with s3_put_request_free. */
 int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const s3_payload_digest *d,
                          const s3_credentials *cr, int64_t now_ms);
+/* A GetObject (key) or bucket request (key "", e.g. ListObjectsV2 with its `query`, which
+ * must already be canonical: names sorted, values URI-encoded). Same contract; free with
+ * s3_put_request_free. */
+int s3_get_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const char *query,
+                         const s3_credentials *cr, int64_t now_ms);
 void s3_put_request_free(s3_put_request *r);
 
 /* Value of header `name` (case-sensitive, lowercase) or NULL. */

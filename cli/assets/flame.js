@@ -10,7 +10,11 @@
   var data = JSON.parse(dataEl.textContent);
   var ROW = 17;
 
-  function node(name, m) { return { name: name, m: m, t: [0, 0], s: [0, 0], kids: [] }; }
+  function node(name, m) { return { name: name, m: m, t: [0, 0], s: [0, 0], a: [0, 0], kids: [] }; }
+  // `jvmsnap diff` adds A's self times at the paths of B's (single) tree, as [wall, cpu]
+  // pairs in the same pre-order; A is scaled to B's total so the colours compare shares.
+  var diffEl = document.getElementById("jf-diff");
+  var diff = diffEl ? JSON.parse(diffEl.textContent) : null;
 
   // Per-thread trees from the flat pre-order arrays [method, depth, wall total, wall self,
   // cpu total, cpu self] * count; the root (depth 0) is the thread.
@@ -21,6 +25,12 @@
       var n = node(d === 0 ? th.name : data.methods[a[i]], d === 0 ? -1 : a[i]);
       n.t = [a[i + 2], a[i + 4]];
       n.s = [a[i + 3], a[i + 5]];
+      if (diff && th === data.threads[0]) {
+        for (var q = 0; q < 2; q++) {
+          var scale = diff.totalA[q] > 0 ? diff.totalB[q] / diff.totalA[q] : 0;
+          n.a[q] = diff.a[(i / 6) * 2 + q] * scale;
+        }
+      }
       if (d === 0) { root = n; stack = [n]; continue; }
       stack.length = d;
       stack[d - 1].kids.push(n);
@@ -34,7 +44,7 @@
     var work = [[dst, src]];
     while (work.length) {
       var p = work.pop(), d = p[0], s = p[1];
-      for (var k = 0; k < 2; k++) { d.t[k] += s.t[k]; d.s[k] += s.s[k]; }
+      for (var k = 0; k < 2; k++) { d.t[k] += s.t[k]; d.s[k] += s.s[k]; d.a[k] += s.a[k]; }
       var byM = d.byM || (d.byM = {});
       for (var i = 0; i < s.kids.length; i++) {
         var c = s.kids[i], x = byM[c.m];
@@ -101,8 +111,16 @@
     for (var i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
     return h >>> 0;
   }
+  // Differential colour: red where B's self time exceeds A's (scaled), blue where it is
+  // below, the deeper the larger the change relative to B's total; near-white when equal.
+  function diffColor(n) {
+    var k = state.time, total = diff.totalB[k] || 1;
+    var d = (n.s[k] - n.a[k]) / total, r = Math.min(1, Math.abs(d) * 10);
+    return "hsl(" + (d >= 0 ? 0 : 220) + ", 80%, " + Math.round(96 - 46 * r) + "%)";
+  }
   function color(n) {
     if (n.m < 0) return "hsl(210, 30%, 82%)";
+    if (diff) return diffColor(n);
     var h = hash(n.name), native = n.name.indexOf("[native]") >= 0;
     var jdk = /^(java|javax|jdk|sun|com\.sun)\./.test(n.name);
     var hue = native ? 0 : jdk ? 35 : 15 + (h % 40);
@@ -214,6 +232,8 @@
     el("b", {}, tip).textContent = f.n.name;
     el("div", {}, tip).textContent = "total " + ms(f.n.t[k]) + " (" + pct(f.n.t[k], top.t[k]) + "), self " + ms(f.n.s[k]) +
       (k ? " — CPU time" : " — wall clock time");
+    if (diff) el("div", {}, tip).textContent = "A, scaled: self " + ms(f.n.a[k]) + "; change " +
+      (f.n.s[k] >= f.n.a[k] ? "+" : "-") + ms(Math.abs(f.n.s[k] - f.n.a[k]));
     tip.style.display = "block";
     var x = Math.min(ev.clientX + 12, window.innerWidth - tip.offsetWidth - 4);
     var y = ev.clientY + 16 + tip.offsetHeight > window.innerHeight ? ev.clientY - tip.offsetHeight - 8 : ev.clientY + 16;

@@ -67,7 +67,7 @@ check "s3rver started on 127.0.0.1" test -n "$PORT"
 
 profile ok IOPIPE_PROFILER_S3_ENDPOINT="$S3" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
 	AWS_SESSION_TOKEN=session-token-value
-line=$(grep -o 's3://test-bucket/[^ ]* ([0-9]* bytes, [0-9]* ms)' "$WORK/ok/stderr")
+line=$(grep -o 's3://test-bucket/[^ ]*\.zip ([0-9]* bytes, [0-9]* ms)' "$WORK/ok/stderr")
 key=$(sed 's|^s3://test-bucket/||; s| (.*||' <<<"$line")
 check "one info line per upload: s3://bucket/key (N bytes, T ms)" test -n "$line"
 size=$(stat -c %s "$WORK/ok/snap.zip" 2>/dev/null)
@@ -84,6 +84,8 @@ body = s3.get_object(Bucket="test-bucket", Key=key)["Body"].read()
 open(local[:-4] + "-downloaded.zip", "wb").write(body)
 sys.exit(body != open(local, "rb").read())
 PY
+check "the invocation summary follows its zip, under the same key with .json (docs/fleet.md)" \
+	grep -Eq "^jvmsnap: info: s3://test-bucket/${key%.zip}\.json \([0-9]+ bytes" "$WORK/ok/stderr"
 nps_check "$WORK/ok/snap-downloaded.zip" >"$WORK/ok/summary" 2>&1
 check "the uploaded snapshot loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$WORK/ok/summary"
 check "uploaded zip holds the stats CSV and metadata.json" \
@@ -98,7 +100,7 @@ fault() { # fault NAME SPEC: a capture server answering SPEC, then a profiled ru
 }
 attempts() { # grep -c prints 0 itself when nothing matches (and then fails)
 	local n
-	n=$(grep -c '"method":"PUT"' "$WORK/$1.log" 2>/dev/null)
+	n=$(grep '"method":"PUT"' "$WORK/$1.log" 2>/dev/null | grep -c '\.zip"') # the zip's, not its summary's
 	echo "${n:-0}"
 }
 
