@@ -219,6 +219,8 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 	char path[4096];
 	if (store(a, prefix, entries, n, path, sizeof path, started_ns)) {
 		char key[1024]; /* the summary names the zip's S3 key; the uploader sends it after the zip */
+		if (!w->key_nonce)
+			w->key_nonce = uploader_key_nonce();
 		bool keyed = a->uploader &&
 			     uploader_key(a->cfg.s3_prefix, a->cfg.function_name, path, w, key, sizeof key) == 0;
 		summary_write(a, w, path, keyed ? key : NULL);

@@ -87,14 +87,12 @@ static void host_or_function(const char *fn, char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-/* 32 random bits from the kernel, drawn at each call (never cached: see uploader_key). The
- * fallback, should getrandom fail, still differs between restored copies in practice. */
-static unsigned fresh_random(void)
+uint32_t uploader_key_nonce(void)
 {
-	unsigned r;
-	if (getrandom(&r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r)
-		return r;
-	return (unsigned)(clock_mono_ns() ^ (clock_epoch_ms() << 20));
+	uint32_t r;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (uint32_t)(clock_mono_ns() ^ ((uint64_t)clock_epoch_ms() << 20));
+	return r ? r : 1; /* 0 means "not drawn" */
 }
 
 int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path, const agent_window *w, char *out, size_t n)
@@ -105,16 +103,16 @@ int uploader_key(const char *s3_prefix, const char *function_name, const char *z
 	if (len > 4 && strcmp(base + len - 4, ".zip") == 0)
 		len -= 4;
 	/* Unique per window: the invocation's request id on Lambda, else process and window.
-	 * A Lambda window without a request id (the init window) also gets a random part drawn
-	 * now: with SnapStart every restored copy of one sandbox has the same pid, window and
-	 * start time, and writes its init zip after the restore, so only a value drawn after the
-	 * restore tells their keys apart. */
+	 * A Lambda window without a request id (init, end of run) also takes its random
+	 * key_nonce: with SnapStart every restored copy of one sandbox has the same pid, window
+	 * and start time, and writes its init zip after the restore, so only a value drawn after
+	 * the restore (agent_finish_window draws it) tells their keys apart. */
 	char name[512];
 	if (w->request_id[0])
 		snprintf(name, sizeof name, "%.*s_%s.zip", (int)len, base, w->request_id);
 	else if (function_name && *function_name)
 		snprintf(name, sizeof name, "%.*s_p%ld_w%u_%08x.zip", (int)len, base, (long)getpid(), w->seq,
-			 fresh_random());
+			 (unsigned)w->key_nonce);
 	else
 		snprintf(name, sizeof name, "%.*s_p%ld_w%u.zip", (int)len, base, (long)getpid(), w->seq);
 	char who[256];

@@ -45,9 +45,12 @@ void uploader_keep_apart(uploader *u, const char *path);
 
 /* The object key for a zip (see docs/s3.md): `<s3prefix><function or host>/<yyyy>/<mm>/<dd>/<name>`,
  * where name is the zip's name made unique per process and window (on Lambda: the request id,
- * or for the init window a random part drawn at each call, which SnapStart's restored copies
- * need); the Lambda function's
+ * or else the window's key_nonce, which SnapStart's restored copies need); the Lambda function's
  * name when `function_name` is not NULL nor empty, else the host name. 0 or -1. */
+/* A fresh random key_nonce for a window (never 0), drawn from the kernel at each call: the
+ * caller draws it when the window's zip is written, which for SnapStart is after the restore. */
+uint32_t uploader_key_nonce(void);
+
 int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path,
 		 const struct agent_window *w, char *out, size_t n);
 

@@ -48,6 +48,7 @@ typedef struct agent_window {
 	int64_t deadline_ms;    /* the invocation's deadline, or 0 */
 	uint64_t begin_ns;      /* monotonic */
 	uint64_t skipped;       /* Lambda invocations not profiled since the previous window */
+	uint32_t key_nonce;     /* random part of a Lambda key without request id; 0 = not drawn */
 } agent_window;
 
 /* A moment on both clocks: when a window was asked to open or close. */

@@ -56,21 +56,29 @@ static void test_host_name_without_a_function(void **state)
 }
 
 /* SnapStart: restored copies share pid, window and start time; the init window's key must
- * still differ between them, so it takes a part drawn when the key is built. */
-static void test_lambda_init_window_key_is_fresh(void **state)
+ * still differ between them, so it takes the window's nonce, drawn when its zip is written.
+ * One window keeps one key: the summary names the key the zip is uploaded under. */
+static void test_lambda_init_window_key_takes_its_nonce(void **state)
 {
 	(void)state;
 	agent_window w;
 	snap_profile p;
-	char a[512], b[512], prefix[256];
+	char a[512], b[512], c[512], want[512];
 	window_for(&w, &p, "");
+	w.key_nonce = uploader_key_nonce();
+	assert_int_not_equal(w.key_nonce, 0);
 	assert_int_equal(uploader_key("jvmsnap/", "my-fn", "/tmp/run.zip", &w, a, sizeof a), 0);
 	assert_int_equal(uploader_key("jvmsnap/", "my-fn", "/tmp/run.zip", &w, b, sizeof b), 0);
-	snprintf(prefix, sizeof prefix, "jvmsnap/my-fn/2026/11/22/run_p%ld_w3_", (long)getpid());
-	assert_true(strncmp(a, prefix, strlen(prefix)) == 0);
-	assert_true(strncmp(b, prefix, strlen(prefix)) == 0);
-	assert_int_equal(strlen(a), strlen(prefix) + 8 + 4); /* 8 hex digits, ".zip" */
-	assert_string_not_equal(a, b);
+	assert_string_equal(a, b);
+	snprintf(want, sizeof want, "jvmsnap/my-fn/2026/11/22/run_p%ld_w3_%08x.zip", (long)getpid(),
+		 (unsigned)w.key_nonce);
+	assert_string_equal(a, want);
+	uint32_t first = w.key_nonce;
+	do /* another restored copy draws its own */
+		w.key_nonce = uploader_key_nonce();
+	while (w.key_nonce == first);
+	assert_int_equal(uploader_key("jvmsnap/", "my-fn", "/tmp/run.zip", &w, c, sizeof c), 0);
+	assert_string_not_equal(a, c);
 }
 
 int main(void)
@@ -78,7 +86,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_function_name_is_passed_in),
 	    cmocka_unit_test(test_host_name_without_a_function),
-	    cmocka_unit_test(test_lambda_init_window_key_is_fresh),
+	    cmocka_unit_test(test_lambda_init_window_key_takes_its_nonce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
