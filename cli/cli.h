@@ -98,6 +98,7 @@ struct cli_args {
 int cli_args_parse(const cli_command *cmd, int argc, char **argv, void *own, cli_args *a);
 void cli_args_free(cli_args *a);
 
+
 /* ---- inputs: snapshot zip, .nps, stats .csv (input.c, statcsv.c) ---- */
 
 /* The statistics CSV (docs/statistics.md): one row per statistic, one column per stats
@@ -217,6 +218,16 @@ snap_profile *cli_profile_merge_threads(const snap_profile *p, const cli_thread_
 /* cli_input_open with a profile, then, when `only` is set, checks that a thread passes
  * it. On failure `in` is already closed and the exit code is returned. */
 int cli_open_profile(const char *path, const cli_thread_filter *only, cli_input *in);
+
+/* The frame of a command that reads one input (command.c). cli_command_begin parses the
+ * options and opens the first file: through cli_open_profile (the --thread filter checked)
+ * when `want` is CLI_WANT_PROFILE, else cli_input_open. It returns -1 when the command
+ * should run, else the exit code (everything already released). cli_command_end writes
+ * `out` to the -o path when `out` is not NULL and rc is still 0 (a failed buffer or write
+ * makes rc CLI_EXIT_FAIL), frees it, closes `in`, frees `a` and returns rc. */
+int cli_command_begin(const cli_command *cmd, int argc, char **argv, void *own, unsigned want, cli_args *a,
+                      cli_input *in);
+int cli_command_end(int rc, buf *out, cli_input *in, cli_args *a);
 
 /* ---- HTML pieces (flame.c) ---- */
 

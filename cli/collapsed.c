@@ -93,15 +93,10 @@ int cli_cmd_collapsed(int argc, char **argv)
 {
 	bool per_thread = false;
 	cli_args a;
-	int rc = cli_args_parse(&COLLAPSED, argc, argv, &per_thread, &a);
+	cli_input in;
+	int rc = cli_command_begin(&COLLAPSED, argc, argv, &per_thread, CLI_WANT_PROFILE, &a, &in);
 	if (rc >= 0)
 		return rc;
-	cli_input in;
-	rc = cli_open_profile(a.files[0], &a.thread, &in);
-	if (rc) {
-		cli_args_free(&a);
-		return rc;
-	}
 	const snap_profile *p = in.profile;
 	bool cpu = cli_use_cpu(p, a.time);
 	buf out;
@@ -117,14 +112,7 @@ int cli_cmd_collapsed(int argc, char **argv)
 		if (m)
 			snap_profile_free(m);
 	}
-	if (frc || out.failed) {
-		fprintf(stderr, "jvmsnap: error: out of memory\n");
-		rc = CLI_EXIT_FAIL;
-	} else if (cli_write_output(a.output, &out)) {
-		rc = CLI_EXIT_FAIL;
-	}
-	buf_free(&out);
-	cli_input_close(&in);
-	cli_args_free(&a);
-	return rc;
+	if (frc)
+		out.failed = true; /* reported as out of memory */
+	return cli_command_end(CLI_EXIT_OK, &out, &in, &a);
 }

@@ -108,19 +108,12 @@ int cli_cmd_flame(int argc, char **argv)
 	static const cli_command FLAME = {"flame", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
 	                                  NULL,    false, true, "OUT.html"};
 	cli_args a;
-	int orc = cli_args_parse(&FLAME, argc, argv, NULL, &a);
-	if (orc >= 0)
-		return orc;
-	const char *out_path = a.output, *title = a.title;
-	cli_time tm = a.time;
-
 	cli_input in;
-	int rc = cli_input_open(a.files[0], CLI_WANT_PROFILE, &in);
-	if (rc) {
-		cli_input_close(&in);
-		cli_args_free(&a);
+	int rc = cli_command_begin(&FLAME, argc, argv, NULL, CLI_WANT_PROFILE, &a, &in);
+	if (rc >= 0)
 		return rc;
-	}
+	const char *title = a.title;
+	cli_time tm = a.time;
 	if (!title)
 		title = cli_base_name(in.path);
 	buf out;
@@ -128,10 +121,5 @@ int cli_cmd_flame(int argc, char **argv)
 	cli_html_begin(&out, title);
 	cli_flame_html(&out, in.profile, title, cli_use_cpu(in.profile, tm));
 	cli_html_end(&out);
-	if (cli_write_output(out_path, &out))
-		rc = CLI_EXIT_FAIL;
-	buf_free(&out);
-	cli_input_close(&in);
-	cli_args_free(&a);
-	return rc;
+	return cli_command_end(CLI_EXIT_OK, &out, &in, &a);
 }

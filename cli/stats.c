@@ -229,25 +229,15 @@ int cli_cmd_stats(int argc, char **argv)
 {
 	stats_opts o = {false, NULL};
 	cli_args a;
-	int orc = cli_args_parse(&STATS, argc, argv, &o, &a);
-	if (orc >= 0)
-		return orc;
-	bool is_wide = o.wide;
-	const char *grep = o.grep, *out_path = a.output;
 	cli_input in;
-	int rc = cli_input_open(a.files[0], CLI_WANT_STATS, &in);
-	if (!rc) {
-		buf out;
-		buf_init(&out);
-		if (is_wide)
-			wide(in.stats, grep, &out);
-		else
-			table(in.stats, grep, &out);
-		if (cli_write_output(out_path, &out))
-			rc = CLI_EXIT_FAIL;
-		buf_free(&out);
-	}
-	cli_input_close(&in);
-	cli_args_free(&a);
-	return rc;
+	int rc = cli_command_begin(&STATS, argc, argv, &o, CLI_WANT_STATS, &a, &in);
+	if (rc >= 0)
+		return rc;
+	buf out;
+	buf_init(&out);
+	if (o.wide)
+		wide(in.stats, o.grep, &out);
+	else
+		table(in.stats, o.grep, &out);
+	return cli_command_end(CLI_EXIT_OK, &out, &in, &a);
 }

@@ -50,16 +50,11 @@ int cli_cmd_top(int argc, char **argv)
 {
 	top_opts o = {20, false};
 	cli_args a;
-	int rc = cli_args_parse(&TOP, argc, argv, &o, &a);
+	cli_input in;
+	int rc = cli_command_begin(&TOP, argc, argv, &o, CLI_WANT_PROFILE, &a, &in);
 	if (rc >= 0)
 		return rc;
 	unsigned long limit = o.limit;
-	cli_input in;
-	rc = cli_open_profile(a.files[0], &a.thread, &in);
-	if (rc) {
-		cli_args_free(&a);
-		return rc;
-	}
 	const snap_profile *p = in.profile;
 	bool cpu = cli_use_cpu(p, a.time);
 	size_t n;
@@ -67,9 +62,7 @@ int cli_cmd_top(int argc, char **argv)
 	cli_hotspot *h = cli_hotspots(p, &a.thread, cpu, o.by_total, &n, &sum);
 	if (!h) {
 		fprintf(stderr, "jvmsnap: error: out of memory\n");
-		cli_input_close(&in);
-		cli_args_free(&a);
-		return CLI_EXIT_FAIL;
+		return cli_command_end(CLI_EXIT_FAIL, NULL, &in, &a);
 	}
 	printf("%12s %6s %12s %8s  %s  (%s time)\n", "self ms", "self%", "total ms", "hits", "method",
 	       cpu ? "CPU" : "wall");
@@ -86,7 +79,5 @@ int cli_cmd_top(int argc, char **argv)
 	buf_free(&name);
 	buf_free(&esc);
 	free(h);
-	cli_input_close(&in);
-	cli_args_free(&a);
-	return CLI_EXIT_OK;
+	return cli_command_end(CLI_EXIT_OK, NULL, &in, &a);
 }

@@ -107,15 +107,11 @@ int cli_cmd_tree(int argc, char **argv)
 {
 	double min_percent = 0;
 	cli_args a;
-	int rc = cli_args_parse(&TREE, argc, argv, &min_percent, &a);
+	cli_input in;
+	int rc = cli_command_begin(&TREE, argc, argv, &min_percent, CLI_WANT_PROFILE, &a, &in);
 	if (rc >= 0)
 		return rc;
-	cli_input in;
-	rc = cli_open_profile(a.files[0], &a.thread, &in);
-	if (rc) {
-		cli_args_free(&a);
-		return rc;
-	}
+	rc = CLI_EXIT_OK;
 	const snap_profile *p = in.profile;
 	buf name, esc;
 	buf_init(&name);
@@ -137,7 +133,5 @@ int cli_cmd_tree(int argc, char **argv)
 		printf("(no samples)\n");
 	buf_free(&name);
 	buf_free(&esc);
-	cli_input_close(&in);
-	cli_args_free(&a);
-	return rc;
+	return cli_command_end(rc, NULL, &in, &a);
 }
