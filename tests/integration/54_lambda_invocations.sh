@@ -41,8 +41,12 @@ run() {
 		>"$WORK/$name/stdout" 2>"$WORK/$name/stderr")
 	echo $? >"$WORK/$name/rc"
 }
-stored() { # stored NAME: the object keys under NAME/, one a line
-	(cd "$WORK/data/snaps" 2>/dev/null && find "$1" -name '*._S3rver_object' | sed 's/\._S3rver_object$//' | sort)
+stored() { # stored NAME: the snapshot zips' object keys under NAME/, one a line
+	# (each zip's summary, NAME.json, follows it into the store: 65_fleet checks those)
+	(cd "$WORK/data/snaps" 2>/dev/null && find "$1" -name '*.zip._S3rver_object' | sed 's/\._S3rver_object$//' | sort)
+}
+summaries() { # summaries NAME: the summary keys under NAME/
+	(cd "$WORK/data/snaps" 2>/dev/null && find "$1" -name '*.json._S3rver_object' | sed 's/\._S3rver_object$//' | sort)
 }
 prepare every 9
 prepare cold 3
@@ -67,6 +71,9 @@ done
 check "every:4: three invocation zips and the init zip, locally" \
 	sh -c "ls '$WORK'/every/snaps/*.zip | grep -c . | grep -qx 4 && ls '$WORK'/every/snaps/*_init.zip >/dev/null"
 stored every >"$WORK/every/stored"
+summaries every >"$WORK/every/summaries"
+check "every:4: each stored zip has its summary beside it, and no summary is alone" \
+	sh -c "sed 's/[.]zip\$/.json/' '$WORK/every/stored' | cmp -s - '$WORK/every/summaries'"
 check "every:4: the store holds req-1, req-5, req-9 and no init zip ($(xargs -n1 basename <"$WORK/every/stored" | tr '\n' ' '))" \
 	sh -c "grep -c . '$WORK/every/stored' | grep -qx 3 && grep -q '_req-1.zip$' '$WORK/every/stored' && grep -q '_req-5.zip$' '$WORK/every/stored' && grep -q '_req-9.zip$' '$WORK/every/stored'"
 check "every:4: metadata.json counts the invocations skipped before each (0, 3, 3)" \
