@@ -246,7 +246,7 @@ static void retry_waiting(uploader *u, int64_t deadline_ms)
 	count_waiting(u);
 }
 
-void uploader_keep_apart(uploader *u, const char *path)
+static void keep_one_apart(uploader *u, const char *path)
 {
 	for (size_t i = 0; u && i < u->queue.n; i++) {
 		s3_queued *p = &u->queue.items[i];
@@ -267,6 +267,15 @@ void uploader_keep_apart(uploader *u, const char *path)
 		free(p->path);
 		p->path = moved;
 	}
+}
+
+/* The zip's summary waits beside it under a fixed name too: it moves aside with it. */
+void uploader_keep_apart(uploader *u, const char *path)
+{
+	char spath[4096];
+	keep_one_apart(u, path);
+	if (snap_summary_name(path, spath, sizeof spath) == 0)
+		keep_one_apart(u, spath);
 }
 
 /* A Lambda invocation's upload ends lambdabudget after the invocation did, so the next

@@ -95,6 +95,11 @@ while [ $# -gt 0 ]; do
 	shift $(($# > 1 ? 2 : 1))
 done
 
+# zip_puts LOG / summary_puts LOG: the PUTs of snapshot zips, and of their summaries (one
+# small JSON object behind each stored zip, docs/fleet.md), in a fake server's request log.
+zip_puts() { grep '"method":"PUT"' "$1" 2>/dev/null | grep -c '[.]zip"'; }
+summary_puts() { grep '"method":"PUT"' "$1" 2>/dev/null | grep -c '[.]json"'; }
+
 # accounted CASE: every window (init, req-1..N) stored (an upload's info line), still on disk
 # (a zip in /tmp or in the user's directory whose metadata.json names it), or named in a drop line.
 accounted() {
@@ -124,10 +129,12 @@ for c in $CASES; do
 	err=$WORK/$c/stderr
 	check "$c: runtime exits 0 after $N invocations (rc $(cat "$WORK/$c/rc"))" test "$(cat "$WORK/$c/rc")" = 0
 	check "$c: all $N responses reached the Runtime API with status 202" test "$(grep -c 'status 202' "$WORK/$c/stdout")" = $N
-	puts=$(grep -c '"method":"PUT"' "$WORK/$c.log" 2>/dev/null)
+	puts=$(zip_puts "$WORK/$c.log")
 	# 21 snapshots; before the breaker opens, 2 failed uploads of 3 attempts: 4 retries
 	# (the 503 case: 3 refused, then one per snapshot, and retries)
-	check "$c: PUTs within $N + 1 (init) + 3 + 4 retries (${puts:-0})" test "${puts:-0}" -le $((N + 8))
+	check "$c: zip PUTs within $N + 1 (init) + 3 + 4 retries (${puts:-0})" test "${puts:-0}" -le $((N + 8))
+	sputs=$(summary_puts "$WORK/$c.log")
+	check "$c: summary PUTs no more than zip PUTs (${sputs:-0} <= ${puts:-0})" test "${sputs:-0}" -le "${puts:-0}"
 	warnings=$(grep -c '^jvmsnap: warning' "$err")
 	check "$c: at most 3 warning lines ($warnings)" test "$warnings" -le 3
 	summary=$(accounted "$c")
@@ -144,7 +151,7 @@ for c in $CASES; do
 		test "$(grep -c '^jvmsnap: info: deleted' "$err")" -ge $((N + 1 - 16))
 done
 check "denied: 403 is never retried: one PUT per upload, so the probes are single PUTs" \
-	test "$(grep -c '"method":"PUT"' "$WORK/denied.log")" -le $((N + 1))
+	test "$(zip_puts "$WORK/denied.log")" -le $((N + 1))
 check "denied: the warning names AccessDenied" grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/stderr"
 
 kill "$HEALER" 2>/dev/null; wait "$HEALER" 2>/dev/null
@@ -169,7 +176,7 @@ check "s503: every snapshot is in the store, byte for byte its local copy" \
 import glob, os, re, sys, boto3
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
                   aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
-keys = [m.group(1) for l in open(sys.argv[2]) if (m := re.match(r"jvmsnap: info: s3://snaps/(\S+) \(", l))]
+keys = [m.group(1) for l in open(sys.argv[2]) if (m := re.match(r"jvmsnap: info: s3://snaps/(\S+\.zip) \(", l))]
 local = sorted(glob.glob(sys.argv[3] + "/*.zip"))
 same = 0
 for path in local:
@@ -180,7 +187,7 @@ for path in local:
 print(f"{same} of {len(local)} equal, {len(keys)} stored")
 sys.exit(not (same == len(local) == len(keys) and same > 0))
 PY
-s503_puts=$(grep -c '"method":"PUT"' "$WORK/s503.log")
+s503_puts=$(zip_puts "$WORK/s503.log")
 check "s503: the 3 refused PUTs, one per snapshot, at most 4 retries ($s503_puts)" \
 	test "$s503_puts" -ge $((N + 1 + 3)) -a "$s503_puts" -le $((N + 1 + 3 + 4))
 finish
