@@ -1,8 +1,11 @@
 #include "summary_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "../stats/table.h"
@@ -64,6 +67,19 @@ static const char *kind(const agent_window *w)
 	return w->seq <= 1 ? "cold" : "warm";
 }
 
+/* 0600 from its first byte, as every file the agent writes (docs/security.md), whatever
+ * the umask; a symlink in its place is not followed. */
+static FILE *open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f)
+		close(fd);
+	return f;
+}
+
 void summary_write(const agent *a, const agent_window *w, const char *zip_path, const char *zip_key)
 {
 	const char *base = strrchr(zip_path, '/');
@@ -86,7 +102,7 @@ void summary_write(const agent *a, const agent_window *w, const char *zip_path, 
 	buf json;
 	buf_init(&json);
 	snap_summary_json(&s, &json);
-	FILE *f = json.failed ? NULL : fopen(path, "w");
+	FILE *f = json.failed ? NULL : open_private(path);
 	bool ok = f && fwrite(json.data, 1, json.len, f) == json.len;
 	if (f && fclose(f) != 0)
 		ok = false;

@@ -18,7 +18,7 @@ TAG=ff$$
 N=20
 cleanup() {
 	stop_servers
-	rm -f /tmp/${TAG}_*.zip /tmp/${TAG}_*.zip.pending-*
+	rm -f /tmp/${TAG}_*.zip /tmp/${TAG}_*.zip.pending-* /tmp/${TAG}_*.json /tmp/${TAG}_*.json.pending-*
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -116,7 +116,7 @@ stored = {window_of(m.group(1)) for l in err if (m := re.match(r"jvmsnap: info: 
 dropped = {window_of(m.group(1)) for l in err
            if (m := re.match(r"jvmsnap: info: (?:deleted \S+ without uploading it to|no longer retrying) s3://snaps/(\S+?):? ", l))}
 waiting = set()
-for z in glob.glob(stem + ".zip") + glob.glob(stem + "_init.zip") + glob.glob(stem + "*.pending-*") + glob.glob(d + "/snaps/*.zip"):
+for z in glob.glob(stem + ".zip") + glob.glob(stem + "_init.zip") + glob.glob(stem + "*.zip.pending-*") + glob.glob(d + "/snaps/*.zip"):
     meta = json.loads(zipfile.ZipFile(z).read("metadata.json"))
     waiting.add("init" if meta["window"] == "init" else meta["request_id"])
 lost = want - stored - dropped - waiting

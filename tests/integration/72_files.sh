@@ -56,6 +56,7 @@ sed 's/^/  files: /' "$WORK/umask/files.log"
 sed 's/^/  dirs: /' "$WORK/umask/dirs.log"
 sed 's/^/  renames: /' "$WORK/umask/renames.log"
 check "umask: the zip was seen appearing" grep -qE '^[0-7]{4} f [^ ]*\.zip$' "$WORK/umask/files.log"
+check "umask: the invocation summary beside it was seen appearing, 0600" grep -qE '^0600 f [^ ]*\.json$' "$WORK/umask/files.log"
 check "umask: inotify saw no entry readable by others (all 0600)" \
 	sh -c "! grep -vE '^(ready|0600 f .*|gone \? .*)$' '$WORK/umask/files.log'"
 check "umask: both zips were put in place by a rename or link" \
@@ -91,7 +92,7 @@ check "8 JVMs, timestamp names: no temporary file left" sh -c "! ls '$WORK/conc/
 together fixed IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap
 replaced=$(grep -c '^jvmsnap: info: it replaced the file that was at .*/out/snap.zip' "$WORK/fixed/all.stderr")
 echo "measure: fixed: $(ls "$WORK/fixed/out" | tr '\n' ' '); $replaced 'replaced' lines"
-check "8 JVMs, fixed prefix: one file, snap.zip" test "$(ls "$WORK/fixed/out")" = snap.zip
+check "8 JVMs, fixed prefix: one zip, snap.zip, and its summary" test "$(ls "$WORK/fixed/out" | tr '\n' ' ')" = "snap.json snap.zip "
 check "8 JVMs, fixed prefix: snap.zip valid" valid "$WORK/fixed/out/snap.zip"
 check "8 JVMs, fixed prefix: 8 'snapshot written' lines, 7 say they replaced one ($replaced)" \
 	sh -c "test \$(grep -c '^jvmsnap: info: snapshot written to ' '$WORK/fixed/all.stderr') = 8 && test $replaced = 7"
