@@ -52,11 +52,17 @@ static char *element(const char *p, const char *end, const char *tag)
 			buf_u8(&out, (uint8_t)ents[i].c);
 			a += n;
 		} else if (*a == '&' && b - a > 3 && a[1] == '#') { /* &#13; &#x0D;: numeric (ASCII only) */
+			/* strtol needs a NUL-terminated string: the reference is copied out first
+			 * (the listing is not terminated, and a long digit run is no ASCII code). */
+			char num[12];
+			size_t len = (size_t)(b - a) < sizeof num - 1 ? (size_t)(b - a) : sizeof num - 1;
+			memcpy(num, a, len);
+			num[len] = '\0';
 			char *stop;
-			long v = a[2] == 'x' ? strtol(a + 3, &stop, 16) : strtol(a + 2, &stop, 10);
-			bool ok = stop < b && *stop == ';' && v > 0 && v < 0x80;
+			long v = num[2] == 'x' ? strtol(num + 3, &stop, 16) : strtol(num + 2, &stop, 10);
+			bool ok = *stop == ';' && v > 0 && v < 0x80;
 			buf_u8(&out, ok ? (uint8_t)v : '?');
-			a = ok ? stop + 1 : a + 1;
+			a = ok ? a + (stop - num) + 1 : a + 1;
 		} else {
 			buf_u8(&out, (uint8_t)*a++);
 		}

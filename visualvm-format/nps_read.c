@@ -196,10 +196,18 @@ static int read_container(reader *r, cursor *c, const uint8_t **z, size_t *zlen,
 		return r->rc;
 	if (slen < 0 || !has(c, (size_t)slen))
 		return fail(r, NPS_ERR_FORMAT, "file too short for settings length %d", slen);
-	/* Our microseconds when the file has them, else VisualVM's whole milliseconds. */
+	/* Our microseconds when the file has them, else VisualVM's whole milliseconds. With
+	 * both, a period that is not the requested interval rounded is the achieved one (the
+	 * writer shows that to VisualVM): kept, so that a rewrite gives the same bytes. */
+	uint32_t freq_ms = parse_setting(c->data + c->pos, (size_t)slen, NPS_FREQ_KEY);
 	r->p->interval_us = parse_setting(c->data + c->pos, (size_t)slen, NPS_INTERVAL_US_KEY);
-	if (!r->p->interval_us)
-		r->p->interval_us = parse_setting(c->data + c->pos, (size_t)slen, NPS_FREQ_KEY) * 1000u;
+	if (!r->p->interval_us) {
+		r->p->interval_us = freq_ms * 1000u;
+	} else {
+		uint32_t shown_ms = (r->p->interval_us + 500u) / 1000u;
+		if (freq_ms && freq_ms != (shown_ms ? shown_ms : 1u))
+			r->p->achieved_interval_us = freq_ms * 1000u;
+	}
 	c->pos += (size_t)slen;
 	if (minor >= 2 && !read_jutf(r, c, 0, "comment"))
 		return r->rc;

@@ -234,7 +234,9 @@ static void put_settings(buf *b, const snap_profile *p, const char *name)
 	put_prop(b, "profiler.settings.cpu.profiling.type", "2");
 	put_prop(b, "profiler.settings.thread.cpu.timer.on", p->has_cpu ? "true" : "false");
 	put_prop(b, NPS_FREQ_KEY, freq);
-	if (p->interval_us)
+	/* Only when the period above does not already say it: then the reader's rule (the µs
+	 * key, else the period) gives back what was written, and a rewrite the same bytes. */
+	if (p->interval_us && p->interval_us != (ms ? ms : 1u) * 1000u)
 		put_prop(b, NPS_INTERVAL_US_KEY, us);
 }
 

@@ -44,7 +44,14 @@ static const char *const ENV_NAMES[] = {
         /* Appended, not sorted in: the seeds' field positions keep their meaning. */
         "IOPIPE_PROFILER_STATS_SOURCE",
         "IOPIPE_PROFILER_STATS_USER_TIME",
+        "IOPIPE_PROFILER_LAMBDA_BUDGET",
+        "IOPIPE_PROFILER_QUEUE_MAX",
+        "IOPIPE_PROFILER_QUEUE_MB",
+        "IOPIPE_PROFILER_UPLOAD_TRIES",
+        "IOPIPE_PROFILER_UPLOAD_INIT",
+        "IOPIPE_PROFILER_INVOCATIONS",
 };
+enum { ENV_STATS_SOURCE = 16 }; /* its index above */
 #define NENV (sizeof ENV_NAMES / sizeof ENV_NAMES[0])
 
 static const char *env_values[NENV];
@@ -167,10 +174,12 @@ static void check_config(const agent_config *c)
 		abort();
 	if (c->stats_interval_ms > 3600000u || c->upload_budget_ms < 100 || c->upload_budget_ms > 600000u)
 		abort();
-	if (c->overhead_permille < 1 || c->overhead_permille > 1000 || c->sampler_mode > AGENT_SAMPLER_ALL)
+	if (c->overhead_permille < 1 || c->overhead_permille > 1000 || c->sampler_mode > AGENT_SAMPLER_SIGNAL)
 		abort();
-	/* jmm|mxbean: an index into two choices. */
-	if (c->stats_source > 1)
+	if (c->stats_source != STATS_SOURCE_JMM && c->stats_source != STATS_SOURCE_MXBEAN)
+		abort();
+	if (c->lambda_budget_ms < 100 || c->lambda_budget_ms > 600000u || c->queue_max_zips > 1024 ||
+	    c->queue_max_mb < 1 || c->queue_max_mb > 4096 || c->upload_tries < 1 || c->upload_tries > 1000)
 		abort();
 	check_prefix(c->prefix);
 	check_string(c->dump_path, 0);
@@ -184,10 +193,10 @@ static void check_config(const agent_config *c)
  * "mxbean" (any case) picks the MXBeans, anything else the default, JMM. */
 static void check_stats_source(const char *options, const agent_config *c)
 {
-	const char *v = env_values[NENV - 2];
+	const char *v = env_values[ENV_STATS_SOURCE];
 	if (!v || strcasestr(options, "statssource"))
 		return;
-	if (c->stats_source != (strcasecmp(v, "mxbean") == 0 ? 1u : 0u))
+	if (c->stats_source != (strcasecmp(v, "mxbean") == 0 ? STATS_SOURCE_MXBEAN : STATS_SOURCE_JMM))
 		abort();
 }
 
