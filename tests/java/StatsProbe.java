@@ -754,6 +754,10 @@ public class StatsProbe {
             for (int i = 0; i < 16; i++) {
                 long v = t.num("MemPool." + p + "." + POOL_FIELDS[i], c);
                 boolean good = POOL_STILL[i] && va[i] == vb[i] ? v == va[i] : within(v, va[i], vb[i]);
+                // A compiler thread holds scratch blobs in a code heap only while it works, so with
+                // the JIT busy between the two reads "used" may have been anywhere up to the peak.
+                if (!good && i == 11 && p.startsWith("CodeHeap") && a.comp != b.comp)
+                    good = 0 < v && v <= Math.max(va[7], vb[7]);
                 if (!good) bad.add(POOL_FIELDS[i] + "=" + v + " mx " + va[i] + ".." + vb[i]);
             }
             check(bad.isEmpty(), "MemPool." + p + ": 16 values (usage, peak, collection usage, thresholds, hits) " + bad);
