@@ -18,6 +18,9 @@ const char fleet_options_help[] =
     "  --top-method REGEX   invocations with a top-5 self method matching REGEX\n"
     "  --endpoint URL, --region R  an S3-compatible store (default:\n"
     "                       IOPIPE_PROFILER_S3_ENDPOINT / _REGION, AWS_REGION, ~/.aws/config)\n"
+    "  --parallel N         GETs at a time, 1 to 64 (default 32)\n"
+    "  --no-cache           fetch every summary again (default: kept under\n"
+    "                       $XDG_CACHE_HOME/jvmsnap, else ~/.cache/jvmsnap)\n"
     "  --quiet              no progress bar\n";
 
 bool fleet_parse_when(const char *s, int64_t now_ms, int64_t *out)
@@ -72,6 +75,12 @@ bool fleet_option(const char *cmd, int opt, const char *arg, fleet_options *o, i
 	case 9: o->endpoint = arg; return true;
 	case 10: o->region = arg; return true;
 	case 11: o->quiet = true; return true;
+	case 12: o->no_cache = true; return true;
+	case 13:
+		if (!cli_parse_uint(arg, 64, &n) || !n)
+			*rc = cli_usage_error(cmd, "--parallel %s: expected 1 to 64", arg);
+		o->parallel = (int)n;
+		return true;
 	default: return false;
 	}
 }

@@ -230,7 +230,7 @@ size_t s3_fetch_many(s3_fetcher *f, s3_fetch_item *items, size_t n, int parallel
 	return failed;
 }
 
-int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_result *res)
+int s3_fetch_list(s3_fetcher *f, const char *prefix, const char *delimiter, s3_object_list *out, s3_result *res)
 {
 	memset(res, 0, sizeof *res);
 	char *token = NULL;
@@ -241,7 +241,7 @@ int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_res
 	do {
 		buf query;
 		buf_init(&query);
-		s3_list_query(&query, prefix, token);
+		s3_list_query(&query, prefix, delimiter, token);
 		buf_u8(&query, 0);
 		free(token);
 		token = NULL;

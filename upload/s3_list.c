@@ -7,11 +7,16 @@
 #include "s3_credentials.h"
 #include "sigv4.h"
 
-void s3_list_query(buf *out, const char *prefix, const char *token)
+void s3_list_query(buf *out, const char *prefix, const char *delimiter, const char *token)
 {
 	if (token) {
 		buf_append_str(out, "continuation-token=");
 		s3_uri_encode(out, token, strlen(token), false);
+		buf_u8(out, '&');
+	}
+	if (delimiter) {
+		buf_append_str(out, "delimiter=");
+		s3_uri_encode(out, delimiter, strlen(delimiter), false);
 		buf_u8(out, '&');
 	}
 	buf_append_str(out, "list-type=2&prefix=");
@@ -75,7 +80,21 @@ static char *element(const char *p, const char *end, const char *tag)
 	return (char *)out.data;
 }
 
-static int add(s3_object_list *l, char *key, const char *size, const char *modified)
+static int add_prefix(s3_object_list *l, char *prefix)
+{
+	if (l->nprefixes == l->prefixes_cap) {
+		size_t cap = l->prefixes_cap ? 2 * l->prefixes_cap : 64;
+		char **grown = realloc(l->prefixes, cap * sizeof *grown);
+		if (!grown)
+			return -1;
+		l->prefixes = grown;
+		l->prefixes_cap = cap;
+	}
+	l->prefixes[l->nprefixes++] = prefix;
+	return 0;
+}
+
+static int add(s3_object_list *l, char *key, const char *size, const char *modified, char *etag)
 {
 	if (l->count == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
@@ -87,6 +106,7 @@ static int add(s3_object_list *l, char *key, const char *size, const char *modif
 	}
 	s3_object *o = &l->objects[l->count++];
 	o->key = key;
+	o->etag = etag;
 	o->size = size ? strtoll(size, NULL, 10) : -1;
 	if (!modified || s3_parse_iso8601_ms(modified, &o->last_modified_ms) != 0)
 		o->last_modified_ms = 0;
@@ -106,13 +126,25 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 		char *key = element(p, stop, "Key");
 		char *size = element(p, stop, "Size");
 		char *modified = element(p, stop, "LastModified");
-		int rc = key ? add(list, key, size, modified) : 0;
-		if (rc != 0)
+		char *etag = element(p, stop, "ETag");
+		int rc = key ? add(list, key, size, modified, etag) : 0;
+		if (rc != 0 || !key) {
 			free(key);
+			free(etag);
+		}
 		free(size);
 		free(modified);
 		if (rc != 0)
 			return -1;
+		p = stop;
+	}
+	for (const char *p = xml; (p = find(p, end, "<CommonPrefixes>"));) {
+		const char *stop = find(p, end, "</CommonPrefixes>");
+		char *prefix = stop ? element(p, stop, "Prefix") : NULL;
+		if (!prefix || add_prefix(list, prefix) != 0) {
+			free(prefix);
+			return -1;
+		}
 		p = stop;
 	}
 	/* Keys are escaped (no '<' inside), so these tags can only be the page's own, wherever
@@ -126,8 +158,13 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 
 void s3_object_list_free(s3_object_list *list)
 {
-	for (size_t i = 0; i < list->count; i++)
+	for (size_t i = 0; i < list->count; i++) {
 		free(list->objects[i].key);
+		free(list->objects[i].etag);
+	}
 	free(list->objects);
+	for (size_t i = 0; i < list->nprefixes; i++)
+		free(list->prefixes[i]);
+	free(list->prefixes);
 	memset(list, 0, sizeof *list);
 }

@@ -13,18 +13,22 @@ typedef struct {
 	char *key;   /* decoded */
 	int64_t size;
 	int64_t last_modified_ms; /* 0 when absent or unreadable */
+	char *etag;               /* decoded, quotes included; NULL when absent */
 } s3_object;
 
 typedef struct {
 	s3_object *objects;
 	size_t count, cap;
+	char **prefixes; /* <CommonPrefixes> (the "folders" of a listing with a delimiter) */
+	size_t nprefixes, prefixes_cap;
 } s3_object_list;
 
-/* The query of one page: "continuation-token=…&list-type=2&prefix=…", names sorted and
- * values URI-encoded as SigV4 signs them. `token` NULL for the first page. */
-void s3_list_query(buf *out, const char *prefix, const char *token);
+/* The query of one page: "continuation-token=…&delimiter=…&list-type=2&prefix=…", names
+ * sorted and values URI-encoded as SigV4 signs them. `token` NULL for the first page,
+ * `delimiter` NULL for none. */
+void s3_list_query(buf *out, const char *prefix, const char *delimiter, const char *token);
 
-/* Appends the <Contents> of one ListBucketResult page to `list`; sets *next_token
+/* Appends the <Contents> and <CommonPrefixes> of one ListBucketResult page to `list`; sets *next_token
  * (malloc'ed) when <IsTruncated>true</IsTruncated> with a <NextContinuationToken>, else
  * NULL. Returns 0, or -1 when the body is not a ListBucketResult or memory ran out. */
 int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next_token);

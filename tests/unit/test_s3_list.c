@@ -16,13 +16,17 @@ static void test_query(void **state)
 	(void)state;
 	buf b;
 	buf_init(&b);
-	s3_list_query(&b, "jvmsnap/orders 1/", NULL);
+	s3_list_query(&b, "jvmsnap/orders 1/", NULL, NULL);
 	buf_u8(&b, 0);
 	assert_string_equal((char *)b.data, "list-type=2&prefix=jvmsnap%2Forders%201%2F");
 	b.len = 0;
-	s3_list_query(&b, "p/", "a+b=");
+	s3_list_query(&b, "p/", NULL, "a+b=");
 	buf_u8(&b, 0);
 	assert_string_equal((char *)b.data, "continuation-token=a%2Bb%3D&list-type=2&prefix=p%2F");
+	b.len = 0;
+	s3_list_query(&b, "p/", "/", "t");
+	buf_u8(&b, 0);
+	assert_string_equal((char *)b.data, "continuation-token=t&delimiter=%2F&list-type=2&prefix=p%2F");
 	buf_free(&b);
 }
 
@@ -30,8 +34,9 @@ static const char page1[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
     "<Name>b</Name><Prefix>p/</Prefix><KeyCount>2</KeyCount><IsTruncated>true</IsTruncated>"
     "<Contents><Key>p/a&amp;b.json</Key><LastModified>2026-12-02T10:00:00.000Z</LastModified>"
-    "<Size>712</Size></Contents>"
+    "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>712</Size></Contents>"
     "<Contents><Key>p/x&#13;y.zip</Key><Size>9000</Size></Contents>"
+    "<CommonPrefixes><Prefix>p/2026/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>p/x&amp;y/</Prefix></CommonPrefixes>"
     "<NextContinuationToken>tok&lt;1</NextContinuationToken></ListBucketResult>";
 
 static void test_parse_pages(void **state)
@@ -46,6 +51,11 @@ static void test_parse_pages(void **state)
 	assert_int_equal(l.objects[0].last_modified_ms, 1796205600000LL);
 	assert_string_equal(l.objects[1].key, "p/x\ry.zip");
 	assert_int_equal(l.objects[1].last_modified_ms, 0);
+	assert_string_equal(l.objects[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
+	assert_null(l.objects[1].etag);
+	assert_int_equal(l.nprefixes, 2);
+	assert_string_equal(l.prefixes[0], "p/2026/");
+	assert_string_equal(l.prefixes[1], "p/x&y/");
 	assert_string_equal(token, "tok<1");
 	free(token);
 	static const char last[] = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
