@@ -85,7 +85,7 @@ measure "ls over $SUMMARIES summaries, first run (fills the cache)" \
 	"$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://bench/jvmsnap/ --json
 measure "ls over $SUMMARIES summaries, second run (list, no GET)" \
 	"$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://bench/jvmsnap/ --json
-measure "ls --since 2026-12-05 --until 2026-12-06 --no-cache (1 of 28 day folders listed, $(wc -l <"$WORK/out") summaries)" \
+measure "ls --since 2026-12-05 --until 2026-12-06 --no-cache (1 of 28 day folders listed, $((SUMMARIES / 28)) summaries)" \
 	"$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet --no-cache --since 2026-12-05 --until 2026-12-06 s3://bench/jvmsnap/ --json
 echo "(--since/--until listed $(wc -l <"$WORK/out") summaries)" >&2
 measure "merge of $ZIPS zips selected by --version 1, --no-cache (list + $SUMMARIES + $ZIPS GETs + merge)" \

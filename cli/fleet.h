@@ -68,6 +68,10 @@ typedef struct {
 	    {"no-cache", no_argument, NULL, FLEET_OPT_BASE + 12},                           \
 	    {"parallel", required_argument, NULL, FLEET_OPT_BASE + 13}
 bool fleet_option(const char *cmd, int opt, const char *arg, fleet_options *o, int *rc);
+/* The same options as cli_opt rows, for a cli_command's `more` (cli_args_parse); the
+ * command's `own` values must start with a fleet_options. */
+#include "cli.h"
+extern const cli_opt fleet_cli_opts[];
 void fleet_options_free(fleet_options *o);
 extern const char fleet_options_help[];
 
