@@ -3,23 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static void json_string(buf *out, const char *s)
-{
-	if (!s) {
-		buf_append_str(out, "null");
-		return;
-	}
-	buf_u8(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(out, "\\u%04x", *p);
-		else
-			buf_u8(out, *p);
-	}
-	buf_u8(out, '"');
-}
+#include "../common/json_string.h"
 
 static void field_str(buf *out, const char *key, const char *value, const char *sep)
 {
