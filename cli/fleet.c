@@ -252,8 +252,7 @@ static int load_s3(const char *source, const fleet_options *o, fleet_set *set)
 	}
 	s3_object_list l = {0};
 	s3_result res;
-	size_t requests = 0;
-	int src = rc ? S3_OK : fleet_list(f, s.prefix, o, &l, &res, &requests);
+	int src = rc ? S3_OK : fleet_list(f, s.prefix, o, clock_epoch_ms(), &l, &res);
 	if (src != S3_OK) {
 		fleet_s3_error(&s, "listing", src, &res);
 		rc = CLI_EXIT_INPUT;

@@ -113,11 +113,11 @@ void fleet_s3_error(const fleet_s3 *s, const char *what, int rc, const s3_result
 
 #include "../upload/s3_get.h"
 
-/* Every object under `prefix`; with --since/--until only the date folders
- * (<function>/<yyyy>/<mm>/<dd>/, docs/s3.md) the window can hold are listed. Sorted by key.
- * *requests counts the ListObjectsV2 calls made (pages of one folder count once). */
-int fleet_list(s3_fetcher *f, const char *prefix, const fleet_options *o, s3_object_list *out, s3_result *res,
-	       size_t *requests);
+/* Every object under `prefix`, sorted by key; with --since (and --until, else now) only
+ * the day folders (<function>/<yyyy>/<mm>/<dd>/, docs/s3.md) the window can hold, and no
+ * object outside that layout. */
+int fleet_list(s3_fetcher *f, const char *prefix, const fleet_options *o, int64_t now_ms, s3_object_list *out,
+	       s3_result *res);
 
 /* ---- the summary cache (fleet_cache.c) ---- */
 

@@ -1,113 +1,104 @@
-/* The listing of a fleet's prefix (fleet.h), pruned to the date folders a time window can
- * hold: keys are <prefix><function>/<yyyy>/<mm>/<dd>/<name> with the UTC date of the
- * window's start (docs/s3.md), so `--since 1d` over a year of snapshots lists a couple of
- * day folders instead of every key under the prefix. */
+/* The listing of a fleet's prefix (fleet.h), cut to the day folders a time window can
+ * hold: keys are <root><yyyy>/<mm>/<dd>/<name> with the UTC date of the window's start
+ * (docs/s3.md; <root> is <prefix><function>/), so `--since 1d` over a year of snapshots
+ * lists two day folders per function instead of every key under the prefix.
+ *
+ * Only plain ListObjectsV2 parameters are used (prefix, start-after, max-keys), not the
+ * delimiter, which some S3-compatible stores ignore: one page of keys names a root, its
+ * days are listed, and the next page starts after that root. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fleet.h"
 
-/* Folders above the year folders walked before giving up on pruning (bucket/jvmsnap/<function>/). */
-enum { NAME_DEPTH = 3 };
+enum {
+	PROBE_KEYS = 1000,       /* keys read to find the next root */
+	MAX_DAYS = 400,          /* a longer window lists the whole prefix */
+	DAY_MS = 86400000,
+};
 
-/* The last folder name of "a/b/c/" as digits: its value, or -1 when not `width` digits. */
-static int folder_number(const char *prefix, size_t width)
+static bool digits(const char *s, size_t n)
 {
-	size_t n = strlen(prefix);
-	if (n < width + 1 || prefix[n - 1] != '/' || (n > width + 1 && prefix[n - width - 2] != '/'))
-		return -1;
-	int v = 0;
-	for (size_t i = n - width - 1; i < n - 1; i++) {
-		if (prefix[i] < '0' || prefix[i] > '9')
-			return -1;
-		v = v * 10 + prefix[i] - '0';
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* The length of a key's root (up to its "yyyy/mm/dd/" folders) plus one, or 0 when it has none. */
+static size_t date_root(const char *key)
+{
+	for (size_t p = 0; key[p]; p++) {
+		const char *d = key + p;
+		if ((p == 0 || key[p - 1] == '/') && strlen(d) > 11 && digits(d, 4) && d[4] == '/' && digits(d + 5, 2) &&
+		    d[7] == '/' && digits(d + 8, 2) && d[10] == '/')
+			return p + 1;
 	}
-	return v;
+	return 0;
 }
 
-/* [start, end) in epoch ms of a year (month 0, day 0), a month (day 0) or a day. */
-static void span(int year, int month, int day, int64_t *start, int64_t *end)
-{
-	struct tm a = {.tm_year = year - 1900, .tm_mon = month ? month - 1 : 0, .tm_mday = day ? day : 1};
-	struct tm b = a;
-	if (day)
-		b.tm_mday++;
-	else if (month)
-		b.tm_mon++;
-	else
-		b.tm_year++;
-	*start = (int64_t)timegm(&a) * 1000;
-	*end = (int64_t)timegm(&b) * 1000;
-}
-
-static bool overlaps(const fleet_options *o, int64_t start, int64_t end)
-{
-	return (!o->until_ms || start < o->until_ms) && (!o->since_ms || end > o->since_ms);
-}
-
-typedef struct {
-	s3_fetcher *f;
-	const fleet_options *o;
-	s3_object_list *out;
-	s3_result *res;
-	size_t requests;
-} walk;
-
-/* Moves the objects of `from` into w->out (prefixes are the caller's). */
-static void take_objects(walk *w, s3_object_list *from)
+/* Moves the objects of `from` into `to`. */
+static void take_objects(s3_object_list *to, s3_object_list *from)
 {
 	for (size_t i = 0; i < from->count; i++) {
-		s3_object_list *l = w->out;
-		if (l->count == l->cap) {
-			size_t cap = l->cap ? 2 * l->cap : 256;
-			s3_object *grown = realloc(l->objects, cap * sizeof *grown);
+		if (to->count == to->cap) {
+			size_t cap = to->cap ? 2 * to->cap : 256;
+			s3_object *grown = realloc(to->objects, cap * sizeof *grown);
 			if (!grown)
-				continue; /* freed with `from` */
-			l->objects = grown;
-			l->cap = cap;
+				return; /* the rest is freed with `from` */
+			to->objects = grown;
+			to->cap = cap;
 		}
-		l->objects[l->count++] = from->objects[i];
+		to->objects[to->count++] = from->objects[i];
 		memset(&from->objects[i], 0, sizeof from->objects[i]);
 	}
 }
 
-/* Lists `prefix` one level deep, or fully when delimiter is NULL. */
-static int list_level(walk *w, const char *prefix, const char *delimiter, s3_object_list *level)
+/* Lists each day folder of [since, until) under `root` (root_len bytes of a key). */
+static int list_days(s3_fetcher *f, const char *key, size_t root_len, int64_t since, int64_t until,
+		     s3_object_list *out, s3_result *res)
 {
-	w->requests++;
-	return s3_fetch_list(w->f, prefix, delimiter, level, w->res);
+	int rc = S3_OK;
+	for (int64_t day = since - since % DAY_MS; rc == S3_OK && day < until; day += DAY_MS) {
+		time_t secs = (time_t)(day / 1000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		char prefix[2048];
+		snprintf(prefix, sizeof prefix, "%.*s%04d/%02d/%02d/", (int)root_len, key, tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday);
+		rc = s3_fetch_list(f, prefix, NULL, 0, out, res);
+	}
+	return rc;
 }
 
-/* depth: NAME_DEPTH.. above the date, then 'y' (in a year), 'm' (in a month). */
-static int descend(walk *w, const char *prefix, int depth, int year, int month)
+/* Root after root: one page names the next root, its days are listed, the next page starts
+ * after it ("<root>" with its last '/' as '0' sorts after every key below the root). */
+static int list_window(s3_fetcher *f, const char *prefix, int64_t since, int64_t until, s3_object_list *out,
+		       s3_result *res)
 {
-	if (depth == 0)
-		return list_level(w, prefix, NULL, w->out);
-	s3_object_list level = {0};
-	int rc = list_level(w, prefix, "/", &level);
-	take_objects(w, &level);
-	for (size_t i = 0; rc == S3_OK && i < level.nprefixes; i++) {
-		const char *child = level.prefixes[i];
-		int64_t start, end;
-		int y = folder_number(child, 4), m = folder_number(child, 2);
-		if (year == 0 && y >= 1970) { /* a year folder */
-			span(y, 0, 0, &start, &end);
-			if (overlaps(w->o, start, end))
-				rc = descend(w, child, 2, y, 0);
-		} else if (year && !month && m >= 1 && m <= 12) {
-			span(year, m, 0, &start, &end);
-			if (overlaps(w->o, start, end))
-				rc = descend(w, child, 1, year, m);
-		} else if (year && month && m >= 1 && m <= 31) {
-			span(year, month, m, &start, &end);
-			if (overlaps(w->o, start, end))
-				rc = list_level(w, child, NULL, w->out);
-		} else { /* not the date layout: everything below it */
-			rc = year ? list_level(w, child, NULL, w->out) : descend(w, child, depth - 1, 0, 0);
+	char after[2048] = "";
+	int rc = S3_OK;
+	for (bool more = true; rc == S3_OK && more;) {
+		s3_object_list page = {0};
+		rc = s3_fetch_list(f, prefix, after[0] ? after : NULL, PROBE_KEYS, &page, res);
+		size_t i = 0, found = 0;
+		while (rc == S3_OK && i < page.count && !(found = date_root(page.objects[i].key)))
+			i++;
+		size_t root = found ? found - 1 : 0;
+		more = rc == S3_OK && (found || page.truncated) && page.count;
+		if (more && !found) { /* a page without the layout: the next one */
+			snprintf(after, sizeof after, "%s", page.objects[page.count - 1].key);
+		} else if (more && (root == 0 || root < strlen(prefix) || root >= sizeof after - 1)) {
+			/* the prefix reaches into the dates (or no root to skip): all of it */
+			rc = s3_fetch_list(f, prefix, NULL, 0, out, res);
+			more = false;
+		} else if (more) {
+			rc = list_days(f, page.objects[i].key, root, since, until, out, res);
+			snprintf(after, sizeof after, "%.*s0", (int)root - 1, page.objects[i].key);
 		}
+		s3_object_list_free(&page);
 	}
-	s3_object_list_free(&level);
 	return rc;
 }
 
@@ -116,14 +107,18 @@ static int by_key(const void *a, const void *b)
 	return strcmp(((const s3_object *)a)->key, ((const s3_object *)b)->key);
 }
 
-int fleet_list(s3_fetcher *f, const char *prefix, const fleet_options *o, s3_object_list *out, s3_result *res,
-	       size_t *requests)
+int fleet_list(s3_fetcher *f, const char *prefix, const fleet_options *o, int64_t now_ms, s3_object_list *out,
+	       s3_result *res)
 {
-	walk w = {f, o, out, res, 0};
-	int rc = o->since_ms || o->until_ms ? descend(&w, prefix, NAME_DEPTH, 0, 0) : list_level(&w, prefix, NULL, out);
-	/* The walk lists folder by folder: sorted again, a zip and its summary are neighbours. */
+	int64_t until = o->until_ms ? o->until_ms : now_ms + DAY_MS; /* clocks differ: today's folder */
+	bool window = o->since_ms && until > o->since_ms && (until - o->since_ms) / DAY_MS <= MAX_DAYS;
+	s3_object_list got = {0};
+	int rc = window ? list_window(f, prefix, o->since_ms, until, &got, res)
+			: s3_fetch_list(f, prefix, NULL, 0, &got, res);
+	take_objects(out, &got);
+	s3_object_list_free(&got);
+	/* Listed day by day: sorted again, a zip and its summary are neighbours. */
 	if (out->count)
 		qsort(out->objects, out->count, sizeof *out->objects, by_key);
-	*requests = w.requests;
 	return rc;
 }

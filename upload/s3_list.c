@@ -7,20 +7,22 @@
 #include "s3_credentials.h"
 #include "sigv4.h"
 
-void s3_list_query(buf *out, const char *prefix, const char *delimiter, const char *token)
+void s3_list_query(buf *out, const char *prefix, const char *start_after, int max_keys, const char *token)
 {
 	if (token) {
 		buf_append_str(out, "continuation-token=");
 		s3_uri_encode(out, token, strlen(token), false);
 		buf_u8(out, '&');
 	}
-	if (delimiter) {
-		buf_append_str(out, "delimiter=");
-		s3_uri_encode(out, delimiter, strlen(delimiter), false);
-		buf_u8(out, '&');
-	}
-	buf_append_str(out, "list-type=2&prefix=");
+	buf_append_str(out, "list-type=2&");
+	if (max_keys > 0)
+		buf_printf(out, "max-keys=%d&", max_keys);
+	buf_append_str(out, "prefix=");
 	s3_uri_encode(out, prefix ? prefix : "", prefix ? strlen(prefix) : 0, false);
+	if (start_after) {
+		buf_append_str(out, "&start-after=");
+		s3_uri_encode(out, start_after, strlen(start_after), false);
+	}
 }
 
 /* The first occurrence of `needle` in [p, end), or NULL. */
@@ -80,20 +82,6 @@ static char *element(const char *p, const char *end, const char *tag)
 	return (char *)out.data;
 }
 
-static int add_prefix(s3_object_list *l, char *prefix)
-{
-	if (l->nprefixes == l->prefixes_cap) {
-		size_t cap = l->prefixes_cap ? 2 * l->prefixes_cap : 64;
-		char **grown = realloc(l->prefixes, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		l->prefixes = grown;
-		l->prefixes_cap = cap;
-	}
-	l->prefixes[l->nprefixes++] = prefix;
-	return 0;
-}
-
 static int add(s3_object_list *l, char *key, const char *size, const char *modified, char *etag)
 {
 	if (l->count == l->cap) {
@@ -138,19 +126,11 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 			return -1;
 		p = stop;
 	}
-	for (const char *p = xml; (p = find(p, end, "<CommonPrefixes>"));) {
-		const char *stop = find(p, end, "</CommonPrefixes>");
-		char *prefix = stop ? element(p, stop, "Prefix") : NULL;
-		if (!prefix || add_prefix(list, prefix) != 0) {
-			free(prefix);
-			return -1;
-		}
-		p = stop;
-	}
 	/* Keys are escaped (no '<' inside), so these tags can only be the page's own, wherever
 	 * the server puts them (S3: before the Contents; others after). */
 	char *truncated = element(xml, end, "IsTruncated");
-	if (truncated && strcmp(truncated, "true") == 0)
+	list->truncated = truncated && strcmp(truncated, "true") == 0;
+	if (list->truncated)
 		*next_token = element(xml, end, "NextContinuationToken");
 	free(truncated);
 	return 0;
@@ -163,8 +143,5 @@ void s3_object_list_free(s3_object_list *list)
 		free(list->objects[i].etag);
 	}
 	free(list->objects);
-	for (size_t i = 0; i < list->nprefixes; i++)
-		free(list->prefixes[i]);
-	free(list->prefixes);
 	memset(list, 0, sizeof *list);
 }

@@ -19,16 +19,15 @@ typedef struct {
 typedef struct {
 	s3_object *objects;
 	size_t count, cap;
-	char **prefixes; /* <CommonPrefixes> (the "folders" of a listing with a delimiter) */
-	size_t nprefixes, prefixes_cap;
+	bool truncated;  /* the last page parsed said <IsTruncated>true</IsTruncated> */
 } s3_object_list;
 
-/* The query of one page: "continuation-token=…&delimiter=…&list-type=2&prefix=…", names
- * sorted and values URI-encoded as SigV4 signs them. `token` NULL for the first page,
- * `delimiter` NULL for none. */
-void s3_list_query(buf *out, const char *prefix, const char *delimiter, const char *token);
+/* The query of one page: "continuation-token=…&list-type=2&max-keys=…&prefix=…&start-after=…",
+ * names sorted and values URI-encoded as SigV4 signs them. `token` NULL for the first page,
+ * `start_after` NULL and `max_keys` 0 for none. */
+void s3_list_query(buf *out, const char *prefix, const char *start_after, int max_keys, const char *token);
 
-/* Appends the <Contents> and <CommonPrefixes> of one ListBucketResult page to `list`; sets *next_token
+/* Appends the <Contents> of one ListBucketResult page to `list`; sets *next_token
  * (malloc'ed) when <IsTruncated>true</IsTruncated> with a <NextContinuationToken>, else
  * NULL. Returns 0, or -1 when the body is not a ListBucketResult or memory ran out. */
 int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next_token);
