@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -238,6 +239,43 @@ static bool set_flag(cli_args *a, const char *arg)
 }
 static void no_usage(FILE *f) { (void)f; }
 
+/* The summary cache: a summary comes back under its key and ETag only, per scope; lines
+ * that are cut or foreign are ignored. */
+static void test_fleet_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/jvmsnap-cache-test.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	const char *sum = "{\"schema\":1,\"request_id\":\"r1\"}";
+	fleet_cache *c = fleet_cache_open("http://h:1/b");
+	assert_non_null(c);
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e1\""));
+	fleet_cache_put(c, "k/a.json", "\"e1\"", sum);
+	fleet_cache_put(c, "k/tab\t.json", "\"e1\"", sum); /* not cacheable: not stored */
+	fleet_cache_close(c);
+	char path[128];
+	snprintf(path, sizeof path, "%s/jvmsnap/summaries.v1", dir);
+	FILE *f = fopen(path, "a"); /* a cut line and a line that is not a summary */
+	fputs("http://h:1/b\tk/b.json\t\"e2\"\t{\"schema\":1,\"x\"\nhttp://h:1/b\tk/c.json\t\"e3\"\tPK\n", f);
+	fclose(f);
+	c = fleet_cache_open("http://h:1/b");
+	assert_string_equal(fleet_cache_get(c, "k/a.json", "\"e1\""), sum);
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e9\"")); /* rewritten object: new ETag */
+	assert_null(fleet_cache_get(c, "k/b.json", "\"e2\""));
+	assert_null(fleet_cache_get(c, "k/c.json", "\"e3\""));
+	assert_null(fleet_cache_get(c, "k/tab\t.json", "\"e1\""));
+	fleet_cache_close(c);
+	c = fleet_cache_open("http://other/b"); /* another store: nothing */
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e1\""));
+	fleet_cache_close(c);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/jvmsnap", dir);
+	rmdir(path);
+	rmdir(dir);
+	unsetenv("XDG_CACHE_HOME");
+}
+
 /* A command's second table (`more`): the fleet selection options write through `own`. */
 static void test_args_fleet_table(void **state)
 {
@@ -308,6 +346,7 @@ int main(void)
 	        cmocka_unit_test(test_thread_filter),
 	        cmocka_unit_test(test_args),
 	        cmocka_unit_test(test_args_fleet_table),
+	        cmocka_unit_test(test_fleet_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
