@@ -15,6 +15,7 @@
 #
 #   BUILD=build bash bench/fleet.sh [SUMMARIES] [ZIPS]
 #   FLEET_SERVER=static BUILD=build bash bench/fleet.sh
+# FLEET_PARALLEL_RUNS="32" measures the uncached ls with those --parallel values only.
 set -eu
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,7 +77,7 @@ measure() { # LABEL CMD...: wall seconds and peak RSS of CMD
 echo "| jvmsnap, $SERVER on 127.0.0.1, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg) | wall | peak RSS |"
 echo "|---|---|---|"
 export XDG_CACHE_HOME=$WORK/cache # the summary cache starts empty
-for p in 16 32 64; do
+for p in ${FLEET_PARALLEL_RUNS:-16 32 64}; do
 	measure "ls over $SUMMARIES summaries, --no-cache --parallel $p (list + $SUMMARIES GETs)" \
 		"$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet --no-cache --parallel "$p" s3://bench/jvmsnap/ --json
 done
