@@ -1,12 +1,7 @@
 #include "coldstart.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "../common/log.h"
 
@@ -65,15 +60,4 @@ void coldstart_report(const coldstart_costs *c, const char *what, uint64_t agent
 		  (double)c->load_cpu_ns / 1e6, (double)c->vm_init_cpu_ns / 1e6, (double)agent_cpu_ns / 1e6,
 		  (double)sampling_cpu_ns / 1e6, (double)atomic_load(&c->stats_cpu_ns) / 1e6,
 		  stats_wall ? "" : "not done; ", (double)stats_wall / 1e6, first);
-}
-
-bool coldstart_lower_priority(int nice, const char *who)
-{
-	/* setpriority(PRIO_PROCESS, tid) sets one thread's nice on Linux (not POSIX's
-	 * per-process meaning); a thread may always lower its own priority. */
-	pid_t tid = (pid_t)syscall(SYS_gettid);
-	if (setpriority(PRIO_PROCESS, (id_t)tid, nice) == 0)
-		return true;
-	log_debug("%s: cannot lower its priority (nice %d): %s", who, nice, strerror(errno));
-	return false;
 }

@@ -1,5 +1,4 @@
-/* The agent's share of a cold start: what it costs in CPU time while the JVM starts, and
- * the scheduling priority that keeps its own start-up work behind the application's.
+/* The agent's share of a cold start: what it costs in CPU time while the JVM starts.
  *
  * On a 1-vCPU Lambda function every millisecond of CPU any of our threads takes during the
  * function's init is a millisecond more of init, and wall clock on a shared machine says
@@ -9,7 +8,8 @@
  *
  * Threading: load_* and vm_init_* run on the JVM's main thread, in that order, before any
  * agent thread exists; coldstart_stats_started runs once on the statistics thread; the
- * first column and the report run on the agent thread. The fields written on the other threads are atomics. */
+ * first column and the report run on the agent thread. What the statistics thread writes
+ * is atomic; the agent thread's own fields are read only by itself. */
 #ifndef JVMSNAP_COLDSTART_H
 #define JVMSNAP_COLDSTART_H
 
@@ -50,10 +50,5 @@ void coldstart_first_column(coldstart_costs *c, uint64_t cpu_ns);
  * sampling_cpu_ns the part of it that was sampling. */
 void coldstart_report(const coldstart_costs *c, const char *what, uint64_t agent_cpu_ns,
 		      uint64_t sampling_cpu_ns, uint64_t start_mono_ns);
-
-/* Lowers the calling thread's scheduling priority to `nice` (Linux: nice is per thread).
- * An unprivileged thread cannot raise it again, so only threads whose whole life may run
- * behind the application's use it. false (debug line) when refused. */
-bool coldstart_lower_priority(int nice, const char *who);
 
 #endif
