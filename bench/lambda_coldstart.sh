@@ -27,9 +27,10 @@ export RIE_CPUS=${RIE_CPUS:-0} RIE_RELAY=0
 make -C "$ROOT" --no-print-directory all >/dev/null || exit 1
 LAYER_LIBS=
 if [ "${LIBS:-host}" = layer ]; then
-	LAYER_LIBS=$ROOT/$BUILD/layer-$(uname -m)
-	make -C "$ROOT" --no-print-directory "$LAYER_LIBS/libjvmsnap.so" "$LAYER_LIBS/libjvmsnap-agent.so" \
-		"$LAYER_LIBS/libjvmsnap-net.so" >/dev/null || exit 1
+	l=$BUILD/layer-$(uname -m) # make's targets are relative to ROOT
+	make -C "$ROOT" --no-print-directory "$l/libjvmsnap.so" "$l/libjvmsnap-agent.so" "$l/libjvmsnap-net.so" \
+		>/dev/null || exit 1
+	LAYER_LIBS=$ROOT/$l
 fi
 WORK=$(mktemp -d /tmp/jvmsnap-bench-coldstart.XXXXXX)
 SERVER_DIR=$WORK
@@ -106,17 +107,20 @@ names = ["process", "main thread", "agent load", "VMInit", "agent thread", "samp
          "first column", "first column taken at (ms after load)"]
 pat = re.compile(r"CPU at init end: process ([0-9.]+) ms, JVM main thread ([0-9.]+) ms \(of which agent load "
                  r"([0-9.]+) ms, VMInit ([0-9.]+) ms\); agent thread ([0-9.]+) ms \(sampling ([0-9.]+) ms\); "
-                 r"statistics start ([0-9.]+) ms .*first column ([0-9.]+) ms, taken ([0-9.]+) ms")
+                 r"statistics start ([0-9.]+) ms(?: .*first column ([0-9.]+) ms, taken ([0-9.]+) ms)?")
 got = []
 for log in glob.glob(work + "/*-agent/rie.log"):
     for line in open(log, errors="replace"):
         x = pat.search(line)
         if x:
-            got.append([float(v) for v in x.groups()])
+            got.append([float(v) if v else float("nan") for v in x.groups()])
 if got:
     print()
     print(f"agent's CPU at the init window's end, medians of {len(got)} runs (ms; the agent thread's figure includes sampling and the first column):")
     print("| " + " | ".join(names) + " |")
     print("|" + "---|" * len(names))
-    print("| " + " | ".join(f"{statistics.median(g[i] for g in got):.1f}" for i in range(len(names))) + " |")
+    def mid(i):
+        v = [g[i] for g in got if g[i] == g[i]]
+        return f"{statistics.median(v):.1f}" if v else "-"
+    print("| " + " | ".join(mid(i) for i in range(len(names))) + " |")
 PY
