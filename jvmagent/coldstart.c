@@ -25,7 +25,10 @@ void coldstart_vm_init_begin(coldstart_costs *c)
 	c->has_main_clock = pthread_getcpuclockid(pthread_self(), &c->main_clock) == 0;
 }
 
-void coldstart_vm_init_end(coldstart_costs *c) { c->vm_init_cpu_ns = coldstart_thread_cpu_ns() - c->mark_ns; }
+void coldstart_vm_init_end(coldstart_costs *c)
+{
+	atomic_store(&c->vm_init_cpu_ns, coldstart_thread_cpu_ns() - c->mark_ns);
+}
 
 void coldstart_stats_started(coldstart_costs *c, uint64_t cpu_ns, uint64_t wall_ns)
 {
@@ -57,7 +60,7 @@ void coldstart_report(const coldstart_costs *c, const char *what, uint64_t agent
 	log_debug("CPU at %s: process %.1f ms, JVM main thread %.1f ms (of which agent load %.2f ms, VMInit %.2f "
 		  "ms); agent thread %.1f ms (sampling %.1f ms); statistics start %.1f ms (%s%.0f ms wall), %s",
 		  what, (double)clock_cpu_ns(CLOCK_PROCESS_CPUTIME_ID) / 1e6, (double)main_ns / 1e6,
-		  (double)c->load_cpu_ns / 1e6, (double)c->vm_init_cpu_ns / 1e6, (double)agent_cpu_ns / 1e6,
+		  (double)c->load_cpu_ns / 1e6, (double)atomic_load(&c->vm_init_cpu_ns) / 1e6, (double)agent_cpu_ns / 1e6,
 		  (double)sampling_cpu_ns / 1e6, (double)atomic_load(&c->stats_cpu_ns) / 1e6,
 		  stats_wall ? "" : "not done; ", (double)stats_wall / 1e6, first);
 }

@@ -8,8 +8,9 @@
  *
  * Threading: load_* and vm_init_* run on the JVM's main thread, in that order, before any
  * agent thread exists; coldstart_stats_started runs once on the statistics thread; the
- * first column and the report run on the agent thread. What the statistics thread writes
- * is atomic; the agent thread's own fields are read only by itself. */
+ * first column and the report run on the agent thread. What is written after the agent
+ * thread started (VMInit's figure, the statistics') is atomic; the first column's fields
+ * are the agent thread's own. */
 #ifndef JVMSNAP_COLDSTART_H
 #define JVMSNAP_COLDSTART_H
 
@@ -22,7 +23,8 @@ typedef struct {
 	clockid_t main_clock;  /* the CPU clock of the thread that ran VMInit (the JVM's main) */
 	bool has_main_clock;
 	uint64_t load_cpu_ns;  /* jvmsnap_agent_load, main thread (the proxy's start included) */
-	uint64_t vm_init_cpu_ns; /* our VMInit callback, main thread (threads started, etc.) */
+	/* our VMInit callback, main thread; atomic: written after the agent thread started */
+	atomic_uint_fast64_t vm_init_cpu_ns;
 	uint64_t mark_ns;      /* scratch: the main thread's CPU clock at *_begin */
 	atomic_uint_fast64_t stats_cpu_ns;  /* the statistics' start, on its own thread */
 	atomic_uint_fast64_t stats_wall_ns; /* ... and how long it took in wall time */
