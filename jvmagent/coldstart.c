@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 
 static uint64_t clock_cpu_ns(clockid_t id)
@@ -39,9 +40,7 @@ void coldstart_stats_started(coldstart_costs *c, uint64_t cpu_ns, uint64_t wall_
 void coldstart_first_column(coldstart_costs *c, uint64_t cpu_ns)
 {
 	c->first_column_cpu_ns = cpu_ns;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	c->first_column_at_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	c->first_column_at_ns = clock_mono_ns();
 }
 
 void coldstart_report(const coldstart_costs *c, const char *what, uint64_t agent_cpu_ns, uint64_t sampling_cpu_ns,
@@ -49,8 +48,8 @@ void coldstart_report(const coldstart_costs *c, const char *what, uint64_t agent
 {
 	if (!log_debug_enabled())
 		return;
-	/* The main thread may have ended (a JVM whose main returned): its clock then fails, and
-	 * the line says so instead of a number. */
+	/* The main thread may have ended (a JVM whose main returned): its clock then fails and
+	 * reads as 0. */
 	uint64_t main_ns = c->has_main_clock ? clock_cpu_ns(c->main_clock) : 0;
 	uint64_t stats_wall = atomic_load(&c->stats_wall_ns);
 	char first[96] = "no first column yet";
