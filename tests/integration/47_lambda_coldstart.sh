@@ -17,7 +17,9 @@ done
 mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
 start_runtime_api "$WORK/api"
 
-# run NAME MS [VAR=VALUE...]: an init of MS of work and one invocation of as long, debug on.
+# run NAME MS [VAR=VALUE...]: an init of MS of work and one invocation of as long, debug on;
+# a loaded machine may take longer than the default 250 ms to write the two zips after the
+# response (a warning), which is not what this checks.
 run() {
 	local name=$1 init_ms=$2
 	shift 2
@@ -25,7 +27,7 @@ run() {
 	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=$name&deadline=$(($(date +%s%3N) + 60000))" \
 		-d '{"n":1,"kind":"plain"}' >/dev/null
 	(cd "$WORK/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
-		IOPIPE_PROFILER_DEBUG=true AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
+		IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_LAMBDA_BUDGET=10s AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
 		LAMBDA_TASK_ROOT="$WORK/task" AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$name/" "$@" \
 		timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime 1 "$init_ms" \
 		>"$WORK/$name.stdout" 2>"$WORK/$name.stderr")
