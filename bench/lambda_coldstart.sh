@@ -57,13 +57,14 @@ cpu_of() {
 	for t in /proc/"$java"/task/*; do
 		printf '%s\t%s\t%s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)"
 	done >"$1/threads"
-	# The main thread is the launcher's second thread (the first only waits for it).
-	sort -n "$1/threads" | awk -F'\t' '
-		NR == 2 {main = $3}
+	# The main thread: the busiest "java" thread that is not the launcher's first one (which
+	# only waits for it); thread ids may wrap, so not simply the second id.
+	awk -F'\t' -v pid="$java" '
+		$2 == "java" && $1 != pid && $3 > main {main = $3}
 		$2 ~ /^C[12] CompilerThre/ {jit += $3}
 		$2 ~ /^(jvmsnap|MHD-)/ {agent += $3}
 		{all += $3}
-		END {printf "%.1f %.1f %.1f %.1f\n", main / 1e6, jit / 1e6, agent / 1e6, all / 1e6}'
+		END {printf "%.1f %.1f %.1f %.1f\n", main / 1e6, jit / 1e6, agent / 1e6, all / 1e6}' "$1/threads"
 }
 printf 'mark 1\n' >"$WORK/event"
 
