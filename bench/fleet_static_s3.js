@@ -1,6 +1,6 @@
 // A trivially fast S3 peer for bench/fleet.sh, NOT a test server: it keeps objects in memory
 // and answers PutObject, GetObject and ListObjectsV2 (prefix, delimiter, max-keys,
-// continuation-token) path-style, ignoring SigV4 (any signature is accepted). Its only use
+// start-after, continuation-token) path-style, ignoring SigV4 (any signature is accepted). Its only use
 // is to time jvmsnap's client with a server that costs next to nothing, apart from s3rver's
 // own cost. Listens on 127.0.0.1, port 0; prints "listening on 127.0.0.1:PORT".
 //
@@ -23,7 +23,8 @@ function list(res, name, q) {
   const objects = buckets.get(name);
   const prefix = q.get('prefix') || '', delim = q.get('delimiter') || '';
   const max = Math.min(parseInt(q.get('max-keys') || '1000', 10), 1000);
-  const after = q.get('continuation-token') ? Buffer.from(q.get('continuation-token'), 'base64').toString() : '';
+  const token = q.get('continuation-token');
+  const after = token ? Buffer.from(token, 'base64').toString() : q.get('start-after') || '';
   const keys = keysOf(name);
   let lo = 0, hi = keys.length; // first key > after and >= prefix
   const from = after > prefix ? after : prefix;

@@ -82,6 +82,12 @@ static int list_window(s3_fetcher *f, const char *prefix, int64_t since, int64_t
 	for (bool more = true; rc == S3_OK && more;) {
 		s3_object_list page = {0};
 		rc = s3_fetch_list(f, prefix, after[0] ? after : NULL, PROBE_KEYS, &page, res);
+		if (rc == S3_OK && after[0] && page.count && strcmp(page.objects[0].key, after) <= 0) {
+			/* The store ignored start-after: walking on would never end. Everything instead. */
+			s3_object_list_free(&page);
+			s3_object_list_free(out);
+			return s3_fetch_list(f, prefix, NULL, 0, out, res);
+		}
 		size_t i = 0, found = 0;
 		while (rc == S3_OK && i < page.count && !(found = date_root(page.objects[i].key)))
 			i++;
