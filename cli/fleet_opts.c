@@ -18,7 +18,7 @@ const char fleet_options_help[] =
     "  --top-method REGEX   invocations with a top-5 self method matching REGEX\n"
     "  --endpoint URL, --region R  an S3-compatible store (default:\n"
     "                       IOPIPE_PROFILER_S3_ENDPOINT / _REGION, AWS_REGION, ~/.aws/config)\n"
-    "  --parallel N         GETs at a time, 1 to 64 (default 32)\n"
+    "  --parallel N         GETs at a time, 1 to 64 (default 16)\n"
     "  --no-cache           fetch every summary again (default: kept under\n"
     "                       $XDG_CACHE_HOME/jvmsnap, else ~/.cache/jvmsnap)\n"
     "  --quiet              no progress bar\n";
