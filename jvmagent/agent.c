@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "agent_thread.h"
 #include "exit_notes.h"
+#include "lambda_shared.h"
 #include "lambda.h"
 #include "net.h"
 #include "uploader.h"
@@ -113,6 +114,8 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	a->thread = NULL;
 	uploader_free(a->uploader);
 	a->uploader = NULL;
+	lambda_shared_free(a->shared); /* the proxy and the agent thread are stopped */
+	a->shared = NULL;
 }
 
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
@@ -166,11 +169,61 @@ static void on_init_done(void *ctx)
 		agent_thread_close_window(a->thread);
 }
 
+static bool shared_chosen(void *ctx)
+{
+	agent *a = ctx;
+	bool chosen = agent_invocation_chosen(&a->cfg.invocations, a->invocations);
+	if (!chosen)
+		atomic_fetch_add(&a->skipped, 1);
+	return chosen;
+}
+
+/* Several invocations at once: they share windows (lambda_shared.h). The open and close
+ * requests are posted under lambda_mu, so the agent thread gets them in the order the
+ * invocations started and ended. */
+static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
+{
+	char name[128];
+	agent_sanitize_prefix(request_id, name, sizeof name);
+	pthread_mutex_lock(&a->lambda_mu);
+	++a->invocations;
+	lambda_shared_action act =
+	        lambda_shared_start(a->shared, request_id, name, clock_epoch_ms(), shared_chosen, a);
+	if (act == SHARED_OPEN)
+		agent_thread_open_window(a->thread, request_id, deadline_ms);
+	pthread_mutex_unlock(&a->lambda_mu);
+	if (act == SHARED_OPEN)
+		agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
+}
+
+static void shared_end(agent *a, const char *request_id)
+{
+	pthread_mutex_lock(&a->lambda_mu);
+	if (lambda_shared_end(a->shared, request_id) == SHARED_CLOSE)
+		agent_thread_close_window(a->thread);
+	pthread_mutex_unlock(&a->lambda_mu);
+}
+
+static void on_concurrent(void *ctx)
+{
+	agent *a = ctx;
+	if (a->shared)
+		atomic_store(&a->lambda_concurrent, true);
+	else
+		log_warn("several Lambda invocations at once, but no memory for their shared windows: one "
+			 "window per invocation start, each cut short by the next");
+	log_debug("several invocations at once: shared windows");
+}
+
 static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
 {
 	agent *a = ctx;
 	if (!a->thread)
 		return;
+	if (atomic_load(&a->lambda_concurrent)) {
+		shared_start(a, request_id, deadline_ms);
+		return;
+	}
 	/* Not chosen: nothing but a count, so the invocation pays only the proxy's pass-through. */
 	a->invocation_skipped = !agent_invocation_chosen(&a->cfg.invocations, ++a->invocations);
 	if (a->invocation_skipped) {
@@ -185,8 +238,12 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 
 static void on_invocation_end(void *ctx, const char *request_id)
 {
-	(void)request_id;
 	agent *a = ctx;
+	if (atomic_load(&a->lambda_concurrent)) {
+		if (a->thread)
+			shared_end(a, request_id);
+		return;
+	}
 	/* A skipped invocation wakes the agent thread only for zips waiting to be written or sent. */
 	if (a->invocation_skipped && a->invocations > 1 && !uploader_has_pending(a->uploader))
 		return; /* after the first, which always does: the init window's zip waits for it */
@@ -218,7 +275,10 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle};
+	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle, on_concurrent};
+	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
+	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
+		a->shared = lambda_shared_new();
 	char listen[64];
 	const net_api *net = net_get();
 	a->proxy = net ? net->proxy_start(upstream, &hooks, listen, sizeof listen) : NULL;

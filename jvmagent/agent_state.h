@@ -15,6 +15,7 @@
 
 struct agent_thread;
 struct agent_window;
+struct lambda_shared;
 struct uploader;
 
 typedef struct agent {
@@ -39,6 +40,12 @@ typedef struct agent {
 	bool invocation_skipped;    /* the current one is not profiled */
 	bool wait_warned;           /* "snapshot work not finished" said once */
 	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
+	/* Lambda Managed Instances: the proxy said several invocations may be open at once;
+	 * from then on windows are shared (lambda_shared.h), under lambda_mu, which also
+	 * guards `invocations` then. */
+	atomic_bool lambda_concurrent;
+	pthread_mutex_t lambda_mu;
+	struct lambda_shared *shared; /* NULL when not on the proxied Lambda runtime */
 } agent;
 
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */
