@@ -6,7 +6,7 @@
  *
  * Output lines: "listen 127.0.0.1:<port>", then "<epoch_us> <event> <args>" for init_done,
  * invocation_start <id> <deadline_ms>, invocation_end <id>, wait_idle_begin <budget_ms>,
- * wait_idle_end <held_ms> released|budget, and "stopped <ms>" at the end. With HOLD_FILE,
+ * wait_idle_end <held_ms> released|budget, concurrent, and "stopped <ms>" at the end. With HOLD_FILE,
  * wait_idle blocks until that file exists (then deletes it) or its budget runs out.
  * IOPIPE_PROFILER_DEBUG=true (as the agent reads it): the proxy's debug lines on stderr. */
 #include <signal.h>
@@ -67,6 +67,12 @@ static void invocation_end(void *ctx, const char *id)
 	say("invocation_end %s", id);
 }
 
+static void concurrent(void *ctx)
+{
+	(void)ctx;
+	say("concurrent");
+}
+
 static void wait_idle(void *ctx, int64_t budget_ms)
 {
 	drive_ctx *d = ctx;
@@ -100,7 +106,8 @@ int main(int argc, char **argv)
 	                      .init_done = init_done,
 	                      .invocation_start = invocation_start,
 	                      .invocation_end = invocation_end,
-	                      .wait_idle = wait_idle};
+	                      .wait_idle = wait_idle,
+	                      .concurrent = concurrent};
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
