@@ -93,7 +93,8 @@ void proxy_before_next(exchange *ex)
 	p->nexts_waiting++;
 	ex->next_counted = true;
 	int64_t deadline_ms = p->last_deadline_ms;
-	if (!p->concurrent && p->n_open > 0) {
+	bool concurrent = p->concurrent;
+	if (!concurrent && p->n_open > 0) {
 		/* The runtime asks for the next event without a successful response or error
 		 * post: the invocation is over all the same. */
 		memcpy(ended, p->open[0].id, sizeof ended);
@@ -108,7 +109,9 @@ void proxy_before_next(exchange *ex)
 		h->init_done(h->ctx);
 	if (ended[0] && h->invocation_end)
 		h->invocation_end(h->ctx, ended);
-	if (!h->wait_idle)
+	/* Several loops: another thread's first next, before any event, has nothing to wait
+	 * for (the init window's zip waits for the first invocation anyway). */
+	if (!h->wait_idle || (concurrent && !first && deadline_ms <= 0))
 		return;
 	int64_t now = clock_epoch_ms();
 	int64_t budget_ms = 0;
