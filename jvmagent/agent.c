@@ -169,6 +169,18 @@ static void on_init_done(void *ctx)
 		agent_thread_close_window(a->thread);
 }
 
+/* invocation_handler's answer, for the invocation_start that follows on the same proxy
+ * thread (lambda.h). */
+static _Thread_local char handler_name[64];
+
+static void on_invocation_handler(void *ctx, const char *request_id, long os_tid, const char *thread_name)
+{
+	(void)ctx;
+	(void)os_tid;
+	(void)request_id;
+	snprintf(handler_name, sizeof handler_name, "%s", thread_name ? thread_name : "");
+}
+
 static bool shared_chosen(void *ctx)
 {
 	agent *a = ctx;
@@ -187,8 +199,9 @@ static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
 	agent_sanitize_prefix(request_id, name, sizeof name);
 	pthread_mutex_lock(&a->lambda_mu);
 	++a->invocations;
-	lambda_shared_action act =
-	        lambda_shared_start(a->shared, request_id, name, clock_epoch_ms(), shared_chosen, a);
+	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name, clock_epoch_ms(),
+						       shared_chosen, a);
+	handler_name[0] = '\0';
 	if (act == SHARED_OPEN)
 		agent_thread_open_window(a->thread, request_id, deadline_ms);
 	pthread_mutex_unlock(&a->lambda_mu);
@@ -275,7 +288,8 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle, on_concurrent};
+	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle, on_concurrent,
+			     on_invocation_handler};
 	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
 	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
 		a->shared = lambda_shared_new();

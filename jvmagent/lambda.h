@@ -46,6 +46,11 @@ typedef struct {
 	 * response/error (matched by the request id in the path, whichever connection posts it)
 	 * or, never answered, when an event arrives after its deadline. */
 	void (*concurrent)(void *ctx);
+	/* Several at once only: just before invocation_start, on the same thread, the thread
+	 * of this process that will handle the event (the one blocked reading the connection it
+	 * comes on): its OS thread id and name (/proc/self/task/<tid>/comm), or 0 and "" when
+	 * it cannot be told. */
+	void (*invocation_handler)(void *ctx, const char *request_id, long os_tid, const char *thread_name);
 } lambda_hooks;
 
 enum {

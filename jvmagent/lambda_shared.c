@@ -8,14 +8,19 @@
 typedef char shared_id[LAMBDA_SHARED_ID_MAX];
 
 typedef struct {
+	shared_id id;
+	char thread[LAMBDA_SHARED_THREAD_MAX]; /* "" = not known */
+} invocation;
+
+typedef struct {
 	shared_id name; /* the window's request id; "" = free slot */
 	unsigned n_listed, n_more;
-	shared_id listed[LAMBDA_SHARED_MAX_LISTED];
+	invocation listed[LAMBDA_SHARED_MAX_LISTED];
 } covered_list;
 
 struct lambda_shared {
 	unsigned n_open;
-	shared_id open[LAMBDA_SHARED_MAX_OPEN];
+	invocation open[LAMBDA_SHARED_MAX_OPEN];
 	bool window_open;
 	int64_t window_begin_ms;
 	covered_list cur;
@@ -27,10 +32,10 @@ lambda_shared *lambda_shared_new(void) { return calloc(1, sizeof(lambda_shared))
 
 void lambda_shared_free(lambda_shared *s) { free(s); }
 
-static void list_add(covered_list *l, const char *id)
+static void list_add(covered_list *l, const invocation *inv)
 {
 	if (l->n_listed < LAMBDA_SHARED_MAX_LISTED)
-		snprintf(l->listed[l->n_listed++], sizeof l->listed[0], "%s", id);
+		l->listed[l->n_listed++] = *inv;
 	else
 		l->n_more++;
 }
@@ -45,18 +50,22 @@ static void keep_current(lambda_shared *s)
 	s->window_open = false;
 }
 
-static void track_open(lambda_shared *s, const char *id)
+static void track_open(lambda_shared *s, const invocation *inv)
 {
 	if (s->n_open == LAMBDA_SHARED_MAX_OPEN) { /* the proxy ends the oldest first: never */
 		memmove(&s->open[0], &s->open[1], (s->n_open - 1) * sizeof s->open[0]);
 		s->n_open--;
 	}
-	snprintf(s->open[s->n_open++], sizeof s->open[0], "%s", id);
+	s->open[s->n_open++] = *inv;
 }
 
-lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const char *window_name, int64_t now_ms,
-					 bool (*chosen)(void *arg), void *arg)
+lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id_in, const char *thread,
+					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg), void *arg)
 {
+	invocation inv;
+	snprintf(inv.id, sizeof inv.id, "%s", id_in);
+	snprintf(inv.thread, sizeof inv.thread, "%s", thread ? thread : "");
+	const invocation *id = &inv;
 	bool roll = s->window_open && now_ms - s->window_begin_ms >= LAMBDA_SHARED_ROLL_MS;
 	if (s->window_open && !roll) {
 		list_add(&s->cur, id);
@@ -71,7 +80,7 @@ lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const
 		keep_current(s);
 	snprintf(s->cur.name, sizeof s->cur.name, "%s", window_name);
 	for (unsigned i = 0; i < s->n_open; i++) /* still running: in this window too */
-		list_add(&s->cur, s->open[i]);
+		list_add(&s->cur, &s->open[i]);
 	list_add(&s->cur, id);
 	track_open(s, id);
 	s->window_open = true;
@@ -82,7 +91,7 @@ lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const
 lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id)
 {
 	unsigned i = 0;
-	while (i < s->n_open && strcmp(s->open[i], id) != 0)
+	while (i < s->n_open && strcmp(s->open[i].id, id) != 0)
 		i++;
 	if (i == s->n_open)
 		return SHARED_NOTHING;
@@ -121,9 +130,14 @@ bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, uns
 		return false;
 	buf_append_str(out, "[");
 	for (unsigned i = 0; i < l->n_listed; i++) {
-		if (i)
-			buf_append_str(out, ", ");
-		json_string(out, l->listed[i]);
+		buf_append_str(out, i ? ", {\"id\": " : "{\"id\": ");
+		json_string(out, l->listed[i].id);
+		buf_append_str(out, ", \"thread\": ");
+		if (l->listed[i].thread[0])
+			json_string(out, l->listed[i].thread);
+		else
+			buf_append_str(out, "null");
+		buf_append_str(out, "}");
 	}
 	buf_append_str(out, "]");
 	*not_listed = l->n_more;

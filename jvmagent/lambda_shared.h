@@ -8,7 +8,8 @@
  * more. Under steady load it is cut at the first invocation start after
  * LAMBDA_SHARED_ROLL_MS, the new window named after that invocation. metadata.json says
  * "window": "shared" and lists, in "invocations", every invocation the window overlapped
- * (an invocation open across a cut is in both).
+ * (an invocation open across a cut is in both) with the name of the thread that handled
+ * it, when the proxy could tell (its call tree in the window is that invocation's work).
  *
  * Not thread-safe: the caller serialises every call (agent.c: a->lambda_mu), so that the
  * open/close requests it posts to the agent thread follow the same order. */
@@ -26,6 +27,7 @@ enum {
 	LAMBDA_SHARED_MAX_LISTED = 64, /* ids listed per window; more are only counted */
 	LAMBDA_SHARED_KEPT = 4,        /* closed windows' lists waiting for their zip */
 	LAMBDA_SHARED_ID_MAX = 128,
+	LAMBDA_SHARED_THREAD_MAX = 64,
 };
 
 typedef struct lambda_shared lambda_shared;
@@ -41,17 +43,17 @@ typedef enum {
 	SHARED_CLOSE,   /* close the open window: no invocation is open any more */
 } lambda_shared_action;
 
-/* Invocation `id` starts at now_ms. `chosen` is asked (with `arg`) only when the
- * invocation would open a window. `window_name` is what the window's request id becomes
- * (agent_sanitize_prefix of `id`). */
-lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const char *window_name, int64_t now_ms,
-					 bool (*chosen)(void *arg), void *arg);
+/* Invocation `id` starts at now_ms, handled by the thread named `thread` (NULL or "" when
+ * not known). `chosen` is asked (with `arg`) only when the invocation would open a window.
+ * `window_name` is what the window's request id becomes (agent_sanitize_prefix of `id`). */
+lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const char *thread,
+					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg), void *arg);
 
 /* Invocation `id` ended (an id never started is ignored). */
 lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id);
 
-/* Appends the JSON array of the invocations the shared window `window_name` covered to
- * `out` (the first LAMBDA_SHARED_MAX_LISTED; how many more to `not_listed`) and forgets
+/* Appends the JSON array of the invocations the shared window `window_name` covered
+ * ({"id": ..., "thread": name or null}) to `out` (the first LAMBDA_SHARED_MAX_LISTED; how many more to `not_listed`) and forgets
  * them; false (nothing appended) when no shared window had that name. */
 bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, unsigned *not_listed);
 

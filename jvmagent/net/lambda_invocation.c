@@ -2,7 +2,9 @@
  * invocation is open, and when the agent's hooks run. */
 #include "proxy.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,8 +175,27 @@ static int find_open(const lambda_proxy *p, const char *id)
 	return -1;
 }
 
+/* Several at once: which thread of this process will handle the event. */
+static void find_handler(exchange *ex, struct MHD_Connection *conn, const char *id)
+{
+	lambda_proxy *p = ex->p;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	unsigned port = 0;
+	if (sa && sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	else if (sa && sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	long tid = port ? proxy_reader_thread(port, p->port) : 0;
+	char name[64];
+	proxy_thread_name(tid, name, sizeof name);
+	if (!tid)
+		log_debug("Runtime API event %s: the thread that will handle it is not known", id);
+	p->hooks.invocation_handler(p->hooks.ctx, id, tid, name);
+}
+
 /* GET .../next answered with an event: the invocation's window opens. */
-void proxy_on_event(exchange *ex)
+void proxy_on_event(exchange *ex, struct MHD_Connection *conn)
 {
 	lambda_proxy *p = ex->p;
 	const char *id = answer_header(ex, "Lambda-Runtime-Aws-Request-Id");
@@ -194,8 +215,9 @@ void proxy_on_event(exchange *ex)
 	char ended[MAX_OPEN + 1][REQUEST_ID_MAX]; /* 8 KB of the connection thread's 512 */
 	unsigned n_ended = 0;
 	pthread_mutex_lock(&p->mu);
-	bool again = p->concurrent && find_open(p, id) >= 0;
-	if (p->concurrent && !again)
+	bool concurrent = p->concurrent;
+	bool again = concurrent && find_open(p, id) >= 0;
+	if (concurrent && !again)
 		n_ended = expire_open(p, clock_epoch_ms(), ended);
 	if (!again) {
 		if (!p->concurrent)
@@ -215,6 +237,8 @@ void proxy_on_event(exchange *ex)
 		log_debug("Runtime API event %s handed out again while open: one window", id);
 		return;
 	}
+	if (concurrent && p->hooks.invocation_handler)
+		find_handler(ex, conn, id);
 	if (p->hooks.invocation_start)
 		p->hooks.invocation_start(p->hooks.ctx, id, deadline_ms);
 }

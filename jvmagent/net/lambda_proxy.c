@@ -64,7 +64,7 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 	if (!r)
 		return MHD_NO;
 	if (ex->route == ROUTE_NEXT && status == 200)
-		proxy_on_event(ex);
+		proxy_on_event(ex, conn);
 	proxy_next_done(ex);
 	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
 		ex->end_pending = true;
@@ -249,6 +249,7 @@ lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks
 		free(p);
 		return NULL;
 	}
+	p->port = info->port;
 	log_debug("Runtime API proxy on %s, forwarding to %s", listen_out, p->upstream);
 	return p;
 }

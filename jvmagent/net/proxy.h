@@ -2,7 +2,7 @@
  * lambda_proxy.c serves the runtime (libmicrohttpd) and owns the proxy's lifecycle,
  * lambda_upstream.c forwards each call to the real Runtime API (libcurl), and
  * lambda_invocation.c keeps the invocation bookkeeping (routes, the open invocations, the
- * hooks).
+ * hooks), and lambda_thread.c finds the thread that waits on a runtime connection.
  *
  * Threading contract. MHD serves each runtime connection on its own thread, and a runtime
  * may use several at once (Lambda Managed Instances: one GET .../next loop per Java thread,
@@ -63,6 +63,7 @@ struct lambda_proxy {
 	lambda_hooks hooks;
 	char upstream[UPSTREAM_MAX];
 	int64_t start_epoch_ms;
+	unsigned port; /* the proxy's own */
 	atomic_bool stopping;
 	pthread_mutex_t mu; /* guards everything below */
 	upstream_client *all, *idle;
@@ -127,12 +128,24 @@ void proxy_before_next(exchange *ex);
 /* A GET .../next is done (answered, failed or dropped): no longer waiting. */
 void proxy_next_done(exchange *ex);
 
-/* GET .../next answered 200 with an event: opens the invocation (hook invocation_start). */
-void proxy_on_event(exchange *ex);
+/* GET .../next answered 200 with an event, about to be sent on `conn`: opens the
+ * invocation (hooks invocation_handler when several are open at once, invocation_start). */
+void proxy_on_event(exchange *ex, struct MHD_Connection *conn);
 
 /* The runtime has its answer to an accepted response/error post: ends the invocation it
  * names, once (hook invocation_end). */
 void proxy_on_answered(exchange *ex);
+
+/* ---- the runtime thread behind a connection (lambda_thread.c) ------------------------ */
+
+/* The OS thread id (gettid) of this process's thread blocked reading its end of the
+ * connection from client_port to the proxy's proxy_port; 0 when there is none or it
+ * cannot be told (another process, more than one, not blocked within ~5 ms). */
+long proxy_reader_thread(unsigned client_port, unsigned proxy_port);
+
+/* Thread `tid`'s name as the kernel has it (/proc/self/task/<tid>/comm: a JVM sets it to
+ * the java.lang.Thread's name, cut to 15 bytes); "" when unknown. */
+void proxy_thread_name(long tid, char *out, size_t n);
 
 /* ---- upstream side (lambda_upstream.c) ----------------------------------------------- */
 

@@ -78,6 +78,9 @@ check "each of the six threads got one event, each event one thread ($ids)" test
 check "every next answered 200" test "$(cat "$D"/n[1-6].status | tr -d '\n')" = 200200200200200200
 check "six invocations started, each once" sh -c "for i in 1 2 3 4 5 6; do [ \"\$(awk -v a=c\$i '\$2 == \"invocation_start\" && \$3 == a' '$LOG' | wc -l)\" = 1 ] || exit 1; done"
 check "all six open at once at the Runtime API" test "$(stat max_outstanding)" = 6
+check "the handler thread asked for each, before its start; curl is another process: not known (0 -)" \
+	sh -c "for i in 1 2 3 4 5 6; do [ \"\$(awk -v a=c\$i '\$2 == \"handler\" && \$3 == a {print \$4, \$5, NR}' '$LOG' | cut -d' ' -f1,2)\" = '0 -' ] &&
+		[ \"\$(awk -v a=c\$i '\$2 == \"handler\" && \$3 == a {print NR}' '$LOG')\" -lt \"\$(awk -v a=c\$i '\$2 == \"invocation_start\" && \$3 == a {print NR}' '$LOG')\" ] || exit 1; done"
 
 # each thread loops: its next for the following event goes out before any response
 for i in 1 2 3 4 5 6; do next_bg m$i; done
@@ -152,8 +155,8 @@ enqueue s1 "$FAR"
 wait "$PID_a"
 next_bg b
 wait_for 5 sh -c "grep -q 'invocation_end s1' '$LOG'"
-check "AWS_LAMBDA_MAX_CONCURRENCY=1: no concurrency, a next ends the open invocation" \
-	test "$(hook_count concurrent):$(hook_count invocation_end s1)" = 0:1
+check "AWS_LAMBDA_MAX_CONCURRENCY=1: no concurrency, a next ends the open invocation, no handler lookup" \
+	test "$(hook_count concurrent):$(hook_count invocation_end s1):$(hook_count handler)" = 0:1:0
 kill -TERM "$DRIVE_PID"
 wait_for 5 grep -q '^stopped' "$LOG"
 finish

@@ -3,9 +3,10 @@
 # three threads each looping next/handle/response through the agent's proxy, their handlers
 # open at the same time (tests/java/ManagedLambdaRuntime: a barrier per round), each event
 # running a marker method no other event runs. Windows are shared (docs/lambda.md): every
-# invocation is listed by exactly the windows it overlapped, none is lost, no two zips share
-# a key, each zip loads in VisualVM's loader, holds the markers of the invocations it lists,
-# and is in the S3 test server.
+# invocation is listed by exactly the windows it overlapped, with the name of the thread
+# that handled it (found by the proxy from the connection's socket), none is lost, no two
+# zips share a key, each zip loads in VisualVM's loader, holds the markers of the
+# invocations it lists, and is in the S3 test server.
 . "$(dirname "$0")/lib.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
 WORK=$(mktemp -d /tmp/jvmsnap-managed.XXXXXX)
@@ -53,14 +54,17 @@ for z in "$WORK"/snaps/*.zip; do
 	check "$(basename "$z"): loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
 done
 
-# Which marker each invocation ran, from the handlers' own lines.
-grep '^handled ' "$WORK/stdout" | awk '{print $2, $4}' >"$WORK/markers"
+# Which marker each invocation ran, on which thread, from the handlers' own lines.
+grep '^handled ' "$WORK/stdout" | awk '{print $2, $4, $6}' >"$WORK/markers"
 (cd "$WORK/data/snaps" 2>/dev/null && find . -name '*.zip._S3rver_object' | sed 's/\._S3rver_object$//' | sort) >"$WORK/stored"
-check "shared windows: each invocation listed, none lost, each window named by one it lists, no key twice, each uploaded, each holding its invocations' markers" \
-	python3 - "$WORK/snaps" "$WORK/markers" "$WORK/stored" $N <<'PY'
-import glob, json, os, sys
-snaps, markers_file, stored_file, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-marker = dict(line.split() for line in open(markers_file))
+check "shared windows: each invocation listed with its handler thread, none lost, each window named by one it lists, no key twice, each uploaded, each holding its invocations' markers, each in its handler thread's tree and no other's" \
+	python3 - "$WORK/snaps" "$WORK/markers" "$WORK/stored" $N "$ROOT/$BUILD/jvmsnap" <<'PY'
+import glob, json, os, re, subprocess, sys
+snaps, markers_file, stored_file, n, cli = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+marker, thread = {}, {}
+for line in open(markers_file):
+    inv, k, name = line.split()
+    marker[inv], thread[inv] = k, name
 stored = [os.path.basename(l.strip()) for l in open(stored_file) if l.strip()]
 want = {f"m-{i}" for i in range(1, n + 1)}
 bad, listed, names = [], set(), []
@@ -69,19 +73,30 @@ for j in glob.glob(snaps + "/*.zip.json"):
     if m["window"] == "init":
         continue
     z = j[: -len(".json")]
-    if m["window"] != "shared" or m["request_id"] not in m["invocations"]:
+    ids = [i["id"] for i in m["invocations"]]
+    for i in m["invocations"]:
+        if i["thread"] != thread[i["id"]]:
+            bad.append(f"{z}: {i['id']} handled on {thread[i['id']]}, metadata says {i['thread']}")
+    if m["window"] != "shared" or m["request_id"] not in ids:
         bad.append(f"{z}: window {m['window']}, request {m['request_id']}, {m.get('invocations')}")
         continue
     names.append(m["request_id"])
-    listed |= set(m["invocations"])
+    listed |= set(ids)
     if m["invocations_not_listed"] != 0:
         bad.append(f"{z}: {m['invocations_not_listed']} not listed")
     if not any(s.endswith("_" + m["request_id"] + ".zip") for s in stored):
         bad.append(f"{z}: not in S3 ({stored})")
     summary = open(z + ".summary").read()
-    for inv in m["invocations"]:
+    for inv in ids:
         if f"has ManagedLambdaRuntime.marker{marker[inv]}\tyes\t" not in summary:
             bad.append(f"{z}: marker{marker[inv]} of {inv} missing")
+    # Each handler thread's own tree: the markers of its invocations there, no other.
+    for name in {thread[i] for i in ids}:
+        tree = subprocess.run([cli, "tree", "-T", name, z], capture_output=True, text=True).stdout
+        got = set(re.findall(r"ManagedLambdaRuntime\.marker(\d)", tree))
+        want_k = {marker[i] for i in ids if thread[i] == name}
+        if got != want_k:
+            bad.append(f"{z}: thread {name} ran markers {sorted(want_k)}, its tree has {sorted(got)}")
 if listed != want:
     bad.append(f"listed {sorted(listed)} != {sorted(want)}")
 if len(names) != len(set(names)) or not names:

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * GET .../next, handle, POST .../response, ROUNDS times. An event {"marker":K} runs markerK
  * (a method no other event runs) for WORK_MS. All handlers of a round meet at a barrier
  * before working, so THREADS invocations are open at once whatever the machine's load.
- * Usage: ManagedLambdaRuntime THREADS ROUNDS WORK_MS. Prints "handled ID marker K" and
+ * Usage: ManagedLambdaRuntime THREADS ROUNDS WORK_MS. Prints "handled ID marker K thread NAME" and
  * "posted ID status S" per invocation.
  */
 public class ManagedLambdaRuntime {
@@ -75,7 +75,7 @@ public class ManagedLambdaRuntime {
             int k = marker(event);
             barrier.await(60, TimeUnit.SECONDS);
             sink += runMarker(k, event, workMs);
-            System.out.println("handled " + id + " marker " + k);
+            System.out.println("handled " + id + " marker " + k + " thread " + Thread.currentThread().getName());
             HttpURLConnection post = (HttpURLConnection) new URL(base + id + "/response").openConnection();
             post.setRequestMethod("POST");
             post.setDoOutput(true);

@@ -30,7 +30,7 @@ static bool no(void *arg)
 
 static lambda_shared_action start(lambda_shared *s, const char *id, int64_t now_ms, int *asked)
 {
-	return lambda_shared_start(s, id, id, now_ms, yes, asked);
+	return lambda_shared_start(s, id, NULL, id, now_ms, yes, asked);
 }
 
 /* The window's list as text, or "-" when it is no shared window. */
@@ -69,12 +69,12 @@ static void test_overlap_shares_one_window(void **state)
 	assert_int_equal(lambda_shared_end(s, "zz"), SHARED_NOTHING); /* never started */
 	assert_int_equal(lambda_shared_end(s, "c"), SHARED_CLOSE);
 	assert_int_equal(lambda_shared_end(s, "c"), SHARED_NOTHING); /* ended once */
-	expect_list(s, "a", "[\"a\", \"b\", \"c\"]");
+	expect_list(s, "a", "[{\"id\": \"a\", \"thread\": null}, {\"id\": \"b\", \"thread\": null}, {\"id\": \"c\", \"thread\": null}]");
 	expect_list(s, "a", "-"); /* taken once */
 	/* idle, then a new busy period: a new window */
 	assert_int_equal(start(s, "d", 100, &asked), SHARED_OPEN);
 	assert_int_equal(lambda_shared_end(s, "d"), SHARED_CLOSE);
-	expect_list(s, "d", "[\"d\"]");
+	expect_list(s, "d", "[{\"id\": \"d\", \"thread\": null}]");
 	lambda_shared_free(s);
 }
 
@@ -89,8 +89,8 @@ static void test_steady_load_rolls(void **state)
 	assert_int_equal(start(s, "c", LAMBDA_SHARED_ROLL_MS, &asked), SHARED_OPEN);
 	assert_int_equal(lambda_shared_end(s, "b"), SHARED_NOTHING);
 	assert_int_equal(lambda_shared_end(s, "c"), SHARED_CLOSE);
-	expect_list(s, "a", "[\"a\", \"b\"]");
-	expect_list(s, "c", "[\"b\", \"c\"]"); /* b ran across the cut: in both */
+	expect_list(s, "a", "[{\"id\": \"a\", \"thread\": null}, {\"id\": \"b\", \"thread\": null}]");
+	expect_list(s, "c", "[{\"id\": \"b\", \"thread\": null}, {\"id\": \"c\", \"thread\": null}]"); /* b ran across the cut: in both */
 	lambda_shared_free(s);
 }
 
@@ -99,12 +99,12 @@ static void test_not_chosen_opens_nothing(void **state)
 	(void)state;
 	lambda_shared *s = lambda_shared_new();
 	int asked = 0;
-	assert_int_equal(lambda_shared_start(s, "a", "a", 0, no, &asked), SHARED_NOTHING);
+	assert_int_equal(lambda_shared_start(s, "a", "t-a", "a", 0, no, &asked), SHARED_NOTHING);
 	assert_int_equal(start(s, "b", 1, &asked), SHARED_OPEN); /* none open yet: b may open one */
 	assert_int_equal(asked, 2);
 	assert_int_equal(lambda_shared_end(s, "a"), SHARED_NOTHING);
 	assert_int_equal(lambda_shared_end(s, "b"), SHARED_CLOSE);
-	expect_list(s, "b", "[\"a\", \"b\"]"); /* a was running in it */
+	expect_list(s, "b", "[{\"id\": \"a\", \"thread\": \"t-a\"}, {\"id\": \"b\", \"thread\": null}]"); /* a was running in it */
 	expect_list(s, "a", "-");
 	lambda_shared_free(s);
 }
@@ -124,7 +124,8 @@ static void test_list_bounded_and_escaped(void **state)
 	assert_int_equal(lambda_shared_end(s, "q\"\\\n"), SHARED_CLOSE);
 	unsigned more = 0;
 	char *got = take(s, "q\"\\\n", &more);
-	assert_true(strncmp(got, "[\"q\\\"\\\\\\u000a\", \"r0\"", 19) == 0);
+	const char *want = "[{\"id\": \"q\\\"\\\\\\u000a\", \"thread\": null}, {\"id\": \"r0\"";
+	assert_true(strncmp(got, want, strlen(want)) == 0);
 	assert_int_equal(more, 6);
 	free(got);
 	lambda_shared_free(s);
@@ -142,7 +143,7 @@ static void test_untaken_lists_are_dropped(void **state)
 		assert_int_equal(lambda_shared_end(s, id), SHARED_CLOSE);
 	}
 	expect_list(s, "w0", "-"); /* the oldest made room */
-	expect_list(s, "w1", "[\"w1\"]");
+	expect_list(s, "w1", "[{\"id\": \"w1\", \"thread\": null}]");
 	lambda_shared_free(s);
 }
 
