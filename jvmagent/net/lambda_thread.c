@@ -1,18 +1,22 @@
 /* Which thread of this process handles the event a runtime connection is about to get
  * (Lambda Managed Instances, proxy.h): the one blocked reading that connection's socket.
- * The connection's client port leads to a socket inode (/proc/self/net/tcp, tcp6), the
- * inode to a file descriptor (/proc/self/fd), the descriptor to the thread whose current
- * system call reads it (/proc/self/task/<tid>/syscall: read-like calls take the descriptor
+ * The connection's client port leads to the descriptor of this process whose socket has
+ * that local port and the proxy's as its peer (/proc/self/fd, getsockname, getpeername),
+ * the descriptor to the thread whose current system call reads it (/proc/self/task/<tid>/syscall: read-like calls take the descriptor
  * first; poll's descriptors are read from the caller's pollfd array with
  * process_vm_readv, which fails cleanly instead of faulting). Linux only; anything
  * unexpected is "not found". */
 #include "proxy.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -20,41 +24,42 @@
 
 enum { LOOKUP_TRIES = 10, LOOKUP_PAUSE_US = 500, POLL_FDS_MAX = 16 };
 
-/* The inode of this host's socket from client_port to proxy_port, or 0. */
-static unsigned long socket_inode(const char *table, unsigned client_port, unsigned proxy_port)
+/* A socket address's port, or 0. */
+static unsigned port_of(const struct sockaddr_storage *a)
 {
-	FILE *f = fopen(table, "re");
-	if (!f)
-		return 0;
-	char line[512];
-	unsigned long found = 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		unsigned lport, rport;
-		unsigned long inode;
-		/* sl: local:port remote:port st tx:rx tr:when retrnsmt uid timeout inode */
-		if (sscanf(line, " %*[^:]: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %*x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lport,
-			   &rport, &inode) == 3 &&
-		    lport == client_port && rport == proxy_port)
-			found = inode;
-	}
-	fclose(f);
-	return found;
+	if (a->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)a)->sin_port);
+	if (a->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)a)->sin6_port);
+	return 0;
 }
 
-/* This process's descriptor of socket `inode`, or -1. */
-static int socket_fd(unsigned long inode)
+/* True when `fd` is a socket from local port `local` to peer port `peer`. */
+static bool socket_between(int fd, unsigned local, unsigned peer)
+{
+	struct stat st;
+	struct sockaddr_storage a;
+	socklen_t n = sizeof a;
+	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || getsockname(fd, (struct sockaddr *)&a, &n) != 0 ||
+	    port_of(&a) != local)
+		return false;
+	n = sizeof a;
+	return getpeername(fd, (struct sockaddr *)&a, &n) == 0 && port_of(&a) == peer;
+}
+
+/* This process's descriptor of the runtime's end of the connection, or -1. Asking each
+ * socket descriptor its own addresses takes microseconds; /proc/self/net/tcp lists every
+ * socket of the host and took 40-250 ms on a loaded machine. */
+static int client_fd(unsigned client_port, unsigned proxy_port)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
 		return -1;
-	char want[64], path[300], target[64];
-	snprintf(want, sizeof want, "socket:[%lu]", inode);
 	int fd = -1;
 	for (struct dirent *e; fd < 0 && (e = readdir(d));) {
-		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		ssize_t n = readlink(path, target, sizeof target - 1);
-		if (n > 0 && (size_t)n == strlen(want) && memcmp(target, want, (size_t)n) == 0)
-			fd = atoi(e->d_name);
+		int candidate = e->d_name[0] == '.' ? -1 : atoi(e->d_name);
+		if (candidate >= 0 && candidate != dirfd(d) && socket_between(candidate, client_port, proxy_port))
+			fd = candidate;
 	}
 	closedir(d);
 	return fd;
@@ -115,10 +120,7 @@ static long fd_reader(int fd)
 
 long proxy_reader_thread(unsigned client_port, unsigned proxy_port)
 {
-	unsigned long inode = socket_inode("/proc/self/net/tcp", client_port, proxy_port);
-	if (!inode)
-		inode = socket_inode("/proc/self/net/tcp6", client_port, proxy_port);
-	int fd = inode ? socket_fd(inode) : -1;
+	int fd = client_fd(client_port, proxy_port);
 	if (fd < 0)
 		return 0; /* not this process's connection (a test's curl, an extension) */
 	/* The runtime thread sent its request and is entering its read: a moment, at most. */
