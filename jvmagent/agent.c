@@ -275,12 +275,11 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 	log_debug("next event held %.2f ms", (double)(clock_mono_ns() - t0) / 1e6); /* bench/lambda_faults.sh */
 	if (idle)
 		return;
-	if (a->wait_warned)
+	if (atomic_exchange(&a->wait_warned, true))
 		log_debug("snapshot work not finished within %lld ms", (long long)budget_ms);
 	else
 		log_warn("snapshot work not finished within %lld ms; letting the next invocation start "
 			 "(said once)", (long long)budget_ms);
-	a->wait_warned = true;
 }
 
 /* Puts our proxy between the runtime and the Runtime API before any Java code reads

@@ -38,7 +38,7 @@ typedef struct agent {
 	/* IOPIPE_PROFILER_INVOCATIONS, on the proxy's threads (one invocation at a time) */
 	uint64_t invocations;       /* started so far */
 	bool invocation_skipped;    /* the current one is not profiled */
-	bool wait_warned;           /* "snapshot work not finished" said once */
+	atomic_bool wait_warned;    /* "snapshot work not finished" said once (proxy threads) */
 	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
 	/* Lambda Managed Instances: the proxy said several invocations may be open at once;
 	 * from then on windows are shared (lambda_shared.h), under lambda_mu, which also
