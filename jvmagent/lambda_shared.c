@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../snapshot/metadata.h"
+
 typedef char shared_id[LAMBDA_SHARED_ID_MAX];
 
 typedef struct {
@@ -103,21 +105,6 @@ lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id)
 	return SHARED_CLOSE;
 }
 
-/* A JSON string; ids are Lambda's UUIDs, but nothing here trusts that. */
-static void json_string(buf *out, const char *v)
-{
-	buf_append_str(out, "\"");
-	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_printf(out, "\\%c", *c);
-		else if (*c < 0x20)
-			buf_printf(out, "\\u%04x", *c);
-		else
-			buf_append(out, c, 1);
-	}
-	buf_append_str(out, "\"");
-}
-
 bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, unsigned *not_listed)
 {
 	covered_list *l = NULL;
@@ -131,12 +118,9 @@ bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, uns
 	buf_append_str(out, "[");
 	for (unsigned i = 0; i < l->n_listed; i++) {
 		buf_append_str(out, i ? ", {\"id\": " : "{\"id\": ");
-		json_string(out, l->listed[i].id);
+		snap_json_string(out, l->listed[i].id); /* Lambda's UUIDs, but nothing trusts that */
 		buf_append_str(out, ", \"thread\": ");
-		if (l->listed[i].thread[0])
-			json_string(out, l->listed[i].thread);
-		else
-			buf_append_str(out, "null");
+		snap_json_string(out, l->listed[i].thread[0] ? l->listed[i].thread : NULL);
 		buf_append_str(out, "}");
 	}
 	buf_append_str(out, "]");

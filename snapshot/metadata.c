@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static void json_string(buf *out, const char *s)
+void snap_json_string(buf *out, const char *s)
 {
 	if (!s) {
 		buf_append_str(out, "null");
@@ -24,7 +24,7 @@ static void json_string(buf *out, const char *s)
 static void field_str(buf *out, const char *key, const char *value, const char *sep)
 {
 	buf_printf(out, "  \"%s\": ", key);
-	json_string(out, value);
+	snap_json_string(out, value);
 	buf_append_str(out, sep);
 }
 
