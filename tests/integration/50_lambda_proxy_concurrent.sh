@@ -22,15 +22,6 @@ for need in "$DRIVE" node curl jq; do
 	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make all unit-tests java-tests)"; finish; exit 1; }
 done
 
-now_ms() { echo $(($(date +%s%3N))); }
-wait_for() { # wait_for SECONDS command...
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.02
-	done
-}
 # start NAME [VAR=VALUE...]: an emulator and a proxy driver in front of it (UP, PX, LOG)
 start() {
 	local name=$1

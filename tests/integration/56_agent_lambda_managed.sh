@@ -128,14 +128,9 @@ check_shared "$WORK/snaps" "$WORK/markers" "$WORK/stored" m- $N
 # machine's load: the count is printed, not checked.)
 R=$WORK/ric
 mkdir -p "$R/snaps"
-mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$R/probe" package \
-	"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
-	-Dmdep.outputFile="$R/probe/cp.txt" >"$R/mvn.out" 2>&1
-check "the probe function builds with Maven, offline, against the RIC $RIC_VERSION" test -f "$R/probe/probe.jar"
-CP=$R/probe/probe.jar:$(cat "$R/probe/cp.txt" 2>/dev/null)
 RIE_WORK=$R
 . "$ROOT/tests/lambda/rie.sh"
-rie_ric_jni "$CP" # the RIC's native client from $R, not its fixed /tmp path
+rie_probe
 start_runtime_api "$R/api"
 for i in $(seq $N); do
 	printf 'mark %s\n' "$i" | curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=r-$i&deadline=$deadline" \
@@ -144,7 +139,7 @@ done
 (cd "$R" && exec env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
 	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=probe.Probe::handleRequest LAMBDA_TASK_ROOT="$R" \
 	AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_MAX_CONCURRENCY=$THREADS IOPIPE_PROFILER_LOCAL_DUMP_PATH="$R/snaps/" \
-	"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
+	"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$PROBE_CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 	probe.Probe::handleRequest >"$R/stdout" 2>"$R/stderr") &
 pid=$!
 for _ in $(seq 600); do # the RIC serves forever: stop it once every response is in
