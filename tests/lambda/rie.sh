@@ -105,19 +105,6 @@ rie_stop() {
 	for p in "${RIE_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for p in $(pgrep -f "$RIE_WORK/bootstrap" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	RIE_PIDS=()
-
-# rie_probe: the probe function (tests/lambda/ric) built offline by Maven into
-# $RIE_WORK/probe (make test-deps resolved it), checked; sets PROBE_CP, its class path with
-# the RIC's, and RIC_JNI_OPT (rie_ric_jni).
-rie_probe() {
-	mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$RIE_WORK/probe" package \
-		"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
-		-Dmdep.outputFile="$RIE_WORK/probe/cp.txt" >"$RIE_WORK/mvn.out" 2>&1
-	check "the probe function builds with Maven, offline, against the RIC $RIC_VERSION" \
-		sh -c "test -f '$RIE_WORK/probe/probe.jar' && grep -q 'aws-lambda-java-runtime-interface-client-$RIC_VERSION.jar' '$RIE_WORK/probe/cp.txt'"
-	PROBE_CP=$RIE_WORK/probe/probe.jar:$(cat "$RIE_WORK/probe/cp.txt" 2>/dev/null)
-	rie_ric_jni "$PROBE_CP" # the RIC's native client from $RIE_WORK, not its fixed /tmp path
-}
 }
 
 # rie_invoke DIR ID EVENT_FILE: one invocation through the RIE's invoke endpoint (ID as
