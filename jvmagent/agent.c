@@ -199,8 +199,8 @@ static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
 	agent_sanitize_prefix(request_id, name, sizeof name);
 	pthread_mutex_lock(&a->lambda_mu);
 	++a->invocations;
-	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name, clock_epoch_ms(),
-						       shared_chosen, a);
+	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name,
+						       clock_epoch_ms(), shared_chosen, a);
 	handler_name[0] = '\0';
 	if (act == SHARED_OPEN)
 		agent_thread_open_window(a->thread, request_id, deadline_ms);
@@ -287,8 +287,13 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle, on_concurrent,
-			     on_invocation_handler};
+	lambda_hooks hooks = {.ctx = a,
+			      .init_done = on_init_done,
+			      .invocation_start = on_invocation_start,
+			      .invocation_end = on_invocation_end,
+			      .wait_idle = on_wait_idle,
+			      .concurrent = on_concurrent,
+			      .invocation_handler = on_invocation_handler};
 	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
 	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
 		a->shared = lambda_shared_new();

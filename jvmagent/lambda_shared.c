@@ -62,7 +62,8 @@ static void track_open(lambda_shared *s, const invocation *inv)
 }
 
 lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id_in, const char *thread,
-					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg), void *arg)
+					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg),
+					 void *arg)
 {
 	invocation inv;
 	snprintf(inv.id, sizeof inv.id, "%s", id_in);

@@ -47,14 +47,15 @@ typedef enum {
  * not known). `chosen` is asked (with `arg`) only when the invocation would open a window.
  * `window_name` is what the window's request id becomes (agent_sanitize_prefix of `id`). */
 lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const char *thread,
-					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg), void *arg);
+					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg),
+					 void *arg);
 
 /* Invocation `id` ended (an id never started is ignored). */
 lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id);
 
 /* Appends the JSON array of the invocations the shared window `window_name` covered
- * ({"id": ..., "thread": name or null}) to `out` (the first LAMBDA_SHARED_MAX_LISTED; how many more to `not_listed`) and forgets
- * them; false (nothing appended) when no shared window had that name. */
+ * ({"id": ..., "thread": name or null}) to `out` (the first LAMBDA_SHARED_MAX_LISTED; how
+ * many more to `not_listed`) and forgets them; false (nothing appended) when no shared window had that name. */
 bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, unsigned *not_listed);
 
 #endif

@@ -179,7 +179,8 @@ static int find_open(const lambda_proxy *p, const char *id)
 static void find_handler(exchange *ex, struct MHD_Connection *conn, const char *id)
 {
 	lambda_proxy *p = ex->p;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	unsigned port = 0;
 	if (sa && sa->sa_family == AF_INET)
@@ -191,8 +192,8 @@ static void find_handler(exchange *ex, struct MHD_Connection *conn, const char *
 	char name[64];
 	proxy_thread_name(tid, name, sizeof name);
 	/* bench: the lookup's cost, in docs/lambda.md */
-	log_debug("Runtime API event %s: handler thread %ld (%s), looked up in %.3f ms", id, tid, name[0] ? name : "not known",
-		  (double)(clock_mono_ns() - t0) / 1e6);
+	log_debug("Runtime API event %s: handler thread %ld (%s), looked up in %.3f ms", id, tid,
+		  name[0] ? name : "not known", (double)(clock_mono_ns() - t0) / 1e6);
 	p->hooks.invocation_handler(p->hooks.ctx, id, tid, name);
 }
 

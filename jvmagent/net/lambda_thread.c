@@ -2,9 +2,10 @@
  * (Lambda Managed Instances, proxy.h): the one blocked reading that connection's socket.
  * The connection's client port leads to the descriptor of this process whose socket has
  * that local port and the proxy's as its peer (/proc/self/fd, getsockname, getpeername),
- * the descriptor to the thread whose current system call reads it (/proc/self/task/<tid>/syscall: read-like calls take the descriptor
- * first; poll's descriptors are read from the caller's pollfd array with
- * process_vm_readv, which fails cleanly instead of faulting). Linux only; anything
+ * the descriptor to the thread whose current system call reads it
+ * (/proc/self/task/<tid>/syscall: read-like calls take the descriptor first; poll's
+ * descriptors are read from the caller's pollfd array with process_vm_readv, which fails
+ * cleanly instead of faulting). Linux only; anything
  * unexpected is "not found". */
 #include "proxy.h"
 
@@ -58,7 +59,8 @@ static int client_fd(unsigned client_port, unsigned proxy_port)
 	int fd = -1;
 	for (struct dirent *e; fd < 0 && (e = readdir(d));) {
 		int candidate = e->d_name[0] == '.' ? -1 : atoi(e->d_name);
-		if (candidate >= 0 && candidate != dirfd(d) && socket_between(candidate, client_port, proxy_port))
+		if (candidate >= 0 && candidate != dirfd(d) &&
+		    socket_between(candidate, client_port, proxy_port))
 			fd = candidate;
 	}
 	closedir(d);
