@@ -211,8 +211,17 @@ static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
 
 static void shared_end(agent *a, const char *request_id)
 {
+	static bool ended_one; /* under lambda_mu */
 	pthread_mutex_lock(&a->lambda_mu);
-	if (lambda_shared_end(a->shared, request_id) == SHARED_CLOSE)
+	bool first = !ended_one;
+	ended_one = true;
+	bool close = lambda_shared_end(a->shared, request_id) == SHARED_CLOSE;
+	/* With no window open (invocations not chosen), the agent thread is still woken after
+	 * the first invocation, whose end the init window's zip waits for, and for zips
+	 * waiting to be sent, as with one invocation at a time. */
+	if (!close && !lambda_shared_window_open(a->shared))
+		close = first || uploader_has_pending(a->uploader);
+	if (close)
 		agent_thread_close_window(a->thread);
 	pthread_mutex_unlock(&a->lambda_mu);
 }

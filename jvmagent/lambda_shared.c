@@ -91,6 +91,8 @@ lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id_in, co
 	return SHARED_OPEN;
 }
 
+bool lambda_shared_window_open(const lambda_shared *s) { return s->window_open; }
+
 lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id)
 {
 	unsigned i = 0;

@@ -53,6 +53,9 @@ lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const
 /* Invocation `id` ended (an id never started is ignored). */
 lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id);
 
+/* True while a shared window is open. */
+bool lambda_shared_window_open(const lambda_shared *s);
+
 /* Appends the JSON array of the invocations the shared window `window_name` covered
  * ({"id": ..., "thread": name or null}) to `out` (the first LAMBDA_SHARED_MAX_LISTED; how
  * many more to `not_listed`) and forgets them; false (nothing appended) when no shared window had that name. */

@@ -120,6 +120,29 @@ grep '^handled ' "$WORK/stdout" | awk '{print $2, "ManagedLambdaRuntime.marker" 
 (cd "$WORK/data/snaps" 2>/dev/null && find . -name '*.zip._S3rver_object' | sed 's/\._S3rver_object$//' | sort) >"$WORK/stored"
 check_shared "$WORK/snaps" "$WORK/markers" "$WORK/stored" m- $N
 
+# IOPIPE_PROFILER_INVOCATIONS=cold with several at once: no shared window, and the init zip
+# is still written once the first invocation is over (before the second round's events),
+# not only at exit.
+C=$WORK/cold
+mkdir -p "$C/snaps" "$C/task"
+start_runtime_api "$C/api"
+for i in $(seq $N); do
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=c-$i&deadline=$deadline" \
+		-d "{\"marker\":$(((i - 1) % THREADS))}" >/dev/null
+done
+(cd "$C/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_INVOCATIONS=cold AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
+	_HANDLER=example.Handler::handleRequest LAMBDA_TASK_ROOT="$C/task" AWS_LAMBDA_FUNCTION_NAME=orders \
+	AWS_LAMBDA_MAX_CONCURRENCY=$THREADS IOPIPE_PROFILER_LOCAL_DUMP_PATH="$C/snaps/" \
+	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" ManagedLambdaRuntime $THREADS $ROUNDS 100 \
+	>"$C/stdout" 2>"$C/stderr")
+check "cold, several at once: all $N responses accepted, the init zip alone" \
+	sh -c "[ \"\$(grep -c '^posted c-[0-9]* status 202\$' '$C/stdout')\" = $N ] && [ \"\$(ls '$C'/snaps/*.zip | wc -l)\" = 1 ] && ls '$C'/snaps/*_init.zip >/dev/null"
+written=$(grep -n 'snapshot written' "$C/stderr" | head -n 1 | cut -d: -f1)
+second=$(grep -n "Runtime API event c-$((THREADS + 1)):" "$C/stderr" | head -n 1 | cut -d: -f1)
+check "cold, several at once: the init zip written after the first round, before event c-$((THREADS + 1)) (lines ${written:-?} < ${second:-?})" \
+	test "${written:-999999}" -lt "${second:-0}"
+
 # --- AWS's Runtime Interface Client in its multi-concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY:
 # a pool of threads, each with its own loop over the RIC's native HTTP client), running the
 # probe function of the RIE tests: event i runs probe.Probe.markI. The thread that handled
