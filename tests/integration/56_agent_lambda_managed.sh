@@ -144,13 +144,16 @@ check "cold, several at once: the init zip written after the first round, before
 	test "${written:-999999}" -lt "${second:-0}"
 
 # --- AWS's Runtime Interface Client in its multi-concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY:
-# a pool of threads, each with its own loop over the RIC's native HTTP client), running the
-# probe function of the RIE tests: event i runs probe.Probe.markI. The thread that handled
+# a pool of threads, each with its own loop over the RIC's native HTTP client), on Temurin 25
+# (Managed Instances run Java 21+), running the probe function of the RIE tests: event i runs
+# probe.Probe.markI. The thread that handled
 # each is only known from metadata.json; its tree holding markI and no other thread's
 # holding it shows the lookup found the right one. (How far the six overlap depends on the
 # machine's load: the count is printed, not checked.)
 R=$WORK/ric
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 mkdir -p "$R/snaps"
+check "Temurin 25 is installed ($JDK25)" test -x "$JDK25/bin/java"
 RIE_WORK=$R
 . "$ROOT/tests/lambda/rie.sh"
 rie_probe
@@ -162,7 +165,7 @@ done
 (cd "$R" && exec env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
 	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=probe.Probe::handleRequest LAMBDA_TASK_ROOT="$R" \
 	AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_MAX_CONCURRENCY=$THREADS IOPIPE_PROFILER_LOCAL_DUMP_PATH="$R/snaps/" \
-	"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$PROBE_CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
+	"$JDK25/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$PROBE_CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 	probe.Probe::handleRequest >"$R/stdout" 2>"$R/stderr") &
 pid=$!
 for _ in $(seq 600); do # the RIC serves forever: stop it once every response is in
@@ -175,7 +178,7 @@ kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$R/log.json"
 stats=$(curl -sf "http://127.0.0.1:$API_PORT/_test/stats")
-check "RIC: $THREADS handler threads started" grep -q "Starting $THREADS concurrent function handler threads" "$R/stdout" "$R/stderr"
+check "RIC on Java 25: $THREADS handler threads started" grep -q "Starting $THREADS concurrent function handler threads" "$R/stdout" "$R/stderr"
 check "RIC: all $N responses accepted (202), each once ($stats)" python3 - "$R/log.json" $N <<'PY'
 import json, sys
 log, n = json.load(open(sys.argv[1])), int(sys.argv[2])
