@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "coldstart.h"
 #include "config.h"
 
 struct agent_thread;
@@ -40,6 +41,7 @@ typedef struct agent {
 	bool invocation_skipped;    /* the current one is not profiled */
 	atomic_bool wait_warned;    /* "snapshot work not finished" said once (proxy threads) */
 	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
+	coldstart_costs cold;         /* the agent's CPU during start-up (debug line at init end) */
 	/* Lambda Managed Instances: the proxy said several invocations may be open at once;
 	 * from then on windows are shared (lambda_shared.h), under lambda_mu, which also
 	 * guards `invocations` then. */
