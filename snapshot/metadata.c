@@ -61,5 +61,8 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"methods\": %u,\n", m->methods);
 	if (m->invocations_skipped >= 0)
 		buf_printf(out, "  \"invocations_skipped\": %lld,\n", (long long)m->invocations_skipped);
+	if (m->invocations_json)
+		buf_printf(out, "  \"invocations\": %s,\n  \"invocations_not_listed\": %u,\n",
+			   m->invocations_json, m->invocations_not_listed);
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

@@ -30,6 +30,8 @@ typedef struct {
 	uint32_t methods;
 	int stats_columns;
 	int64_t invocations_skipped;   /* Lambda invocations not profiled since the last snapshot; -1 = omit */
+	const char *invocations_json;  /* a shared window's invocations: a JSON array, or NULL = omit */
+	unsigned invocations_not_listed; /* beyond that list (printed with it) */
 } snap_metadata;
 
 /* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */
