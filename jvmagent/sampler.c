@@ -134,9 +134,10 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 }
 
 /* A carrier whose stack ends at a mounted virtual thread's entry: that virtual thread's
- * own stack instead, charged to the shared row (vthreads.h). Keeps the carrier's stack
- * when the virtual thread is gone by now (it unmounted and ended) or cannot be walked;
- * -1 when it shows none of its own frames (starting or ending): no stack this time. */
+ * own stack instead, charged to the shared row (vthreads.h). -1 when there is no stack
+ * to charge this time: the virtual thread unmounted since the carrier's walk, cannot be
+ * walked, or shows none of its own frames (starting, ending, unmounting); the carrier's
+ * "Continuation.run" is never the answer. */
 static jint mounted_stack(sampler *s, JNIEnv *jni, jthread carrier, const jvmtiFrameInfo **frames, jint count)
 {
 	vthreads_stack st = {*frames, sizeof **frames, count};
@@ -144,15 +145,15 @@ static jint mounted_stack(sampler *s, JNIEnv *jni, jthread carrier, const jvmtiF
 		return count;
 	jthread vt = vthreads_mounted(s->vt, carrier);
 	if (!vt)
-		return count;
+		return -1;
 	uint64_t t0 = clock_mono_ns();
 	jint n = 0;
 	jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, vt, 0, (jint)s->max_depth + 1, s->vtop, &n);
 	s->stats->stacks_ns += clock_mono_ns() - t0;
 	(*jni)->DeleteLocalRef(jni, vt);
-	if (err != JVMTI_ERROR_NONE || n <= 0)
-		return count;
-	jint own = vthreads_own_frames(s->vt, (vthreads_stack){s->vtop, sizeof *s->vtop, n}, false, (int)s->max_depth);
+	jint own = err == JVMTI_ERROR_NONE
+			   ? vthreads_own_frames(s->vt, (vthreads_stack){s->vtop, sizeof *s->vtop, n}, false, (int)s->max_depth)
+			   : 0;
 	if (own <= 0)
 		return -1;
 	*frames = s->vtop;
