@@ -16,7 +16,6 @@
 #include "lambda.h"
 #include "net.h"
 #include "uploader.h"
-#include "vthreads.h"
 #include "window.h"
 
 /* At exit the JVM waits for us: the agent thread gets this long to stop and write the
@@ -131,7 +130,6 @@ static void add_capabilities(agent *a)
 		return;
 	wanted.can_get_thread_cpu_time = potential.can_get_thread_cpu_time;
 	wanted.can_generate_garbage_collection_events = potential.can_generate_garbage_collection_events;
-	vthreads_want_capability(&potential, &wanted);
 	if (agent_check(a->jvmti, (*a->jvmti)->AddCapabilities(a->jvmti, &wanted), "AddCapabilities"))
 		a->has_cpu_time = wanted.can_get_thread_cpu_time;
 	if (!wanted.can_generate_garbage_collection_events)

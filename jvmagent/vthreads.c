@@ -10,6 +10,8 @@
 
 struct vthreads {
 	jvmtiEnv *jvmti;
+	bool capable;                       /* can_support_virtual_threads is ours */
+	bool refused;                       /* the JVM would not give it */
 	jvmtiExtensionFunction get_vthread; /* (jvmtiEnv *, jthread carrier, jthread *vthread) */
 	jmethodID enter_special;            /* Continuation.enterSpecial: the entry, physically */
 	jmethodID cont_run;                 /* Continuation.run: the entry, as JVMTI shows a carrier */
@@ -18,7 +20,8 @@ struct vthreads {
 };
 
 /* can_support_virtual_threads is the bit after can_generate_sampled_object_alloc_events
- * (JDK 21's jvmti.h); found by setting that one and looking where the compiler put it. */
+ * (JDK 21's jvmti.h; JDK 17's, which we build with, does not name it); found by setting
+ * that one and looking where the compiler put it. */
 static void vt_bit(size_t *byte, unsigned char *mask)
 {
 	jvmtiCapabilities c;
@@ -42,13 +45,28 @@ static bool has_vt_bit(const jvmtiCapabilities *c)
 	return mask && (((const unsigned char *)c)[byte] & mask);
 }
 
-void vthreads_want_capability(const jvmtiCapabilities *potential, jvmtiCapabilities *wanted)
+/* Taken the first time a virtual thread is to be walked, not at load: while the agent has
+ * it, every mount and unmount of every virtual thread takes the JVM's slower JVMTI path
+ * (docs/performance.md), which a program without virtual threads, or profiled with
+ * sampler=signal alone, should not pay. */
+static bool make_capable(vthreads *v)
 {
+	if (v->capable || v->refused)
+		return v->capable;
+	jvmtiCapabilities want;
+	memset(&want, 0, sizeof want);
 	size_t byte = 0;
 	unsigned char mask = 0;
 	vt_bit(&byte, &mask);
-	if (mask && (((const unsigned char *)potential)[byte] & mask))
-		((unsigned char *)wanted)[byte] |= mask;
+	((unsigned char *)&want)[byte] |= mask;
+	v->capable = (*v->jvmti)->AddCapabilities(v->jvmti, &want) == JVMTI_ERROR_NONE;
+	v->refused = !v->capable;
+	if (v->refused)
+		log_info("virtual threads walked by JVMTI stay on their carriers' rows: the JVM refused "
+			 "can_support_virtual_threads");
+	else
+		log_debug("virtual threads seen: can_support_virtual_threads added");
+	return v->capable;
 }
 
 static void free_extension_info(jvmtiEnv *j, jvmtiExtensionFunctionInfo *fs, jint n)
@@ -106,9 +124,9 @@ static jmethodID find_method(jvmtiEnv *j, JNIEnv *jni, const char *cls, const ch
 
 vthreads *vthreads_new(jvmtiEnv *jvmti, JNIEnv *jni)
 {
-	jvmtiCapabilities have;
-	memset(&have, 0, sizeof have);
-	if ((*jvmti)->GetCapabilities(jvmti, &have) != JVMTI_ERROR_NONE || !has_vt_bit(&have))
+	jvmtiCapabilities can;
+	memset(&can, 0, sizeof can);
+	if ((*jvmti)->GetPotentialCapabilities(jvmti, &can) != JVMTI_ERROR_NONE || !has_vt_bit(&can))
 		return NULL; /* JDK < 21: no virtual threads */
 	vthreads *v = calloc(1, sizeof *v);
 	if (!v)
@@ -148,7 +166,7 @@ bool vthreads_at_entry(const vthreads *v, vthreads_stack st)
 jthread vthreads_mounted(vthreads *v, jthread carrier)
 {
 	jthread vt = NULL;
-	if (!v || v->get_vthread(v->jvmti, carrier, &vt) != JVMTI_ERROR_NONE)
+	if (!v || !make_capable(v) || v->get_vthread(v->jvmti, carrier, &vt) != JVMTI_ERROR_NONE)
 		return NULL;
 	return vt;
 }

@@ -26,11 +26,9 @@
 
 typedef struct vthreads vthreads;
 
-/* At load: asks for can_support_virtual_threads when the JVM offers it (never on JDK 17,
- * whose jvmti.h does not name the bit: it is found next to the last one it names). */
-void vthreads_want_capability(const jvmtiCapabilities *potential, jvmtiCapabilities *wanted);
-
-/* NULL when this JVM has no virtual threads for us (nothing to do). */
+/* NULL when this JVM has no virtual threads (JDK < 21: it does not offer
+ * can_support_virtual_threads): nothing to do. The capability itself is taken later, the
+ * first time a carrier is found running a virtual thread (vthreads_mounted). */
 vthreads *vthreads_new(jvmtiEnv *jvmti, JNIEnv *jni);
 void vthreads_free(vthreads *v);
 
@@ -46,7 +44,8 @@ typedef struct {
  * mounted (its frames are not in this stack). */
 bool vthreads_at_entry(const vthreads *v, vthreads_stack st);
 
-/* The virtual thread mounted on `carrier` now, as a local reference, or NULL. */
+/* The virtual thread mounted on `carrier` now, as a local reference, or NULL. The first
+ * call adds can_support_virtual_threads (live phase); if the JVM refuses, always NULL. */
 jthread vthreads_mounted(vthreads *v, jthread carrier);
 
 /* How many top frames of `st` are a virtual thread's, from VirtualThread.run up (all of

@@ -14,11 +14,7 @@ MAX_CONT_SHARE=${MAX_CONT_SHARE:-10} # % of all self CPU
 run_vt() { # run_vt JDK OUT MODE CLASS ARGS...
 	local jdk=$1 out=$2 mode=$3
 	shift 3
-	mkdir -p "$out"
-	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true \
-		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
-		IOPIPE_PROFILER_SAMPLER="$mode" timeout 120 "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
-	echo $? >"$out/rc"
+	profiled "$jdk" "$out" IOPIPE_PROFILER_SAMPLER="$mode" -- "$@"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 }
 

@@ -20,19 +20,10 @@ check "the JNI library builds" gcc -shared -fPIC -O1 -Wall -Wextra -Werror -pthr
 	-o "$WORK/libnativeburn.so" "$NATIVE/nativeburn.c"
 check "the SIGPROF preload library builds" gcc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$WORK/libusersigprof.so" "$NATIVE/usersigprof.c"
 
-run_agent() { # run_agent JDK OUT [env...] -- CLASS ARGS...
+run_agent() { # run_agent JDK OUT [VAR=VALUE...] -- CLASS ARGS...: with sampler=signal
 	local jdk=$1 out=$2
 	shift 2
-	local envs=()
-	while [ "$1" != -- ]; do envs+=("$1"); shift; done
-	shift
-	mkdir -p "$out"
-	# The extra variables (LD_PRELOAD) reach java alone, not timeout(1).
-	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
-		IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
-		IOPIPE_PROFILER_SAMPLER=signal timeout 120 env "${envs[@]}" "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" \
-		>"$out/stdout" 2>"$out/stderr")
-	echo $? >"$out/rc"
+	profiled "$jdk" "$out" IOPIPE_PROFILER_SAMPLER=signal "$@"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 }
 
