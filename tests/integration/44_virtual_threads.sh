@@ -3,7 +3,8 @@
 # 5,000 tasks on virtual threads spin in VirtualTasks.vhot; it must top Hot Spots (self
 # CPU), the carriers' jdk.internal.vm.Continuation.run must keep a small self share (it
 # had 72-79 % before), the work sits in the one "virtual threads" row, and VisualVM's
-# loader accepts the snapshot. On JDK 17 (no virtual threads) nothing of this shows.
+# loader accepts the snapshot. A program without virtual threads on Temurin 25 never takes
+# can_support_virtual_threads (it slows every mount); on JDK 17 nothing of this shows.
 # No rate or time is asserted; the share bound is a share of the run's own CPU samples.
 . "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/jvmsnap-vt.XXXXXX)
@@ -38,11 +39,20 @@ case_mode() {
 	row=$(awk -F'\t' '$1 ~ /^thread / && $4 == "virtual threads" {print $3}' "$out/summary")
 	check "$mode: one 'virtual threads' row holds CPU time (${row:-none} us)" test "${row:-0}" -gt 0
 	check "$mode: no warning or error logged" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$out/stderr'"
+	[ "$mode" = signal ] ||
+		check "$mode: can_support_virtual_threads taken once virtual threads were seen" \
+			grep -q 'virtual threads seen: can_support_virtual_threads added' "$out/stderr"
 }
 
 [ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"
 if [ -x "$JDK25/bin/java" ]; then
 	for mode in changed all signal; do case_mode "$mode"; done
+	out=$WORK/jdk25-platform
+	run_vt "$JDK25" "$out" changed HotSpin 800
+	check "jdk25 without virtual threads: HotSpin exits 0 with a valid snapshot" \
+		sh -c "test '$(cat "$out/rc")' = 0 && grep -q '^NpsCheck: OK' '$out/summary'"
+	check "jdk25 without virtual threads: can_support_virtual_threads never taken" \
+		sh -c "! grep -q 'can_support_virtual_threads' '$out/stderr'"
 fi
 
 # JDK 17: no virtual threads, so no capability, no row, no line about them.
