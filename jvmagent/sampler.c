@@ -151,9 +151,8 @@ static jint mounted_stack(sampler *s, JNIEnv *jni, jthread carrier, const jvmtiF
 	jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, vt, 0, (jint)s->max_depth + 1, s->vtop, &n);
 	s->stats->stacks_ns += clock_mono_ns() - t0;
 	(*jni)->DeleteLocalRef(jni, vt);
-	jint own = err == JVMTI_ERROR_NONE
-			   ? vthreads_own_frames(s->vt, (vthreads_stack){s->vtop, sizeof *s->vtop, n}, false, (int)s->max_depth)
-			   : 0;
+	vthreads_stack vst = {s->vtop, sizeof *s->vtop, n};
+	jint own = err == JVMTI_ERROR_NONE ? vthreads_own_frames(s->vt, vst, false, (int)s->max_depth) : 0;
 	if (own <= 0)
 		return -1;
 	*frames = s->vtop;

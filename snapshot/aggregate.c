@@ -318,8 +318,8 @@ static bool take_shared(snap_aggregator *a)
 }
 
 /* Charges the thread up to a->t_ns and records its new stack. */
-static void record(snap_aggregator *a, thread_state *s, bool shared, uint64_t cpu_ns, const snap_frame *frames,
-		   uint32_t depth)
+static void record(snap_aggregator *a, thread_state *s, bool shared, uint64_t cpu_ns,
+		   const snap_frame *frames, uint32_t depth)
 {
 	bool waiting = s->depth == 0;
 	snap_node *root = shared ? a->shared_root : s->own_root;

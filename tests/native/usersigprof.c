@@ -39,7 +39,7 @@ __attribute__((destructor)) static void report(void)
 		return;
 	struct sigaction now;
 	sigaction(SIGPROF, NULL, &now);
-	fprintf(f, "handler %s\nsignals %d\n", (now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_prof ? "intact" : "replaced",
-		(int)count);
+	int ours = (now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_prof;
+	fprintf(f, "handler %s\nsignals %d\n", ours ? "intact" : "replaced", (int)count);
 	fclose(f);
 }

@@ -397,9 +397,11 @@ static void test_shared_row(void **state)
 	for (uint64_t i = 0; i < 4; i++) {
 		snap_agg_begin(f->a, i * MS);
 		for (uint64_t c = 1; c <= 2; c++) {
-			if (i == 1 || i == 2) /* mounted in [1, 3) ms */
+			bool mounted = i == 1 || i == 2; /* in [1, 3) ms */
+			if (mounted)
 				snap_agg_shared_row(f->a, "virtual threads");
-			assert_int_equal(snap_agg_thread(f->a, c, c == 1 ? "c1" : "c2", i * 10, i == 1 || i == 2 ? vt : own, 2), 0);
+			const char *name = c == 1 ? "c1" : "c2";
+			assert_int_equal(snap_agg_thread(f->a, c, name, i * 10, mounted ? vt : own, 2), 0);
 		}
 		snap_agg_end(f->a);
 	}
