@@ -47,6 +47,14 @@ case_mode() {
 [ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"
 if [ -x "$JDK25/bin/java" ]; then
 	for mode in changed all signal; do case_mode "$mode"; done
+	# The extra walks' local references (the virtual thread GetVirtualThread returns) are
+	# within what each round declares: -Xcheck:jni has nothing to say.
+	for mode in changed all; do
+		out=$WORK/checkjni-$mode
+		run_vt "$JDK25" "$out" "$mode" -Xcheck:jni VirtualTasks 2000
+		check "checkjni ($mode): virtual-thread tasks ran, no JNI warning or error" sh -c "test '$(cat "$out/rc")' = 0 &&
+			! grep -qiE 'WARNING: JNI|JNI (error|warning)|FATAL ERROR in native method' '$out/stdout' '$out/stderr'"
+	done
 	out=$WORK/jdk25-platform
 	run_vt "$JDK25" "$out" changed HotSpin 800
 	check "jdk25 without virtual threads: HotSpin exits 0 with a valid snapshot" \
