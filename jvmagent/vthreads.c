@@ -9,14 +9,11 @@
 #define GET_VTHREAD_ID "com.sun.hotspot.functions.GetVirtualThread"
 
 struct vthreads {
+	vthreads_marks m;
 	jvmtiEnv *jvmti;
 	bool capable;                       /* can_support_virtual_threads is ours */
 	bool refused;                       /* the JVM would not give it */
 	jvmtiExtensionFunction get_vthread; /* (jvmtiEnv *, jthread carrier, jthread *vthread) */
-	jmethodID enter_special;            /* Continuation.enterSpecial: the entry, physically */
-	jmethodID cont_run;                 /* Continuation.run: the entry, as JVMTI shows a carrier */
-	jmethodID vthread_run;              /* VirtualThread.run(Runnable): a virtual thread's bottom */
-	jmethodID yield_cont;               /* VirtualThread.yieldContinuation: unmounting */
 };
 
 /* can_support_virtual_threads is the bit after can_generate_sampled_object_alloc_events
@@ -129,21 +126,32 @@ vthreads *vthreads_new(jvmtiEnv *jvmti, JNIEnv *jni)
 	memset(&can, 0, sizeof can);
 	if ((*jvmti)->GetPotentialCapabilities(jvmti, &can) != JVMTI_ERROR_NONE || !has_vt_bit(&can))
 		return NULL; /* JDK < 21: no virtual threads */
-	vthreads *v = calloc(1, sizeof *v);
-	if (!v)
-		return NULL;
-	v->jvmti = jvmti;
-	v->get_vthread = find_get_vthread(jvmti);
-	v->enter_special = find_method(jvmti, jni, "jdk/internal/vm/Continuation", "enterSpecial", NULL);
-	v->cont_run = find_method(jvmti, jni, "jdk/internal/vm/Continuation", "run", "()V");
-	v->vthread_run = find_method(jvmti, jni, "java/lang/VirtualThread", "run", "(Ljava/lang/Runnable;)V");
-	v->yield_cont = find_method(jvmti, jni, "java/lang/VirtualThread", "yieldContinuation", NULL);
-	if (!v->get_vthread || !v->enter_special || !v->cont_run || !v->vthread_run) {
+	vthreads_marks m = {
+	    .enter_special = find_method(jvmti, jni, "jdk/internal/vm/Continuation", "enterSpecial", NULL),
+	    .cont_run = find_method(jvmti, jni, "jdk/internal/vm/Continuation", "run", "()V"),
+	    .vthread_run =
+		find_method(jvmti, jni, "java/lang/VirtualThread", "run", "(Ljava/lang/Runnable;)V"),
+	    .yield_cont = find_method(jvmti, jni, "java/lang/VirtualThread", "yieldContinuation", NULL),
+	};
+	jvmtiExtensionFunction get_vthread = find_get_vthread(jvmti);
+	if (!get_vthread || !m.enter_special || !m.cont_run || !m.vthread_run) {
 		log_info("virtual threads are charged to their carrier threads: this JVM lacks %s",
-			 !v->get_vthread ? GET_VTHREAD_ID : "the continuation methods known to jvmsnap");
-		free(v);
+			 !get_vthread ? GET_VTHREAD_ID : "the continuation methods known to jvmsnap");
 		return NULL;
 	}
+	vthreads *v = vthreads_from_marks(&m);
+	if (v) {
+		v->jvmti = jvmti;
+		v->get_vthread = get_vthread;
+	}
+	return v;
+}
+
+vthreads *vthreads_from_marks(const vthreads_marks *m)
+{
+	vthreads *v = calloc(1, sizeof *v);
+	if (v)
+		v->m = *m;
 	return v;
 }
 
@@ -161,13 +169,15 @@ bool vthreads_at_entry(const vthreads *v, vthreads_stack st)
 	if (!v || st.count <= 0)
 		return false;
 	jmethodID top = method_at(st, 0);
-	return top == v->cont_run || top == v->enter_special;
+	return top == v->m.cont_run || top == v->m.enter_special;
 }
 
 jthread vthreads_mounted(vthreads *v, jthread carrier)
 {
 	jthread vt = NULL;
-	if (!v || !make_capable(v) || v->get_vthread(v->jvmti, carrier, &vt) != JVMTI_ERROR_NONE)
+	if (!v || !v->get_vthread || !make_capable(v))
+		return NULL;
+	if (v->get_vthread(v->jvmti, carrier, &vt) != JVMTI_ERROR_NONE)
 		return NULL;
 	return vt;
 }
@@ -177,12 +187,12 @@ int vthreads_own_frames(const vthreads *v, vthreads_stack st, bool physical, int
 	if (!v)
 		return 0;
 	int end = st.count; /* frames [0, end) may be the virtual thread's */
-	if (!physical && st.count > 0 && v->yield_cont && method_at(st, 0) == v->yield_cont)
+	if (!physical && st.count > 0 && v->m.yield_cont && method_at(st, 0) == v->m.yield_cont)
 		return 0; /* walked while it unmounts: the carrier runs on without it */
 	if (physical) {
 		end = 0;
 		for (int i = st.count - 1; i >= 0 && !end; i--) /* the outermost entry */
-			if (method_at(st, i) == v->enter_special)
+			if (method_at(st, i) == v->m.enter_special)
 				end = i;
 		if (!end)
 			return 0;
@@ -190,7 +200,7 @@ int vthreads_own_frames(const vthreads *v, vthreads_stack st, bool physical, int
 	/* From the outermost VirtualThread.run up; a physical walk that missed it keeps what
 	 * it saw above the entry. */
 	for (int i = end - 1; i >= 0; i--)
-		if (method_at(st, i) == v->vthread_run)
+		if (method_at(st, i) == v->m.vthread_run)
 			return i + 1;
 	return physical || st.count > max_depth ? end : 0;
 }

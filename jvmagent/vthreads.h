@@ -26,11 +26,22 @@
 
 typedef struct vthreads vthreads;
 
+/* The methods whose frames mark a virtual thread on a stack. */
+typedef struct {
+	jmethodID enter_special; /* Continuation.enterSpecial: the entry, physically */
+	jmethodID cont_run;      /* Continuation.run: the entry, as JVMTI shows a carrier */
+	jmethodID vthread_run;   /* VirtualThread.run(Runnable): a virtual thread's bottom frame */
+	jmethodID yield_cont;    /* VirtualThread.yieldContinuation: unmounting (may be NULL) */
+} vthreads_marks;
+
 /* NULL when this JVM has no virtual threads (JDK < 21: it does not offer
  * can_support_virtual_threads): nothing to do. The capability itself is taken later, the
  * first time a carrier is found running a virtual thread (vthreads_mounted). */
 vthreads *vthreads_new(jvmtiEnv *jvmti, JNIEnv *jni);
 void vthreads_free(vthreads *v);
+/* One that knows only the marks: it reads stacks, and finds no mounted virtual thread (the
+ * stack rules without a JVM, for tests). NULL when out of memory. */
+vthreads *vthreads_from_marks(const vthreads_marks *m);
 
 /* A stack given top first, `count` frames, each `stride` bytes after the previous one:
  * `frames` points at the top frame's jmethodID (in a jvmtiFrameInfo, a sigring_frame). */
