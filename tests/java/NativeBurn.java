@@ -3,7 +3,7 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.TreeSet;
 
-/** Loads the JNI library LIB (built by 47_signal_foreign.sh), starts its native thread
+/** Loads the JNI library LIB (built by 44_signal_foreign.sh), starts its native thread
  *  (never attached to the JVM) burning CPU for MILLIS ms beside two busy Java threads, and
  *  reads /proc/self/timers while they run. Prints "native-tid N", each distinct timer's
  *  "notify" line as "timer-notify ...", and "native-cpu-ns N" (what the native thread

@@ -1,4 +1,4 @@
-/* JNI library for 47_signal_foreign.sh: NativeBurn.start starts a native thread that is
+/* JNI library for 44_signal_foreign.sh: NativeBurn.start starts a native thread that is
  * never attached to the JVM and burns CPU for the given time, so a CPU-time timer aimed at
  * it would fire; its kernel thread id is returned so the test can look for timers that
  * notify it (/proc/self/timers). NativeBurn.join returns the CPU time it burned, in ns. */

@@ -1,4 +1,4 @@
-/* LD_PRELOAD library for 47_signal_foreign.sh: an application's own SIGPROF profiler,
+/* LD_PRELOAD library for 44_signal_foreign.sh: an application's own SIGPROF profiler,
  * installed before the JVM starts. Its handler counts the signals of a process-wide
  * ITIMER_PROF (every 10 ms of the process's CPU time). At exit it writes to the file
  * named by USER_SIGPROF_REPORT whether its handler was still the one installed and how
