@@ -18,7 +18,8 @@ struct vthreads {
 
 /* can_support_virtual_threads is the bit after can_generate_sampled_object_alloc_events
  * (JDK 21's jvmti.h; JDK 17's, which we build with, does not name it); found by setting
- * that one and looking where the compiler put it. */
+ * that one and looking where the compiler put it. Bit-fields fill each byte from its low
+ * bit on the little-endian ABIs we build for (x86-64, arm64), so the next bit is one up. */
 static void vt_bit(size_t *byte, unsigned char *mask)
 {
 	jvmtiCapabilities c;
