@@ -19,8 +19,20 @@
 #include "window.h"
 
 /* At exit the JVM waits for us: the agent thread gets this long to stop and write the
- * last zip, plus an upload this long at most (the configured budget when shorter). */
-enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 };
+ * last zip, plus an upload this long at most (the configured budget when shorter). Of
+ * the wait, the tree must be written EXIT_SMALL_RESERVE_MS before its end, else it is cut
+ * hard and written again (output.h); that one EXIT_BARE_RESERVE_MS before the end, else
+ * the zip keeps the statistics and metadata only: a zip is always on disk in time. */
+enum {
+	STOP_TIMEOUT_MS = 3000,
+	EXIT_UPLOAD_BUDGET_MS = 3000,
+	OPEN_WAIT_MS = 50,
+	EXIT_SMALL_RESERVE_MS = 1000,
+	EXIT_BARE_RESERVE_MS = 300,
+};
+/* Test-only (docs/configuration.md): when the whole tree must be written by, in ms after
+ * the stop, instead of STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS; 0 = already past. */
+#define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -79,6 +91,23 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	pthread_mutex_unlock(&lifecycle_mu);
 }
 
+/* The deadlines of the last zips, counted from the moment the agent thread is asked to stop. */
+static output_deadline exit_deadline(void)
+{
+	uint64_t now = clock_mono_ns();
+	uint64_t whole_ms = STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS;
+	const char *test = getenv(TEST_EXIT_WHOLE_ENV);
+	char *end = NULL;
+	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
+	if (end && !*end && v <= STOP_TIMEOUT_MS) {
+		whole_ms = v;
+		log_debug("%s=%lu: the whole tree is due %lu ms after the stop (test-only)", TEST_EXIT_WHOLE_ENV, v, v);
+	}
+	return (output_deadline){now + whole_ms * 1000000u,
+				 now + (uint64_t)(STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS) * 1000000u, (uint32_t)whole_ms,
+				 STOP_TIMEOUT_MS};
+}
+
 static void finish_at_death(jvmtiEnv *jvmti)
 {
 	agent *a = &the_agent;
@@ -90,7 +119,8 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
-	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, wait_ms);
+	output_deadline dl = exit_deadline();
+	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, &dl, wait_ms);
 	stop_lambda_proxy(a);
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
 					   NULL);

@@ -132,7 +132,14 @@ static void comment(const agent *a, const agent_window *w, char *out, size_t n)
 		 window_achieved_interval_us(w), w->request_id[0] ? ", request " : "", w->request_id);
 }
 
-static void metadata(const agent *a, const agent_window *w, buf *out)
+/* What became of the call tree on its way into the .nps. */
+typedef struct {
+	const char *reason; /* NULL: written whole; else metadata.json's tree_cut reason */
+	uint32_t depth;     /* of the cut; 0 with a reason: no .nps at all */
+	uint64_t nodes, kept;
+} tree_fate;
+
+static void metadata(const agent *a, const agent_window *w, const tree_fate *f, buf *out)
 {
 	snap_metadata m = {
 	    .agent_version = JVMSNAP_VERSION,
@@ -156,6 +163,10 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	    .invocations_skipped = w->request_id[0] ? (int64_t)w->skipped : -1,
+	    .tree_cut = f->reason,
+	    .tree_cut_depth = f->depth,
+	    .tree_nodes = f->nodes,
+	    .tree_nodes_kept = f->kept,
 	};
 	snap_metadata_json(&m, out);
 }
@@ -166,22 +177,74 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
  * cut at a depth first (totals kept). Past NPS_FAST_NODES zlib trades ~25 % of size for
  * half the time. */
 enum { WRITE_MAX_NODES = 200000, NPS_FAST_NODES = 50000 };
+/* At exit, a tree that did not fit its deadline is cut to this, or to half of what it
+ * was when smaller: a tenth of WRITE_MAX_NODES, so it is written within the reserve the
+ * JVM's wait keeps for it (jvmagent/agent.c) on a machine ten times slower than one that
+ * nearly fit the whole tree. */
+enum { EXIT_SMALL_NODES = 20000 };
 
-/* The .nps of the window, from a tree cut to WRITE_MAX_NODES when it is larger. */
-static int build_nps(agent_window *w, const char *note, buf *nps)
+static int write_tree(agent_window *w, const char *note, uint64_t kept, uint64_t deadline_ns, buf *nps)
 {
-	uint64_t nodes = w->profile->nnodes, kept = 0;
-	uint32_t depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &kept);
-	if (depth)
-		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
-			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
-			 (unsigned long long)nodes, depth, (unsigned long long)kept);
 	nps_write_options o = {.comment = note, .zlib_level = kept > NPS_FAST_NODES ? 1 : 0};
+	if (deadline_ns) {
+		o.deadline_ns = deadline_ns;
+		o.now_ns = clock_mono_ns;
+	}
 	int rc = nps_write(w->profile, &o, nps);
 	return rc ? rc : nps->failed ? NPS_ERR_NOMEM : 0;
 }
 
-void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
+/* The tree that did not fit the exit deadline, cut hard and written by the last one. */
+static int write_small_tree(agent_window *w, const char *note, const output_deadline *dl, tree_fate *f, buf *nps)
+{
+	uint64_t target = f->kept / 2 < EXIT_SMALL_NODES ? f->kept / 2 : EXIT_SMALL_NODES;
+	uint32_t depth = snap_profile_trim(w->profile, target, &f->kept);
+	f->reason = "exit_deadline";
+	f->depth = depth ? depth : f->depth;
+	int rc = write_tree(w, note, f->kept, dl->small_by_ns, nps);
+	if (rc) {
+		f->depth = 0;
+		f->kept = 0;
+	}
+	return rc;
+}
+
+static void log_fate(const tree_fate *f, const output_deadline *dl, int rc)
+{
+	if (f->reason && strcmp(f->reason, "exit_deadline") == 0 && rc == 0)
+		log_warn("the snapshot could not be written whole in the %u ms it may take at exit (of the %u ms the "
+			 "JVM waits): its call tree (%llu nodes) was cut at depth %u to %llu nodes (the time below the "
+			 "cut is charged to the frame at the cut, every total is kept); statistics and metadata are "
+			 "complete",
+			 dl->whole_ms, dl->bound_ms, (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
+	else if (f->reason && strcmp(f->reason, "exit_deadline") == 0)
+		log_warn("the snapshot could not be written in the %u ms the JVM waits at exit, not even with its call "
+			 "tree cut hard (%s): the zip holds the statistics and metadata only",
+			 dl->bound_ms, nps_strerror(rc));
+	else if (f->reason)
+		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
+			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
+			 (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
+	if (rc && !(f->reason && strcmp(f->reason, "exit_deadline") == 0))
+		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
+			  nps_strerror(rc));
+}
+
+/* The .nps of the window, from a tree cut to WRITE_MAX_NODES when it is larger; at exit
+ * (`dl`), cut harder when that does not fit the deadline. One line says what was cut. */
+static int build_nps(agent_window *w, const char *note, const output_deadline *dl, tree_fate *f, buf *nps)
+{
+	*f = (tree_fate){.nodes = w->profile->nnodes};
+	f->depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &f->kept);
+	f->reason = f->depth ? "size" : NULL;
+	int rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, nps);
+	if (rc == NPS_ERR_DEADLINE)
+		rc = write_small_tree(w, note, dl, f, nps);
+	log_fate(f, dl, rc);
+	return rc;
+}
+
+void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms, const output_deadline *dl)
 {
 	uint64_t started_ns = clock_mono_ns();
 	if (w->init && a->uploader && !a->cfg.upload_init && !a->cfg.dump_path) {
@@ -204,15 +267,12 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 	 * still worth keeping. */
 	snap_zip_entry entries[3];
 	size_t n = 0;
-	int rc = build_nps(w, note, &nps);
-	if (rc == 0)
+	tree_fate fate;
+	if (build_nps(w, note, dl, &fate, &nps) == 0)
 		entries[n++] = (snap_zip_entry){nps_name, nps.data, nps.len, false};
-	else
-		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
-			  nps_strerror(rc));
 	if (w->stats && stats_table_columns(w->stats) > 0 && stats_csv_write(w->stats, &csv) == 0 && !csv.failed)
 		entries[n++] = (snap_zip_entry){csv_name, csv.data, csv.len, true};
-	metadata(a, w, &meta);
+	metadata(a, w, &fate, &meta);
 	if (!meta.failed)
 		entries[n++] = (snap_zip_entry){"metadata.json", meta.data, meta.len, true};
 

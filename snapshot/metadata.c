@@ -77,5 +77,13 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"methods\": %u,\n", m->methods);
 	if (m->invocations_skipped >= 0)
 		buf_printf(out, "  \"invocations_skipped\": %lld,\n", (long long)m->invocations_skipped);
+	if (m->tree_cut) {
+		buf_append_str(out, "  \"tree_cut\": {\"reason\": ");
+		json_string(out, m->tree_cut);
+		buf_printf(out, ", \"depth\": %u, \"nodes\": %llu, \"nodes_kept\": %llu},\n", m->tree_cut_depth,
+			   (unsigned long long)m->tree_nodes, (unsigned long long)m->tree_nodes_kept);
+	} else {
+		buf_append_str(out, "  \"tree_cut\": null,\n");
+	}
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }
