@@ -177,31 +177,56 @@ static void metadata(const agent *a, const agent_window *w, const tree_fate *f, 
  * cut at a depth first (totals kept). Past NPS_FAST_NODES zlib trades ~25 % of size for
  * half the time. */
 enum { WRITE_MAX_NODES = 200000, NPS_FAST_NODES = 50000 };
-/* At exit, a tree that did not fit its deadline is cut to this, or to half of what it
- * was when smaller: a tenth of WRITE_MAX_NODES, so it is written within the reserve the
- * JVM's wait keeps for it (jvmagent/agent.c) on a machine ten times slower than one that
- * nearly fit the whole tree. */
+/* At exit, a tree that did not fit its deadline is cut to at most this: a tenth of
+ * WRITE_MAX_NODES, so that on a machine ten times slower than one that nearly fit the
+ * whole tree it is still written within the reserve the JVM's wait keeps for it
+ * (jvmagent/agent.c). Less when the attempt that gave up measured a slower machine, and
+ * at most half of what did not fit. */
 enum { EXIT_SMALL_NODES = 20000 };
 
-static int write_tree(agent_window *w, const char *note, uint64_t kept, uint64_t deadline_ns, buf *nps)
+/* A write and what it measured: nodes laid out, and the time that took. */
+typedef struct {
+	uint64_t nodes, ns;
+} write_pace;
+
+static int write_tree(agent_window *w, const char *note, uint64_t kept, uint64_t deadline_ns, write_pace *pace,
+		      buf *nps)
 {
 	nps_write_options o = {.comment = note, .zlib_level = kept > NPS_FAST_NODES ? 1 : 0};
 	if (deadline_ns) {
 		o.deadline_ns = deadline_ns;
 		o.now_ns = clock_mono_ns;
+		o.nodes_put = &pace->nodes;
 	}
+	uint64_t t0 = clock_mono_ns();
 	int rc = nps_write(w->profile, &o, nps);
+	pace->ns = clock_mono_ns() - t0;
 	return rc ? rc : nps->failed ? NPS_ERR_NOMEM : 0;
 }
 
-/* The tree that did not fit the exit deadline, cut hard and written by the last one. */
-static int write_small_tree(agent_window *w, const char *note, const output_deadline *dl, tree_fate *f, buf *nps)
+/* The nodes a hard cut keeps: what the pace measured fits in half the time left. */
+static uint64_t small_tree_nodes(uint64_t had, const write_pace *pace, uint64_t by_ns)
 {
-	uint64_t target = f->kept / 2 < EXIT_SMALL_NODES ? f->kept / 2 : EXIT_SMALL_NODES;
+	uint64_t target = had / 2 < EXIT_SMALL_NODES ? had / 2 : EXIT_SMALL_NODES;
+	uint64_t now = clock_mono_ns(), left = by_ns > now ? by_ns - now : 0;
+	/* A pace worth the name: at least one deadline look's worth of nodes. */
+	if (pace->nodes >= NPS_DEADLINE_EVERY && pace->ns) {
+		uint64_t fits = pace->nodes * (left / 2 / 1000u) / (pace->ns / 1000u + 1);
+		target = fits < target ? fits : target;
+	}
+	return target;
+}
+
+/* The tree that did not fit the exit deadline, cut hard and written by the last one. */
+static int write_small_tree(agent_window *w, const char *note, const output_deadline *dl, const write_pace *pace,
+			    tree_fate *f, buf *nps)
+{
+	uint64_t target = small_tree_nodes(f->kept, pace, dl->small_by_ns);
 	uint32_t depth = snap_profile_trim(w->profile, target, &f->kept);
 	f->reason = "exit_deadline";
 	f->depth = depth ? depth : f->depth;
-	int rc = write_tree(w, note, f->kept, dl->small_by_ns, nps);
+	write_pace again = {0};
+	int rc = write_tree(w, note, f->kept, dl->small_by_ns, &again, nps);
 	if (rc) {
 		f->depth = 0;
 		f->kept = 0;
@@ -237,9 +262,10 @@ static int build_nps(agent_window *w, const char *note, const output_deadline *d
 	*f = (tree_fate){.nodes = w->profile->nnodes};
 	f->depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &f->kept);
 	f->reason = f->depth ? "size" : NULL;
-	int rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, nps);
+	write_pace pace = {0};
+	int rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, &pace, nps);
 	if (rc == NPS_ERR_DEADLINE)
-		rc = write_small_tree(w, note, dl, f, nps);
+		rc = write_small_tree(w, note, dl, &pace, f, nps);
 	log_fate(f, dl, rc);
 	return rc;
 }

@@ -78,6 +78,8 @@ typedef struct {
 	 * so an expired deadline always stops the write. now_ns NULL: no deadline. */
 	uint64_t deadline_ns;
 	uint64_t (*now_ns)(void);
+	uint64_t *nodes_put; /* not NULL: counts the tree nodes laid out, also when given up
+			      * (the caller's measure of the machine's speed) */
 } nps_write_options;
 
 #define NPS_DEADLINE_EVERY 8192u

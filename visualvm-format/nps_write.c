@@ -136,9 +136,15 @@ static int put_thread(buf *b, const snap_profile *p, int32_t id, const char *nam
 		buf_reserve(b, (size_t)l.len + 128);
 		for (uint32_t i = 0; i < t.count && !rc; i++) {
 			put_node(b, &t, i, ofs, &l);
-			if (i % NPS_DEADLINE_EVERY == NPS_DEADLINE_EVERY - 1 && expired(o))
+			if (i % NPS_DEADLINE_EVERY != NPS_DEADLINE_EVERY - 1)
+				continue;
+			if (o && o->nodes_put)
+				*o->nodes_put += NPS_DEADLINE_EVERY;
+			if (expired(o))
 				rc = NPS_ERR_DEADLINE;
 		}
+		if (!rc && o && o->nodes_put)
+			*o->nodes_put += t.count % NPS_DEADLINE_EVERY;
 		if (!rc)
 			put_thread_stats(b, &t, &l);
 	}

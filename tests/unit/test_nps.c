@@ -451,10 +451,20 @@ static void test_deadline(void **state)
 	assert_int_equal(timed.len, plain.len);
 	assert_memory_equal(timed.data, plain.data, plain.len);
 	uint64_t looks = ticks;
-	assert_true(looks >= 3); /* a thread, the nodes, the compression */
-	/* Expired at the first look, and at every later one in turn: abandoned, `out` as it was. */
+	assert_int_equal(looks, 5); /* the thread, after 8192, 16384 and 24576 nodes, the compression */
+	uint64_t put = 0;
+	nps_write_options counted = {.deadline_ns = UINT64_MAX, .now_ns = tick_clock, .nodes_put = &put};
+	buf again;
+	write_ok(p, &counted, &again);
+	assert_int_equal(put, 3 * NPS_DEADLINE_EVERY + 5);
+	buf_free(&again);
+	/* Expired at the first look, and at every later one in turn: abandoned, `out` as it was,
+	 * the nodes laid out until then counted. */
+	static const uint64_t put_by[] = {0, NPS_DEADLINE_EVERY, 2 * NPS_DEADLINE_EVERY, 3 * NPS_DEADLINE_EVERY,
+					  3 * NPS_DEADLINE_EVERY + 5};
 	for (uint64_t k = 0; k < looks; k++) {
-		nps_write_options o = {.deadline_ns = k, .now_ns = tick_clock};
+		put = 0;
+		nps_write_options o = {.deadline_ns = k, .now_ns = tick_clock, .nodes_put = &put};
 		buf out;
 		buf_init(&out);
 		buf_append_str(&out, "kept");
@@ -462,6 +472,7 @@ static void test_deadline(void **state)
 		assert_int_equal(nps_write(p, &o, &out), NPS_ERR_DEADLINE);
 		assert_int_equal(out.len, 4);
 		assert_memory_equal(out.data, "kept", 4);
+		assert_int_equal(put, put_by[k]);
 		buf_free(&out);
 	}
 	assert_string_equal(nps_strerror(NPS_ERR_DEADLINE), "not finished by its deadline");
