@@ -217,13 +217,16 @@ static uint64_t small_tree_nodes(uint64_t had, const write_pace *pace, uint64_t 
 	return target;
 }
 
+/* metadata.json's tree_cut reason at exit; log_fate tells it by its address. */
+static const char EXIT_DEADLINE[] = "exit_deadline";
+
 /* The tree that did not fit the exit deadline, cut hard and written by the last one. */
 static int write_small_tree(agent_window *w, const char *note, const output_deadline *dl, const write_pace *pace,
 			    tree_fate *f, buf *nps)
 {
 	uint64_t target = small_tree_nodes(f->kept, pace, dl->small_by_ns);
 	uint32_t depth = snap_profile_trim(w->profile, target, &f->kept);
-	f->reason = "exit_deadline";
+	f->reason = EXIT_DEADLINE;
 	f->depth = depth ? depth : f->depth;
 	write_pace again = {0};
 	int rc = write_tree(w, note, f->kept, dl->small_by_ns, &again, nps);
@@ -236,13 +239,14 @@ static int write_small_tree(agent_window *w, const char *note, const output_dead
 
 static void log_fate(const tree_fate *f, const output_deadline *dl, int rc)
 {
-	if (f->reason && strcmp(f->reason, "exit_deadline") == 0 && rc == 0)
+	bool at_exit = f->reason == EXIT_DEADLINE;
+	if (at_exit && rc == 0)
 		log_warn("the snapshot could not be written whole in the %u ms it may take at exit (of the %u ms the "
 			 "JVM waits): its call tree (%llu nodes) was cut at depth %u to %llu nodes (the time below the "
 			 "cut is charged to the frame at the cut, every total is kept); statistics and metadata are "
 			 "complete",
 			 dl->whole_ms, dl->bound_ms, (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
-	else if (f->reason && strcmp(f->reason, "exit_deadline") == 0)
+	else if (at_exit)
 		log_warn("the snapshot could not be written in the %u ms the JVM waits at exit, not even with its call "
 			 "tree cut hard (%s): the zip holds the statistics and metadata only",
 			 dl->bound_ms, nps_strerror(rc));
@@ -250,7 +254,7 @@ static void log_fate(const tree_fate *f, const output_deadline *dl, int rc)
 		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
 			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
 			 (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
-	if (rc && !(f->reason && strcmp(f->reason, "exit_deadline") == 0))
+	if (rc && !at_exit)
 		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
 			  nps_strerror(rc));
 }
@@ -259,11 +263,15 @@ static void log_fate(const tree_fate *f, const output_deadline *dl, int rc)
  * (`dl`), cut harder when that does not fit the deadline. One line says what was cut. */
 static int build_nps(agent_window *w, const char *note, const output_deadline *dl, tree_fate *f, buf *nps)
 {
-	*f = (tree_fate){.nodes = w->profile->nnodes};
-	f->depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &f->kept);
-	f->reason = f->depth ? "size" : NULL;
+	*f = (tree_fate){.nodes = w->profile->nnodes, .kept = w->profile->nnodes};
 	write_pace pace = {0};
-	int rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, &pace, nps);
+	int rc = NPS_ERR_DEADLINE;
+	/* Already past the deadline (the last sample took the time): no cut that would be wasted. */
+	if (!dl || clock_mono_ns() < dl->whole_by_ns) {
+		f->depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &f->kept);
+		f->reason = f->depth ? "size" : NULL;
+		rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, &pace, nps);
+	}
 	if (rc == NPS_ERR_DEADLINE)
 		rc = write_small_tree(w, note, dl, &pace, f, nps);
 	log_fate(f, dl, rc);
