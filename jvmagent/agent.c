@@ -30,9 +30,10 @@ enum {
 	EXIT_SMALL_RESERVE_MS = 1000,
 	EXIT_BARE_RESERVE_MS = 300,
 };
-/* Test-only (docs/configuration.md): when the whole tree must be written by, in ms after
- * the stop, instead of STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS; 0 = already past. */
+/* Test-only (docs/configuration.md): when the whole tree, and the one cut hard, must be
+ * written by, in ms after the stop; 0 = already past. */
 #define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
+#define TEST_EXIT_SMALL_ENV "JVMSNAP_TEST_EXIT_SMALL_MS"
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -91,20 +92,25 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	pthread_mutex_unlock(&lifecycle_mu);
 }
 
+/* `ms`, or the test-only variable `name` when it holds a number of ms within the wait. */
+static uint32_t test_ms(const char *name, uint32_t ms)
+{
+	const char *test = getenv(name);
+	char *end = NULL;
+	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
+	if (!end || *end || v > STOP_TIMEOUT_MS)
+		return ms;
+	log_debug("%s=%lu (test-only)", name, v);
+	return (uint32_t)v;
+}
+
 /* The deadlines of the last zips, counted from the moment the agent thread is asked to stop. */
 static output_deadline exit_deadline(void)
 {
 	uint64_t now = clock_mono_ns();
-	uint64_t whole_ms = STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS;
-	const char *test = getenv(TEST_EXIT_WHOLE_ENV);
-	char *end = NULL;
-	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
-	if (end && !*end && v <= STOP_TIMEOUT_MS) {
-		whole_ms = v;
-		log_debug("%s=%lu: the whole tree is due %lu ms after the stop (test-only)", TEST_EXIT_WHOLE_ENV, v, v);
-	}
-	return (output_deadline){now + whole_ms * 1000000u,
-				 now + (uint64_t)(STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS) * 1000000u, (uint32_t)whole_ms,
+	uint32_t whole_ms = test_ms(TEST_EXIT_WHOLE_ENV, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
+	uint32_t small_ms = test_ms(TEST_EXIT_SMALL_ENV, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
+	return (output_deadline){now + (uint64_t)whole_ms * 1000000u, now + (uint64_t)small_ms * 1000000u, whole_ms,
 				 STOP_TIMEOUT_MS};
 }
 

@@ -3,8 +3,9 @@
 # "never end with nothing"): the tree is given up at its deadline, cut hard and written
 # again, so the zip is on disk before the JVM's wait ends, with the statistics,
 # metadata.json saying what was cut and why, and one line. The slow path is forced by the
-# test-only JVMSNAP_TEST_EXIT_WHOLE_MS (docs/configuration.md), which moves the whole
-# tree's deadline (0: already past when the writing starts); the JVM's wait is unchanged.
+# test-only JVMSNAP_TEST_EXIT_WHOLE_MS and JVMSNAP_TEST_EXIT_SMALL_MS (docs/configuration.md),
+# which move the whole tree's and the hard-cut tree's deadlines (0: already past when the
+# writing starts); the JVM's wait is unchanged.
 # No time is asserted: the figures are printed as "measure:" lines (docs/reliability.md).
 . "$(dirname "$0")/lib.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
@@ -71,6 +72,19 @@ for jdk in $(all_jdks); do
 	check_cut "expired-$tag"
 done
 check "at least two JDKs were tested (JDK 17 and Temurin 25)" test "$(all_jdks | wc -l)" -ge 2
+
+# ---- both deadlines past (JVMSNAP_TEST_EXIT_SMALL_MS=0 too): the last rung, a zip with
+# the statistics and metadata.json only ----
+run "$JAVA_HOME" bare JVMSNAP_TEST_EXIT_WHOLE_MS=0 JVMSNAP_TEST_EXIT_SMALL_MS=0 -- ManyPaths 1500 2 14
+dir=$WORK/bare
+check "bare: the application ran to its end, exit code 0" sh -c "grep -q ' done$' '$dir/stdout' && test \"\$(cat '$dir/rc')\" = 0"
+check "bare: the zip is on disk, with the statistics CSV and metadata.json and no .nps" \
+	sh -c "unzip -Z1 '$dir/snap.zip' | sort | tr '\n' ' ' | grep -qx 'metadata.json snap_stat.csv '"
+check "bare: metadata.json says no tree was kept, for the exit deadline (depth 0, nodes_kept 0)" \
+	test "$(cut_field bare reason) $(cut_field bare depth) $(cut_field bare nodes_kept)" = "exit_deadline 0 0"
+check "bare: exactly one line says so, and no error line" sh -c \
+	"test \"\$(grep -c '^jvmsnap: warning: the snapshot could not be written in the 3000 ms the JVM waits at exit, not even with its call tree cut hard (not finished by its deadline): the zip holds the statistics and metadata only' '$dir/stderr')\" = 1 && ! grep -qE '^jvmsnap: error|too many to write|could not be written whole' '$dir/stderr'"
+check "bare: no temporary file left behind" test -z "$(find "$dir" -name '*.tmp')"
 
 # ---- a large real profile (each sample a new 400-frame path, 100 us, the default memory
 # cap: the tree stops at 1,000,000 nodes) and a 1 ms exit budget for the whole tree ----
