@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "agent_thread.h"
 #include "exit_notes.h"
+#include "lambda_shared.h"
 #include "lambda.h"
 #include "net.h"
 #include "uploader.h"
@@ -84,12 +85,14 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
 	(void)thread;
 	agent *a = &the_agent;
+	coldstart_vm_init_begin(&a->cold);
 	exit_notes_vm_started();
 	pthread_mutex_lock(&lifecycle_mu);
 	if (!vm_death_begun)
 		start_sampling(a, jvmti, jni);
 	vm_init_done = true;
 	pthread_mutex_unlock(&lifecycle_mu);
+	coldstart_vm_init_end(&a->cold);
 }
 
 /* `ms`, or the test-only variable `name` when it holds a number of ms within the wait. */
@@ -149,6 +152,8 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	a->thread = NULL;
 	uploader_free(a->uploader);
 	a->uploader = NULL;
+	lambda_shared_free(a->shared); /* the proxy and the agent thread are stopped */
+	a->shared = NULL;
 }
 
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
@@ -202,11 +207,83 @@ static void on_init_done(void *ctx)
 		agent_thread_close_window(a->thread);
 }
 
+/* invocation_handler's answer, for the invocation_start that follows on the same proxy
+ * thread (lambda.h). */
+static _Thread_local char handler_name[64];
+
+static void on_invocation_handler(void *ctx, const char *request_id, long os_tid, const char *thread_name)
+{
+	(void)ctx;
+	(void)os_tid;
+	(void)request_id;
+	snprintf(handler_name, sizeof handler_name, "%s", thread_name ? thread_name : "");
+}
+
+static bool shared_chosen(void *ctx)
+{
+	agent *a = ctx;
+	bool chosen = agent_invocation_chosen(&a->cfg.invocations, a->invocations);
+	if (!chosen)
+		atomic_fetch_add(&a->skipped, 1);
+	return chosen;
+}
+
+/* Several invocations at once: they share windows (lambda_shared.h). The open and close
+ * requests are posted under lambda_mu, so the agent thread gets them in the order the
+ * invocations started and ended. */
+static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
+{
+	char name[128];
+	agent_sanitize_prefix(request_id, name, sizeof name);
+	pthread_mutex_lock(&a->lambda_mu);
+	++a->invocations;
+	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name,
+						       clock_epoch_ms(), shared_chosen, a);
+	handler_name[0] = '\0';
+	if (act == SHARED_OPEN)
+		agent_thread_open_window(a->thread, request_id, deadline_ms);
+	pthread_mutex_unlock(&a->lambda_mu);
+	if (act == SHARED_OPEN)
+		agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
+}
+
+static void shared_end(agent *a, const char *request_id)
+{
+	static bool ended_one; /* under lambda_mu */
+	pthread_mutex_lock(&a->lambda_mu);
+	bool first = !ended_one;
+	ended_one = true;
+	bool close = lambda_shared_end(a->shared, request_id) == SHARED_CLOSE;
+	/* With no window open (invocations not chosen), the agent thread is still woken after
+	 * the first invocation, whose end the init window's zip waits for, and for zips
+	 * waiting to be sent, as with one invocation at a time. */
+	if (!close && !lambda_shared_window_open(a->shared))
+		close = first || uploader_has_pending(a->uploader);
+	if (close)
+		agent_thread_close_window(a->thread);
+	pthread_mutex_unlock(&a->lambda_mu);
+}
+
+static void on_concurrent(void *ctx)
+{
+	agent *a = ctx;
+	if (a->shared)
+		atomic_store(&a->lambda_concurrent, true);
+	else
+		log_warn("several Lambda invocations at once, but no memory for their shared windows: one "
+			 "window per invocation start, each cut short by the next");
+	log_debug("several invocations at once: shared windows");
+}
+
 static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
 {
 	agent *a = ctx;
 	if (!a->thread)
 		return;
+	if (atomic_load(&a->lambda_concurrent)) {
+		shared_start(a, request_id, deadline_ms);
+		return;
+	}
 	/* Not chosen: nothing but a count, so the invocation pays only the proxy's pass-through. */
 	a->invocation_skipped = !agent_invocation_chosen(&a->cfg.invocations, ++a->invocations);
 	if (a->invocation_skipped) {
@@ -221,8 +298,12 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 
 static void on_invocation_end(void *ctx, const char *request_id)
 {
-	(void)request_id;
 	agent *a = ctx;
+	if (atomic_load(&a->lambda_concurrent)) {
+		if (a->thread)
+			shared_end(a, request_id);
+		return;
+	}
 	/* A skipped invocation wakes the agent thread only for zips waiting to be written or sent. */
 	if (a->invocation_skipped && a->invocations > 1 && !uploader_has_pending(a->uploader))
 		return; /* after the first, which always does: the init window's zip waits for it */
@@ -241,12 +322,11 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 	log_debug("next event held %.2f ms", (double)(clock_mono_ns() - t0) / 1e6); /* bench/lambda_faults.sh */
 	if (idle)
 		return;
-	if (a->wait_warned)
+	if (atomic_exchange(&a->wait_warned, true))
 		log_debug("snapshot work not finished within %lld ms", (long long)budget_ms);
 	else
 		log_warn("snapshot work not finished within %lld ms; letting the next invocation start "
 			 "(said once)", (long long)budget_ms);
-	a->wait_warned = true;
 }
 
 /* Puts our proxy between the runtime and the Runtime API before any Java code reads
@@ -254,7 +334,16 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle};
+	lambda_hooks hooks = {.ctx = a,
+			      .init_done = on_init_done,
+			      .invocation_start = on_invocation_start,
+			      .invocation_end = on_invocation_end,
+			      .wait_idle = on_wait_idle,
+			      .concurrent = on_concurrent,
+			      .invocation_handler = on_invocation_handler};
+	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
+	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
+		a->shared = lambda_shared_new();
 	char listen[64];
 	const net_api *net = net_get();
 	a->proxy = net ? net->proxy_start(upstream, &hooks, listen, sizeof listen) : NULL;
@@ -282,6 +371,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		return JNI_OK;
 	}
 	a->loaded = true;
+	coldstart_load_begin(&a->cold);
 	a->start_epoch_ms = clock_epoch_ms();
 	a->start_mono_ns = clock_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
@@ -301,6 +391,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		return JNI_OK;
 	}
 	exit_notes_install();
+	coldstart_load_end(&a->cold);
 	return JNI_OK;
 }
 

@@ -37,7 +37,12 @@ typedef struct {
 	const char *tree_cut;
 	uint32_t tree_cut_depth;
 	uint64_t tree_nodes, tree_nodes_kept;
+	const char *invocations_json;  /* a shared window's invocations: a JSON array, or NULL = omit */
+	unsigned invocations_not_listed; /* beyond that list (printed with it) */
 } snap_metadata;
+
+/* Appends `s` as a JSON string (escaped), or null when NULL. */
+void snap_json_string(buf *out, const char *s);
 
 /* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */
 uint32_t snap_metadata_java_threads(const snap_profile *p);

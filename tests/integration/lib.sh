@@ -30,6 +30,18 @@ finish() {
 	[ "$_failed" -eq 0 ]
 }
 
+now_ms() { date +%s%3N; }
+# wait_for SECONDS command...: polls every 20 ms until the command succeeds; false at the
+# end of SECONDS (a bound for a hung peer, never a measured time).
+wait_for() {
+	local end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
 # True when ELF file $1 is built for this machine's architecture.
 host_elf() {
 	local want
