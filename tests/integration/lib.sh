@@ -73,6 +73,29 @@ nps_check() {
 	"$JAVA_HOME/bin/java" -cp "$VV_CP:$JAVA_TESTS" NpsCheck "$@"
 }
 
+# profiled JDK OUT [VAR=VALUE...] -- CLASS ARGS...: one JVM of the test classes with the
+# agent (debug log on) in OUT, for at most 120 s; the snapshot is OUT/snap.zip, the output
+# OUT/stdout and OUT/stderr, the exit status OUT/rc (when not 0, the log's tail and any
+# hs_err file are printed as comments). The variables reach java alone (not
+# timeout(1)), so an LD_PRELOAD among them loads into the JVM only.
+profiled() {
+	local jdk=$1 out=$2 envs=()
+	shift 2
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	mkdir -p "$out"
+	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
+		timeout 120 env "${envs[@]}" "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
+	echo $? >"$out/rc"
+	# A JVM that died leaves its evidence in the log before the work directory goes.
+	if [ "$(cat "$out/rc")" != 0 ]; then
+		echo "# $* exited $(cat "$out/rc"):"
+		grep -v '^jvmsnap: debug' "$out/stderr" | tail -n 20 | sed 's/^/#   /'
+		for f in "$out"/hs_err*.log; do [ -f "$f" ] && sed -n '1,40p' "$f" | sed 's/^/#   /'; done
+	fi
+}
+
 # Test servers: started on 127.0.0.1 by the test that needs them, and stopped by it
 # (call stop_servers from its EXIT trap).
 SERVER_PIDS=()
