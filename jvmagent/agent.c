@@ -21,6 +21,8 @@
 /* At exit the JVM waits for us: the agent thread gets this long to stop and write the
  * last zip, plus an upload this long at most (the configured budget when shorter). */
 enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 };
+/* SnapStart: what writing the init zip may take before its upload starts (bench/nps_write.sh). */
+enum { SNAPSHOT_WRITE_MS = 2000 };
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -213,12 +215,39 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 	a->wait_warned = true;
 }
 
+/* SnapStart, before the snapshot: the init zip is written and uploaded now, once, instead of
+ * by every restored copy after its first invocation. restore/next waits for that, within
+ * the upload budget (plus the zip's writing) and what is left of the init limit. */
+static void on_before_snapshot(void *ctx, int64_t budget_ms)
+{
+	agent *a = ctx;
+	if (!a->thread)
+		return;
+	agent_thread_finish_init(a->thread);
+	int64_t cap = (int64_t)a->cfg.upload_budget_ms + SNAPSHOT_WRITE_MS;
+	if (budget_ms > cap)
+		budget_ms = cap;
+	if (!agent_thread_wait_idle(a->thread, (uint32_t)budget_ms))
+		log_warn("the init snapshot was not written and uploaded within %lld ms, before Lambda's SnapStart "
+			 "snapshot; a restored sandbox does not resume its upload", (long long)budget_ms);
+}
+
+/* SnapStart, after a restore: uploads begun before the snapshot stop, and S3 starts afresh
+ * (uploader.h). The clocks need nothing: every time is read when it is used. */
+static void on_restored(void *ctx)
+{
+	agent *a = ctx;
+	uploader_restored(a->uploader);
+	log_debug("restored from a SnapStart snapshot");
+}
+
 /* Puts our proxy between the runtime and the Runtime API before any Java code reads
  * AWS_LAMBDA_RUNTIME_API, so every invocation's start and end are seen exactly. */
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a, on_init_done, on_invocation_start, on_invocation_end, on_wait_idle};
+	lambda_hooks hooks = {a,		 on_init_done,	     on_invocation_start, on_invocation_end,
+			      on_wait_idle, on_before_snapshot, on_restored};
 	char listen[64];
 	const net_api *net = net_get();
 	a->proxy = net ? net->proxy_start(upstream, &hooks, listen, sizeof listen) : NULL;

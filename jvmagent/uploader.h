@@ -36,6 +36,14 @@ void uploader_put(uploader *u, const char *path, const struct agent_window *w, u
  * Lambda invocation that was not profiled, so a backlog still drains. */
 void uploader_retry(uploader *u);
 
+/* SnapStart: this process is a copy restored from a snapshot. Any thread may call it. An
+ * upload in progress stops within about a second (its connection died with the snapshot);
+ * on the agent thread, before its next upload, the zips waiting since before the snapshot
+ * are left on disk (named in one line each: every restored copy would upload them again),
+ * and the S3 client starts afresh: new connection, credentials fetched again with the
+ * container endpoint first. */
+void uploader_restored(uploader *u);
+
 /* Zips waiting for a retry? Any thread may ask. */
 bool uploader_has_pending(const uploader *u);
 

@@ -47,7 +47,7 @@ route proxy_parse_route(const char *method, const char *raw_uri, char *id, size_
 
 /* Before a GET .../next goes upstream: the init window or the last invocation ends, and the
  * agent may hold the call while it finishes that window's snapshot. */
-void proxy_before_next(lambda_proxy *p)
+void proxy_before_next(lambda_proxy *p, bool restore)
 {
 	char ended[REQUEST_ID_MAX] = "";
 	pthread_mutex_lock(&p->mu);
@@ -67,7 +67,8 @@ void proxy_before_next(lambda_proxy *p)
 		h->init_done(h->ctx);
 	if (ended[0] && h->invocation_end)
 		h->invocation_end(h->ctx, ended);
-	if (!h->wait_idle)
+	void (*wait)(void *, int64_t) = restore ? h->before_snapshot : h->wait_idle;
+	if (!wait)
 		return;
 	int64_t now = clock_epoch_ms();
 	int64_t budget_ms = 0;
@@ -75,7 +76,13 @@ void proxy_before_next(lambda_proxy *p)
 		budget_ms = LAMBDA_INIT_LIMIT_MS - (now - p->start_epoch_ms) - LAMBDA_DEADLINE_MARGIN_MS;
 	else if (deadline_ms > 0)
 		budget_ms = deadline_ms - now - LAMBDA_DEADLINE_MARGIN_MS;
-	h->wait_idle(h->ctx, budget_ms > 0 ? budget_ms : 0);
+	wait(h->ctx, budget_ms > 0 ? budget_ms : 0);
+}
+
+void proxy_on_restored(exchange *ex)
+{
+	if (ex->p->hooks.restored)
+		ex->p->hooks.restored(ex->p->hooks.ctx);
 }
 
 /* The value of answer header `name`, or NULL. */

@@ -65,6 +65,8 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 		return MHD_NO;
 	if (ex->route == ROUTE_NEXT && status == 200)
 		proxy_on_event(ex);
+	if (ex->route == ROUTE_RESTORE_NEXT && status == 200)
+		proxy_on_restored(ex);
 	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
 		ex->end_pending = true;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
@@ -93,7 +95,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ex->started = true;
 		ex->route = proxy_parse_route(method, ex->raw_uri, ex->request_id, sizeof ex->request_id);
 		if (ex->route == ROUTE_NEXT || ex->route == ROUTE_RESTORE_NEXT)
-			proxy_before_next(p);
+			proxy_before_next(p, ex->route == ROUTE_RESTORE_NEXT);
 		if (atomic_load(&p->stopping) || !proxy_start_upstream(ex, conn, method))
 			ex->failed = ex->done = true;
 		else

@@ -91,9 +91,13 @@ typedef struct exchange {
  * id from the path goes to `id` (empty otherwise). */
 route proxy_parse_route(const char *method, const char *raw_uri, char *id, size_t id_n);
 
-/* Before a GET .../next goes upstream: ends the init window or the open invocation (hooks
- * init_done, invocation_end), then wait_idle within what is left of the deadline. */
-void proxy_before_next(lambda_proxy *p);
+/* Before a GET .../next (or SnapStart's .../restore/next, `restore`) goes upstream: ends the
+ * init window or the open invocation (hooks init_done, invocation_end), then wait_idle (for
+ * restore/next: before_snapshot) within what is left of the deadline. */
+void proxy_before_next(lambda_proxy *p, bool restore);
+
+/* SnapStart's GET .../restore/next answered 200: this process was restored (hook restored). */
+void proxy_on_restored(exchange *ex);
 
 /* GET .../next answered 200 with an event: opens the invocation (hook invocation_start). */
 void proxy_on_event(exchange *ex);
