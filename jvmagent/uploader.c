@@ -109,8 +109,9 @@ int uploader_key(const char *s3_prefix, const char *function_name, const char *z
 	/* Unique per window: the invocation's request id on Lambda, else process and window.
 	 * A Lambda window without a request id (init, end of run) also takes its random
 	 * key_nonce: with SnapStart every restored copy of one sandbox has the same pid, window
-	 * and start time, and writes its init zip after the restore, so only a value drawn after
-	 * the restore (agent_finish_window draws it) tells their keys apart. */
+	 * numbers and start time, so only a value drawn after the restore (agent_finish_window
+	 * draws it when the zip is written) tells their end-of-run keys apart. The init zip is
+	 * written before the snapshot: one window, one key. */
 	char name[512];
 	if (w->request_id[0])
 		snprintf(name, sizeof name, "%.*s_%s.zip", (int)len, base, w->request_id);
@@ -372,7 +373,7 @@ static void forget_snapshot(uploader *u)
 	while (u->queue.n > 0) {
 		const s3_queued *e = &u->queue.items[0];
 		log_info("not uploading s3://%s/%s: it waited since before the SnapStart snapshot, and every "
-			 "restored copy would upload it again; the zip stays at %s", u->bucket, e->key, e->path);
+			 "restored copy would upload it again; it stays at %s", u->bucket, e->key, e->path);
 		s3_queue_remove(&u->queue, 0);
 	}
 	count_waiting(u);

@@ -6,7 +6,9 @@
 # then invocations; and a failing restore hook, which the RIC reports with POST
 # /runtime/restore/error. With the agent, the init window ends before restore/next reaches
 # the API (the time snapshotted is in no window); every call reaches the API as it does
-# without the agent.
+# without the agent. Then what a restored copy does (docs/lambda.md, "SnapStart"): its clock
+# jumps, its credentials change, uploads from before the snapshot are not resumed, and the
+# init zip was uploaded once, before the snapshot.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/aws_tools.sh"
 WORK=$(mktemp -d /tmp/jvmsnap-snapstart.XXXXXX)
@@ -85,8 +87,8 @@ check "snap-start: every call reached the API as without the agent ($(wc -l <"$W
 	sh -c "test -s '$WORK/ok-plain/calls' && cmp -s '$A/calls' '$WORK/ok-plain/calls'"
 init_zip=$(ls "$A"/snaps/*_init*.zip 2>/dev/null | head -n 1)
 # The init window ends when GET /runtime/restore/next arrives, so the time Lambda holds the
-# sandbox snapshotted is in no window. (Its zip is written after the first invocation, as
-# without SnapStart: see docs/lambda.md for what that still means for restored copies.)
+# sandbox snapshotted is in no window. (Its zip is written then too, before the snapshot:
+# the restore cases below check its upload.)
 check "snap-start: the init window ends before GET /runtime/restore/next reached the API" \
 	python3 - "$A/log.json" "${init_zip:-/nonexistent}" <<'PY'
 import json, sys, zipfile
@@ -125,10 +127,14 @@ check "restore hook failure: every call reached the API as without the agent" \
 CLOCKSHIFT=$ROOT/$BUILD/tests/libclockshift.so
 SHIFT_MS=600000
 check "the clock shim is built (make java-tests)" test -f "$CLOCKSHIFT"
-mkdir -p "$WORK/s3data"
-start_server s3 node "$ROOT/tests/s3/s3rver_keys.js" "$WORK/s3data" "$WORK/s3.jsonl" snaps 0 \
-	INITKEY:initsecret RESTOREDKEY:restoredsecret
-S3_PORT=$PORT
+s3_start() { # s3_start NAME FIRST_PUTS: an s3rver_keys.js of its own; sets S3_PORT and S3_LOG
+	mkdir -p "$WORK/$1-data"
+	start_server "$1" node "$ROOT/tests/s3/s3rver_keys.js" "$WORK/$1-data" "$WORK/$1.jsonl" snaps "$2" \
+		INITKEY:initsecret RESTOREDKEY:restoredsecret
+	S3_PORT=$PORT
+	S3_LOG=$WORK/$1.jsonl
+}
+s3_start s3 -
 expires=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 restore_setup() { # the emulator's side of the restore, for the run in $1
 	python3 -c "import struct,sys; open(sys.argv[1],'wb').write(struct.pack('<q', -$SHIFT_MS))" "$1/clock"
@@ -150,7 +156,7 @@ restored_run() {
 		AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:@API_PORT@/_test/credentials" \
 		AWS_CONTAINER_AUTHORIZATION_TOKEN=tok-1 "$@"
 	curl -sf "http://127.0.0.1:$(cat "$WORK/$name/api_port")/_test/stats" >"$WORK/$name/stats.json"
-	grep "\"url\":\"/snaps/$name/" "$WORK/s3.jsonl" >"$WORK/$name/puts.jsonl"
+	grep "\"url\":\"/snaps/$name/" "$S3_LOG" >"$WORK/$name/puts.jsonl"
 }
 # restored_checks NAME: what every restored run shows.
 restored_checks() {
@@ -225,4 +231,32 @@ restored_run keys-endpoint
 restored_checks keys-endpoint
 check "keys-endpoint: the init key came from the endpoint ($(cat "$WORK/keys-endpoint/stats.json"))" \
 	python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['credentials']['init'] < 1)" "$WORK/keys-endpoint/stats.json"
+
+# An upload in flight when GET /runtime/restore/next is forwarded (S3 never answers the init
+# zip's PUT, and the upload budget is longer than what is left of the init limit): the
+# restored copy stops it and does not send it again; its own uploads go on.
+s3_start s3-hang hang:1
+restored_run inflight IOPIPE_PROFILER_UPLOAD_BUDGET=60s
+D=$WORK/inflight
+check "in flight: one warning that the init zip was not uploaded before the snapshot" \
+	test "$(grep -c '^jvmsnap: warning: the init snapshot was not written and uploaded within' "$D/stderr")" = 1
+check "in flight: the restored copy stopped the init zip's upload, saying so once" \
+	test "$(grep -c 'stopped: it began before the SnapStart snapshot, and the restored sandbox does not resume it' "$D/stderr")" = 1
+check "in flight: S3 saw the init zip's PUT once (the one left hanging), and nothing of it after the restore" \
+	sh -c "[ \"\$(grep -c '_init' '$D/puts.jsonl')\" = 1 ] && grep '_init' '$D/puts.jsonl' | grep -q '\"hung\":true'"
+check "in flight: req-1's and req-2's zips and summaries are stored after it" \
+	test "$(grep '_req-' "$D/puts.jsonl" | grep -c '"status":200')" = 4
+check "in flight: the init zip stays on local disk" sh -c "ls '$D'/snaps/*_init.zip >/dev/null"
+
+# An upload that failed before the snapshot (S3 answered 503 to every attempt) waits for a
+# retry; the restored copy leaves it on disk, named, instead of sending it from every copy.
+s3_start s3-fail fail:3
+restored_run queued
+D=$WORK/queued
+check "queued: the init zip's PUT failed before the restore ($(grep -c '_init' "$D/puts.jsonl") PUTs)" \
+	sh -c "[ \"\$(grep '_init' '$D/puts.jsonl' | grep -c '\"status\":503')\" = 3 ] && ! grep '_init' '$D/puts.jsonl' | grep -q '\"status\":200'"
+check "queued: the restored copy names the init zip and its summary as not uploaded, once each" \
+	test "$(grep -c 'it waited since before the SnapStart snapshot, and every restored copy would upload it again' "$D/stderr")" = 2
+check "queued: req-1's and req-2's zips and summaries are stored" \
+	test "$(grep '_req-' "$D/puts.jsonl" | grep -c '"status":200')" = 4
 finish
