@@ -36,7 +36,8 @@ static int closed_port(int *fd)
 	return ntohs(a.sin_port);
 }
 
-static s3_client *client_for_port(int port, const char *const *env)
+/* A client of 127.0.0.1:port with the credentials in `env`, stopped through `cancel` (may be NULL). */
+static s3_client *client_for_port_cancel(int port, const char *const *env, const atomic_uint *cancel)
 {
 	static char endpoint[64];
 	snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
@@ -47,10 +48,13 @@ static s3_client *client_for_port(int port, const char *const *env)
 	cfg.region = "us-east-1";
 	cfg.endpoint = endpoint;
 	cfg.getenv_fn = fake_getenv;
+	cfg.cancel = cancel;
 	s3_client *c = s3_client_new(&cfg);
 	assert_non_null(c);
 	return c;
 }
+
+static s3_client *client_for_port(int port, const char *const *env) { return client_for_port_cancel(port, env, NULL); }
 
 static void test_unreachable_endpoint_is_retried_three_times(void **state)
 {
@@ -114,19 +118,8 @@ static void test_cancel_stops_a_transfer_in_flight(void **state)
 {
 	(void)state;
 	int fd, port = silent_port(&fd);
-	static char endpoint[64];
-	snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
-	fake_env = test_creds;
 	atomic_uint cancel = 7;
-	s3_config cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.bucket = "b";
-	cfg.region = "us-east-1";
-	cfg.endpoint = endpoint;
-	cfg.getenv_fn = fake_getenv;
-	cfg.cancel = &cancel;
-	s3_client *c = s3_client_new(&cfg);
-	assert_non_null(c);
+	s3_client *c = client_for_port_cancel(port, test_creds, &cancel);
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, bump_later, &cancel), 0);
 	s3_result r;
