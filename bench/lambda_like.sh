@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A Lambda-like benchmark: one vCPU (taskset -c 0), a handler process (bench/java/Handler.java)
-# with BUSY busy threads and 4 idle ones, profiled at 1 ms by jvmsnap (sampler=changed and
-# sampler=signal) and by async-profiler (cpu, itimer and wall modes) as a peer, against no
+# with BUSY busy threads and 4 idle ones, profiled at 1 ms by jvmsnap (sampler=all, changed and
+# signal) and by async-profiler (cpu, itimer and wall modes) as a peer, against no
 # profiler. Configurations are interleaved round by round. Prints a Markdown table per
 # workload: throughput ratio to `none` (median and range over rounds), the busy threads'
 # CPU time between two samples ("achieved"), the share of their CPU-ms that got a sample,
-# the sampler's own CPU % (jvmsnap reports it; async-profiler does not), and the JVM's CPU per
-# unit of work relative to `none`. It measures; it never judges.
+# the sampler's own CPU % (jvmsnap reports it; async-profiler does not), the JVM's CPU per
+# unit of work relative to `none`, the p99 of one unit's wall time (pauses the mean hides), and
+# global safepoints per second (-Xlog:safepoint, the same in every configuration). It measures;
+# it never judges.
 #   bash bench/lambda_like.sh [ROUNDS] [SECONDS]     (defaults 5 and 3)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,7 @@ ASPROF=$ASPROF_DIR/libasyncProfiler.so
 WORK=$(mktemp -d /tmp/jvmsnap-lambda-bench.XXXXXX)
 [ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 javac -d "$WORK/cls" "$ROOT/bench/java/Handler.java"
-CONFIGS=${BENCH_CONFIGS:-none changed signal asprof-cpu asprof-itimer asprof-wall}
+CONFIGS=${BENCH_CONFIGS:-none all changed signal asprof-cpu asprof-itimer asprof-wall}
 
 # run CONFIG BUSY OUTDIR: one JVM; leaves stdout, stderr, the profile and "cpu_s" (user+sys).
 run() {
@@ -29,7 +31,7 @@ run() {
 	mkdir -p "$out"
 	case $cfg in
 	none) ;;
-	changed | signal)
+	all | changed | signal)
 		opts=("-agentpath:$AGENT")
 		envs=(IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER=$cfg
 			IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap) ;;
@@ -37,17 +39,21 @@ run() {
 		opts=("-agentpath:$ASPROF=start,event=${cfg#asprof-},interval=1ms,threads,collapsed,file=$out/prof.txt") ;;
 	esac
 	(cd "$out" && env "${envs[@]}" /usr/bin/time -f "%U %S" -o "$out/time" \
-		taskset -c 0 "$JAVA" "${opts[@]}" -cp "$WORK/cls" Handler "$busy" 4 "$SECS" >"$out/stdout" 2>"$out/stderr")
+		taskset -c 0 "$JAVA" -Xlog:safepoint:file="$out/safepoints.log" "${opts[@]}" -cp "$WORK/cls" Handler "$busy" 4 "$SECS" >"$out/stdout" 2>"$out/stderr")
 }
 
-# One line of figures for a finished run: ops busy_cpu_ms samples_of_busy_threads sampler_cpu_pct cpu_s
+# One line of figures for a finished run:
+#   ops busy_cpu_ms samples_of_busy_threads sampler_cpu_pct cpu_s p99_us safepoints_per_s
 figures() {
-	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s
+	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s p99 sps
 	ops=$(awk '/^ops/ {print $2}' "$out/stdout")
 	cpu=$(awk '/^busy_cpu_ms/ {print $2}' "$out/stdout")
 	cpu_s=$(awk '{print $1 + $2}' "$out/time")
+	p99=$(awk '/^p99_us/ {print $2}' "$out/stdout")
+	# JDK 17 and 25 log one 'Safepoint "<operation>"' line per global safepoint
+	sps=$(awk -v s="$SECS" '/Safepoint "/ {n++} END {printf "%.1f", n / s}' "$out/safepoints.log")
 	case $cfg in
-	changed | signal)
+	all | changed | signal)
 		local meta
 		meta=$(unzip -p "$out/snap.zip" metadata.json)
 		pct=$(echo "$meta" | awk -F'[:,]' '/"sampler_cpu_percent"/ {print $2 + 0}')
@@ -59,7 +65,7 @@ figures() {
 	asprof-*)
 		samples=$(awk '/^\[busy-/ {n += $NF} END {print n + 0}' "$out/prof.txt" 2>/dev/null || echo 0) ;;
 	esac
-	echo "$ops $cpu $samples $pct $cpu_s"
+	echo "$ops $cpu $samples $pct $cpu_s $p99 $sps"
 }
 
 stats() { # stats < numbers: "median (min-max)"
@@ -78,8 +84,8 @@ for busy in 1 2; do
 	echo
 	echo "### taskset -c 0, $busy busy + 4 idle threads, ${SECS} s, $ROUNDS rounds, 1 ms"
 	echo
-	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | JVM CPU per op vs none |"
-	echo "|---|---|---|---|---|---|"
+	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | JVM CPU per op vs none | p99 µs per unit | safepoints/s |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
 		ratio=$(awk -v c="$cfg" 'FNR == NR && $1 == "none" {n[$2] = $3; nc[$2] = $7 / ($3 ? $3 : 1); next}
 			$1 == c && n[$2] {print $3 / n[$2]}' "$WORK/b$busy.txt" "$WORK/b$busy.txt" | stats)
@@ -88,7 +94,9 @@ for busy in 1 2; do
 		ach=$(awk -v c="$cfg" '$1 == c && $5 != "-" && $5 > 0 {print $4 * 1000 / $5}' "$WORK/b$busy.txt" | stats)
 		share=$(awk -v c="$cfg" '$1 == c && $5 != "-" && $4 > 0 {s = $5 / $4; print (s > 1 ? 1 : s)}' "$WORK/b$busy.txt" | stats)
 		pct=$(awk -v c="$cfg" '$1 == c && $6 != "-" {print $6}' "$WORK/b$busy.txt" | stats)
-		echo "| $cfg | $ratio | $ach | $share | $pct | $cpuop |"
+		p99=$(awk -v c="$cfg" '$1 == c && $8 != "" {print $8}' "$WORK/b$busy.txt" | stats)
+		sps=$(awk -v c="$cfg" '$1 == c && $9 != "" {print $9}' "$WORK/b$busy.txt" | stats)
+		echo "| $cfg | $ratio | $ach | $share | $pct | $cpuop | $p99 | $sps |"
 	done
 done
 echo
