@@ -205,7 +205,9 @@ static void log_resumed(const uploader *u)
 static put_outcome put_one(uploader *u, const char *key, const char *path, long budget_ms)
 {
 	s3_result r;
-	int rc = net_get()->put_file(u->client, key, path, budget_ms, &r);
+	/* A restore since this round of uploads began: the client is the snapshot's, not to be used. */
+	bool restored = atomic_load(&u->restores) != u->restores_done;
+	int rc = restored ? S3_ERR_ABORTED : net_get()->put_file(u->client, key, path, budget_ms, &r);
 	if (rc == S3_ERR_ABORTED) { /* not S3's doing: nothing for the breaker */
 		log_info("upload to s3://%s/%s stopped: it began before the SnapStart snapshot, and the restored "
 			 "sandbox does not resume it; the zip stays at %s", u->bucket, key, path);
