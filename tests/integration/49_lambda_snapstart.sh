@@ -17,6 +17,8 @@ trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 for need in mvn node curl python3; do
 	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make test-deps)"; finish; exit 1; }
 done
+[ -f "$ROOT/tests/s3/node_modules/s3rver/package.json" ] ||
+	{ not_ok "prerequisite s3rver is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
 mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$WORK/probe" package \
 	"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
 	-Dmdep.outputFile="$WORK/probe/cp.txt" >"$WORK/mvn.out" 2>&1
