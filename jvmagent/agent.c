@@ -73,12 +73,14 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
 	(void)thread;
 	agent *a = &the_agent;
+	coldstart_vm_init_begin(&a->cold);
 	exit_notes_vm_started();
 	pthread_mutex_lock(&lifecycle_mu);
 	if (!vm_death_begun)
 		start_sampling(a, jvmti, jni);
 	vm_init_done = true;
 	pthread_mutex_unlock(&lifecycle_mu);
+	coldstart_vm_init_end(&a->cold);
 }
 
 static void finish_at_death(jvmtiEnv *jvmti)
@@ -275,6 +277,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		return JNI_OK;
 	}
 	a->loaded = true;
+	coldstart_load_begin(&a->cold);
 	a->start_epoch_ms = clock_epoch_ms();
 	a->start_mono_ns = clock_mono_ns();
 	agent_config_load(&a->cfg, options, env_lookup);
@@ -294,6 +297,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		return JNI_OK;
 	}
 	exit_notes_install();
+	coldstart_load_end(&a->cold);
 	return JNI_OK;
 }
 

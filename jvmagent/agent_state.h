@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "coldstart.h"
 #include "config.h"
 
 struct agent_thread;
@@ -39,6 +40,7 @@ typedef struct agent {
 	bool invocation_skipped;    /* the current one is not profiled */
 	bool wait_warned;           /* "snapshot work not finished" said once */
 	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
+	coldstart_costs cold;         /* the agent's CPU during start-up (debug line at init end) */
 } agent;
 
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */

@@ -188,6 +188,8 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
 		if (w && w->init) {
+			coldstart_report(&t->a->cold, "init end", coldstart_thread_cpu_ns(), w->st.sampler_cpu_ns,
+					 t->a->start_mono_ns);
 			t->deferred_init = w; /* the cold start must not wait for its zip */
 		} else if (w) {
 			finish_deferred_init(t, 0);
@@ -220,8 +222,11 @@ static void loop(agent_thread *t, JNIEnv *jni)
 	uint64_t next_stats = next + stats_every;
 	for (;;) {
 		uint64_t interval = (uint64_t)t->a->cfg.interval_us * 1000u;
-		if (!t->stats_adopted && adopt_stats(t, 0))
+		if (!t->stats_adopted && adopt_stats(t, 0)) {
+			uint64_t cpu0 = coldstart_thread_cpu_ns();
 			take_column(t, jni); /* the first window's begin column */
+			coldstart_first_column(&t->a->cold, coldstart_thread_cpu_ns() - cpu0);
+		}
 		if (t->window) {
 			uint64_t spent = t->window->st.sampler_cpu_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
@@ -267,7 +272,9 @@ static stats_collector *new_collector(const agent_config *cfg, JNIEnv *jni, jvmt
 static void JNICALL start_stats(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 {
 	agent_thread *t = arg;
+	uint64_t cpu0 = coldstart_thread_cpu_ns(), wall0 = clock_mono_ns();
 	stats_collector *c = new_collector(&t->a->cfg, jni, jvmti);
+	coldstart_stats_started(&t->a->cold, coldstart_thread_cpu_ns() - cpu0, clock_mono_ns() - wall0);
 	pthread_mutex_lock(&t->mu);
 	t->stats_started_c = c;
 	t->stats_started = true;
