@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "agent_thread.h"
 #include "exit_notes.h"
+#include "lambda_shared.h"
 #include "lambda.h"
 #include "net.h"
 #include "uploader.h"
@@ -117,6 +118,8 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	a->thread = NULL;
 	uploader_free(a->uploader);
 	a->uploader = NULL;
+	lambda_shared_free(a->shared); /* the proxy and the agent thread are stopped */
+	a->shared = NULL;
 }
 
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
@@ -170,11 +173,83 @@ static void on_init_done(void *ctx)
 		agent_thread_close_window(a->thread);
 }
 
+/* invocation_handler's answer, for the invocation_start that follows on the same proxy
+ * thread (lambda.h). */
+static _Thread_local char handler_name[64];
+
+static void on_invocation_handler(void *ctx, const char *request_id, long os_tid, const char *thread_name)
+{
+	(void)ctx;
+	(void)os_tid;
+	(void)request_id;
+	snprintf(handler_name, sizeof handler_name, "%s", thread_name ? thread_name : "");
+}
+
+static bool shared_chosen(void *ctx)
+{
+	agent *a = ctx;
+	bool chosen = agent_invocation_chosen(&a->cfg.invocations, a->invocations);
+	if (!chosen)
+		atomic_fetch_add(&a->skipped, 1);
+	return chosen;
+}
+
+/* Several invocations at once: they share windows (lambda_shared.h). The open and close
+ * requests are posted under lambda_mu, so the agent thread gets them in the order the
+ * invocations started and ended. */
+static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
+{
+	char name[128];
+	agent_sanitize_prefix(request_id, name, sizeof name);
+	pthread_mutex_lock(&a->lambda_mu);
+	++a->invocations;
+	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name,
+						       clock_epoch_ms(), shared_chosen, a);
+	handler_name[0] = '\0';
+	if (act == SHARED_OPEN)
+		agent_thread_open_window(a->thread, request_id, deadline_ms);
+	pthread_mutex_unlock(&a->lambda_mu);
+	if (act == SHARED_OPEN)
+		agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
+}
+
+static void shared_end(agent *a, const char *request_id)
+{
+	static bool ended_one; /* under lambda_mu */
+	pthread_mutex_lock(&a->lambda_mu);
+	bool first = !ended_one;
+	ended_one = true;
+	bool close = lambda_shared_end(a->shared, request_id) == SHARED_CLOSE;
+	/* With no window open (invocations not chosen), the agent thread is still woken after
+	 * the first invocation, whose end the init window's zip waits for, and for zips
+	 * waiting to be sent, as with one invocation at a time. */
+	if (!close && !lambda_shared_window_open(a->shared))
+		close = first || uploader_has_pending(a->uploader);
+	if (close)
+		agent_thread_close_window(a->thread);
+	pthread_mutex_unlock(&a->lambda_mu);
+}
+
+static void on_concurrent(void *ctx)
+{
+	agent *a = ctx;
+	if (a->shared)
+		atomic_store(&a->lambda_concurrent, true);
+	else
+		log_warn("several Lambda invocations at once, but no memory for their shared windows: one "
+			 "window per invocation start, each cut short by the next");
+	log_debug("several invocations at once: shared windows");
+}
+
 static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
 {
 	agent *a = ctx;
 	if (!a->thread)
 		return;
+	if (atomic_load(&a->lambda_concurrent)) {
+		shared_start(a, request_id, deadline_ms);
+		return;
+	}
 	/* Not chosen: nothing but a count, so the invocation pays only the proxy's pass-through. */
 	a->invocation_skipped = !agent_invocation_chosen(&a->cfg.invocations, ++a->invocations);
 	if (a->invocation_skipped) {
@@ -189,8 +264,12 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 
 static void on_invocation_end(void *ctx, const char *request_id)
 {
-	(void)request_id;
 	agent *a = ctx;
+	if (atomic_load(&a->lambda_concurrent)) {
+		if (a->thread)
+			shared_end(a, request_id);
+		return;
+	}
 	/* A skipped invocation wakes the agent thread only for zips waiting to be written or sent. */
 	if (a->invocation_skipped && a->invocations > 1 && !uploader_has_pending(a->uploader))
 		return; /* after the first, which always does: the init window's zip waits for it */
@@ -209,12 +288,11 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 	log_debug("next event held %.2f ms", (double)(clock_mono_ns() - t0) / 1e6); /* bench/lambda_faults.sh */
 	if (idle)
 		return;
-	if (a->wait_warned)
+	if (atomic_exchange(&a->wait_warned, true))
 		log_debug("snapshot work not finished within %lld ms", (long long)budget_ms);
 	else
 		log_warn("snapshot work not finished within %lld ms; letting the next invocation start "
 			 "(said once)", (long long)budget_ms);
-	a->wait_warned = true;
 }
 
 /* SnapStart, before the snapshot: the init zip is written and uploaded now, once, instead of
@@ -248,8 +326,18 @@ static void on_restored(void *ctx)
 static void start_lambda_proxy(agent *a)
 {
 	const char *upstream = getenv("AWS_LAMBDA_RUNTIME_API");
-	lambda_hooks hooks = {a,		 on_init_done,	     on_invocation_start, on_invocation_end,
-			      on_wait_idle, on_before_snapshot, on_restored};
+	lambda_hooks hooks = {.ctx = a,
+			      .init_done = on_init_done,
+			      .invocation_start = on_invocation_start,
+			      .invocation_end = on_invocation_end,
+			      .wait_idle = on_wait_idle,
+			      .concurrent = on_concurrent,
+			      .invocation_handler = on_invocation_handler,
+			      .before_snapshot = on_before_snapshot,
+			      .restored = on_restored};
+	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
+	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
+		a->shared = lambda_shared_new();
 	char listen[64];
 	const net_api *net = net_get();
 	a->proxy = net ? net->proxy_start(upstream, &hooks, listen, sizeof listen) : NULL;

@@ -16,6 +16,7 @@
 
 struct agent_thread;
 struct agent_window;
+struct lambda_shared;
 struct uploader;
 
 typedef struct agent {
@@ -38,9 +39,15 @@ typedef struct agent {
 	/* IOPIPE_PROFILER_INVOCATIONS, on the proxy's threads (one invocation at a time) */
 	uint64_t invocations;       /* started so far */
 	bool invocation_skipped;    /* the current one is not profiled */
-	bool wait_warned;           /* "snapshot work not finished" said once */
+	atomic_bool wait_warned;    /* "snapshot work not finished" said once (proxy threads) */
 	atomic_uint_fast64_t skipped; /* not profiled since the last snapshot: for its metadata */
 	coldstart_costs cold;         /* the agent's CPU during start-up (debug line at init end) */
+	/* Lambda Managed Instances: the proxy said several invocations may be open at once;
+	 * from then on windows are shared (lambda_shared.h), under lambda_mu, which also
+	 * guards `invocations` then. */
+	atomic_bool lambda_concurrent;
+	pthread_mutex_t lambda_mu;
+	struct lambda_shared *shared; /* NULL when not on the proxied Lambda runtime */
 } agent;
 
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */

@@ -14,7 +14,11 @@
 #include <stdint.h>
 
 /* Callbacks from the proxy's own threads (never a JVM thread); any may be NULL. They must
- * return in bounded time: lambda_proxy_stop waits for them. */
+ * return in bounded time: lambda_proxy_stop waits for them. With one invocation at a time
+ * they come one after another; with several (Lambda Managed Instances, see `concurrent`)
+ * hooks for different invocations may run at the same time on different threads, and
+ * each invocation still gets exactly one invocation_start and at most one invocation_end,
+ * in that order. */
 typedef struct {
 	void *ctx;
 	/* The runtime's first GET .../invocation/next (with SnapStart: its GET .../restore/next,
@@ -35,6 +39,18 @@ typedef struct {
 	 * lambda_proxy_start, for the first next) minus LAMBDA_DEADLINE_MARGIN_MS; never
 	 * negative. */
 	void (*wait_idle)(void *ctx, int64_t budget_ms);
+	/* Several invocations may now be open at once: AWS_LAMBDA_MAX_CONCURRENCY > 1 (called
+	 * at the first GET .../next), or a GET .../next arrived while another still waited for
+	 * an event. Called once, before the invocation_start of any invocation that overlaps
+	 * another. From then on a GET .../next ends no invocation; an invocation ends at its
+	 * response/error (matched by the request id in the path, whichever connection posts it)
+	 * or, never answered, when an event arrives after its deadline. */
+	void (*concurrent)(void *ctx);
+	/* Several at once only: just before invocation_start, on the same thread, the thread
+	 * of this process that will handle the event (the one blocked reading the connection it
+	 * comes on): its OS thread id and name (/proc/self/task/<tid>/comm), or 0 and "" when
+	 * it cannot be told. */
+	void (*invocation_handler)(void *ctx, const char *request_id, long os_tid, const char *thread_name);
 	/* SnapStart: GET .../restore/next arrived (after init_done, in place of wait_idle, before
 	 * it is forwarded): Lambda snapshots the sandbox once the runtime waits there, so the
 	 * init window's zip is finished now, within budget_ms (what is left of the init limit

@@ -15,6 +15,7 @@
 #include "../snapshot/package.h"
 #include "../snapshot/trim.h"
 #include "../visualvm-format/nps.h"
+#include "lambda_shared.h"
 #include "summary_out.h"
 #include "uploader.h"
 #include "version.h"
@@ -132,8 +133,25 @@ static void comment(const agent *a, const agent_window *w, char *out, size_t n)
 		 window_achieved_interval_us(w), w->request_id[0] ? ", request " : "", w->request_id);
 }
 
-static void metadata(const agent *a, const agent_window *w, buf *out)
+/* A shared window's list of invocations (Lambda Managed Instances), into `list`; false for
+ * any other window. */
+static bool shared_invocations(agent *a, const agent_window *w, buf *list, unsigned *not_listed)
 {
+	if (!a->shared || !w->request_id[0] || w->init)
+		return false;
+	pthread_mutex_lock(&a->lambda_mu);
+	bool shared = lambda_shared_take(a->shared, w->request_id, list, not_listed);
+	pthread_mutex_unlock(&a->lambda_mu);
+	return shared;
+}
+
+static void metadata(agent *a, const agent_window *w, buf *out)
+{
+	buf list;
+	buf_init(&list);
+	unsigned not_listed = 0;
+	bool shared = shared_invocations(a, w, &list, &not_listed);
+	buf_u8(&list, 0);
 	snap_metadata m = {
 	    .agent_version = JVMSNAP_VERSION,
 	    .jvm_name = a->jvm_name[0] ? a->jvm_name : NULL,
@@ -141,7 +159,7 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .function_name = a->cfg.function_name,
 	    .function_version = a->cfg.function_version,
 	    .request_id = w->request_id[0] ? w->request_id : NULL,
-	    .window = w->init ? "init" : w->request_id[0] ? "invocation" : "run",
+	    .window = w->init ? "init" : shared ? "shared" : w->request_id[0] ? "invocation" : "run",
 	    .begin_ms = w->profile->begin_ms,
 	    .end_ms = w->profile->end_ms,
 	    .interval_requested_us = a->cfg.interval_us,
@@ -156,8 +174,11 @@ static void metadata(const agent *a, const agent_window *w, buf *out)
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	    .invocations_skipped = w->request_id[0] ? (int64_t)w->skipped : -1,
+	    .invocations_json = shared && list.data ? (const char *)list.data : NULL,
+	    .invocations_not_listed = not_listed,
 	};
 	snap_metadata_json(&m, out);
+	buf_free(&list);
 }
 
 /* A call tree of this many nodes is written in about a second at most, even on a starved

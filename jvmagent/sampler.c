@@ -12,6 +12,7 @@
 #include "agent_state.h"
 #include "methods.h"
 #include "sigsampler.h"
+#include "vthreads.h"
 #include "window.h"
 
 /* Local references a round needs besides one per thread (see round_refs). */
@@ -28,6 +29,8 @@ struct sampler {
 	uint32_t max_depth;
 	snap_frame *frames;     /* one stack, bottom first */
 	jvmtiFrameInfo *top;    /* one thread's stack, top first (changed-threads rounds) */
+	jvmtiFrameInfo *vtop;   /* a mounted virtual thread's stack, top first */
+	vthreads *vt;           /* NULL: no virtual threads in this JVM */
 	uint32_t mode;          /* agent_sampler_mode */
 	sigsampler *sig;        /* sampler=signal, when it runs */
 	uint64_t last_pass_ns;  /* when the last pass over every thread began */
@@ -130,10 +133,41 @@ static bool identify(sampler *s, JNIEnv *jni, jthread t, jlong *tid, uint64_t *c
 	return true;
 }
 
+/* A carrier whose stack ends at a mounted virtual thread's entry: that virtual thread's
+ * own stack instead, charged to the shared row (vthreads.h). -1 when there is no stack
+ * to charge this time: the virtual thread unmounted since the carrier's walk, cannot be
+ * walked, or shows none of its own frames (starting, ending, unmounting); the carrier's
+ * "Continuation.run" is never the answer. */
+static jint mounted_stack(sampler *s, JNIEnv *jni, jthread carrier, const jvmtiFrameInfo **frames, jint count)
+{
+	vthreads_stack st = {*frames, sizeof **frames, count};
+	if (!vthreads_at_entry(s->vt, st))
+		return count;
+	jthread vt = vthreads_mounted(s->vt, carrier);
+	if (!vt)
+		return -1;
+	uint64_t t0 = clock_mono_ns();
+	jint n = 0;
+	jvmtiError err = (*s->jvmti)->GetStackTrace(s->jvmti, vt, 0, (jint)s->max_depth + 1, s->vtop, &n);
+	s->stats->stacks_ns += clock_mono_ns() - t0;
+	(*jni)->DeleteLocalRef(jni, vt);
+	vthreads_stack vst = {s->vtop, sizeof *s->vtop, n};
+	jint own = err == JVMTI_ERROR_NONE ? vthreads_own_frames(s->vt, vst, false, (int)s->max_depth) : 0;
+	if (own <= 0)
+		return -1;
+	*frames = s->vtop;
+	snap_agg_shared_row(s->agg, VTHREADS_ROW);
+	return own;
+}
+
 static void record_stack(sampler *s, JNIEnv *jni, jthread t, jlong tid, uint64_t cpu,
 			 const jvmtiFrameInfo *frames, jint count)
 {
 	char name[512];
+	jint own = mounted_stack(s, jni, t, &frames, count);
+	if (own < 0 && snap_agg_repeat(s->agg, (uint64_t)tid, cpu))
+		return; /* as a walk that failed: its previous stack goes on */
+	count = own < 0 ? count : own;
 	bool known = snap_agg_known(s->agg, (uint64_t)tid);
 	if (!known)
 		thread_name(s, jni, t, name, sizeof name);
@@ -248,7 +282,7 @@ uint64_t sampler_own_cpu_ns(void)
 static void drain_signals(sampler *s, JNIEnv *jni)
 {
 	sigsampler_sink k = {s->jvmti, jni, s->methods, &s->a->classes_may_unload, s->profile, s->agg, s->stats,
-			     s->frames, s->window_begin_ns};
+			     s->frames, s->window_begin_ns, s->vt};
 	sigsampler_drain(s->sig, &k);
 }
 
@@ -376,6 +410,12 @@ sampler *sampler_new(agent *a, JNIEnv *jni)
 		sampler_free(s);
 		return NULL;
 	}
+	s->vt = vthreads_new(a->jvmti, jni);
+	s->vtop = s->vt ? calloc(s->max_depth + 1, sizeof *s->vtop) : NULL;
+	if (s->vt && !s->vtop) {
+		vthreads_free(s->vt);
+		s->vt = NULL;
+	}
 	s->mode = effective_mode(a->jvmti, a->cfg.sampler_mode);
 	if (s->mode == AGENT_SAMPLER_SIGNAL)
 		start_signals(s, jni);
@@ -398,7 +438,9 @@ void sampler_free(sampler *s)
 		return;
 	sigsampler_free(s->sig, NULL);
 	methods_free(s->methods);
+	vthreads_free(s->vt);
 	free(s->frames);
 	free(s->top);
+	free(s->vtop);
 	free(s);
 }

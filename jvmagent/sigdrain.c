@@ -7,8 +7,9 @@
 
 /* One record's frames, bottom first, into k->frames. A failed walk is one frame that
  * says so; a stack that filled the record (deeper than the cap) keeps its top frames
- * under a "[truncated stack]" frame. */
-static uint32_t frames_of(sigsampler *g, const sigsampler_sink *k, const sigring_record *r)
+ * under a "[truncated stack]" frame. A carrier's stack through a mounted virtual thread
+ * keeps the virtual thread's frames only, for the shared row (`*shared` set). */
+static uint32_t frames_of(sigsampler *g, const sigsampler_sink *k, const sigring_record *r, bool *shared)
 {
 	uint32_t depth = 0;
 	if (r->num_frames <= 0) {
@@ -21,7 +22,12 @@ static uint32_t frames_of(sigsampler *g, const sigsampler_sink *k, const sigring
 		return depth;
 	}
 	uint32_t n = (uint32_t)r->num_frames;
-	if (n >= r->capacity) {
+	vthreads_stack st = {&r->frames[0].method, sizeof *r->frames, r->num_frames};
+	int own = vthreads_own_frames(k->vt, st, true, 0);
+	*shared = own > 0;
+	if (own > 0) {
+		n = (uint32_t)own;
+	} else if (n >= r->capacity) {
 		uint32_t cut = methods_truncated_id(k->profile);
 		if (cut != SNAP_ROOT_METHOD)
 			k->frames[depth++] = (snap_frame){cut, -1};
@@ -48,7 +54,10 @@ static void take_record(sigsampler *g, const sigsampler_sink *k, const sigring_r
 	bool known = snap_agg_known(k->agg, (uint64_t)e->key);
 	if (!known)
 		g->name_of(g->ctx, k->jni, e->ref, name, sizeof name);
-	uint32_t depth = frames_of(g, k, r);
+	bool shared = false;
+	uint32_t depth = frames_of(g, k, r, &shared);
+	if (shared)
+		snap_agg_shared_row(k->agg, VTHREADS_ROW);
 	snap_agg_sample(k->agg, (uint64_t)e->key, known ? NULL : name, e->born_ns, r->t_ns, r->cpu_ns, k->frames,
 			depth);
 	k->stats->signal_samples++;

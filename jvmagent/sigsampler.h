@@ -25,6 +25,7 @@
 
 #include "../snapshot/aggregate.h"
 #include "methods.h"
+#include "vthreads.h"
 #include "window.h"
 
 typedef struct sigsampler sigsampler;
@@ -62,6 +63,7 @@ typedef struct {
 	snap_frame *frames; /* scratch for one stack, max_depth + 1 frames */
 	uint64_t since_ns;  /* the window's start: older samples (taken while sampling was
 			     * paused between Lambda invocations) are dropped */
+	const vthreads *vt; /* NULL: no virtual threads */
 } sigsampler_sink;
 
 /* Aggregates every sample in the ring; adds the handlers' CPU time to stats. */

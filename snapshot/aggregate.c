@@ -7,7 +7,8 @@ typedef struct {
 	uint64_t key;
 	bool used;
 	uint64_t seen;    /* sample number that last saw the thread */
-	snap_node *root;
+	snap_node *root;  /* the row its previous stack is in */
+	snap_node *own_root; /* its own row */
 	uint32_t depth;   /* frames of the previous stack */
 	uint32_t cap;
 	snap_frame *frames;
@@ -21,6 +22,8 @@ struct snap_aggregator {
 	uint32_t max_threads;
 	uint32_t threads_recorded; /* own records created, overflow excluded */
 	snap_node *overflow_root;
+	snap_node *shared_root;  /* the shared row (snap_agg_shared_row), once created */
+	bool next_shared;        /* the next stack recorded goes to the shared row */
 	thread_state *slots;
 	uint32_t cap; /* power of two */
 	/* The table's previous buffer, kept for the next rebuild: under thread churn a rebuild
@@ -259,7 +262,7 @@ static thread_state *new_state(snap_aggregator *a, uint64_t key, const char *nam
 	memset(s, 0, sizeof *s);
 	s->used = true;
 	s->key = key;
-	s->root = root;
+	s->root = s->own_root = root;
 	bool born = a->sample_no > 1;
 	s->last_t_ns = born ? a->prev_begin_ns : a->t_ns;
 	if (born_ns) { /* the caller knows when it started */
@@ -285,9 +288,11 @@ static uint32_t first_new_frame(const thread_state *s, const snap_frame *frames,
 	return i;
 }
 
-static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uint32_t depth)
+static void walk(snap_profile *p, thread_state *s, snap_node *root, const snap_frame *frames, uint32_t depth)
 {
-	uint32_t keep = first_new_frame(s, frames, depth);
+	/* A stack in another row than the previous one shares no frame with it. */
+	uint32_t keep = root == s->root ? first_new_frame(s, frames, depth) : 0;
+	s->root = root;
 	snap_node *parent = keep ? s->nodes[keep - 1] : s->root;
 	uint32_t j = keep;
 	for (; j < depth; j++) {
@@ -304,14 +309,24 @@ static void walk(snap_profile *p, thread_state *s, const snap_frame *frames, uin
 	s->depth = j;
 }
 
+/* Whether this record goes to the shared row; asked once per record call, kept or not. */
+static bool take_shared(snap_aggregator *a)
+{
+	bool shared = a->next_shared;
+	a->next_shared = false;
+	return shared;
+}
+
 /* Charges the thread up to a->t_ns and records its new stack. */
-static void record(snap_aggregator *a, thread_state *s, uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
+static void record(snap_aggregator *a, thread_state *s, bool shared, uint64_t cpu_ns,
+		   const snap_frame *frames, uint32_t depth)
 {
 	bool waiting = s->depth == 0;
+	snap_node *root = shared ? a->shared_root : s->own_root;
 	advance(a, s, cpu_ns);
 	if (!reserve(a, s, depth))
 		depth = s->cap < depth ? s->cap : depth;
-	walk(a->p, s, frames, depth);
+	walk(a->p, s, root, frames, depth);
 	if (waiting)
 		advance(a, s, cpu_ns); /* its first stack takes the time since its birth */
 	a->samples++;
@@ -320,6 +335,7 @@ static void record(snap_aggregator *a, thread_state *s, uint64_t cpu_ns, const s
 int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t cpu_ns,
 		    const snap_frame *frames, uint32_t depth)
 {
+	bool shared = take_shared(a);
 	thread_state *s = lookup(a, key);
 	if (!s->used && !(s = new_state(a, key, name, cpu_ns, 0)))
 		return -1;
@@ -327,13 +343,14 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 		return 0; /* the same thread twice in one sample: keep the first */
 	s->seen = a->sample_no;
 	a->seen_this_sample++;
-	record(a, s, cpu_ns, frames, depth);
+	record(a, s, shared, cpu_ns, frames, depth);
 	return 0;
 }
 
 int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
 		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth)
 {
+	bool shared = take_shared(a);
 	thread_state *s = lookup(a, key);
 	if (!s->used && !(s = new_state(a, key, name, cpu_ns, born_ns)))
 		return -1;
@@ -343,9 +360,18 @@ int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 	}
 	uint64_t round_t = a->t_ns;
 	a->t_ns = t_ns;
-	record(a, s, cpu_ns, frames, depth);
+	record(a, s, shared, cpu_ns, frames, depth);
 	a->t_ns = round_t;
 	return 0;
+}
+
+void snap_agg_shared_row(snap_aggregator *a, const char *name)
+{
+	if (!a->shared_root) {
+		snap_thread *t = snap_thread_add(a->p, name);
+		a->shared_root = t ? t->root : NULL;
+	}
+	a->next_shared = a->shared_root != NULL;
 }
 
 bool snap_agg_repeat(snap_aggregator *a, uint64_t key, uint64_t cpu_ns)

@@ -57,6 +57,13 @@ int snap_agg_thread(snap_aggregator *a, uint64_t key, const char *name, uint64_t
 int snap_agg_sample(snap_aggregator *a, uint64_t key, const char *name, uint64_t born_ns, uint64_t t_ns,
 		    uint64_t cpu_ns, const snap_frame *frames, uint32_t depth);
 
+/* The next stack recorded (snap_agg_thread or snap_agg_sample, for any thread) belongs
+ * to the row `name`, shared by every thread, instead of the thread's own: a virtual
+ * thread mounted on a carrier is charged there with the carrier's clock. The thread keeps
+ * one timeline: each stretch goes to the stack seen at its start, in whichever row that
+ * was. The row is created on first use (its name is taken then). */
+void snap_agg_shared_row(snap_aggregator *a, const char *name);
+
 /* Records that thread `key` executed nothing since its previous sample: its CPU time
  * `cpu_ns` is known and unchanged, so its stack is the one recorded then. Charges the
  * interval to that stack (no new hits) and returns true; returns false (recording

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static void json_string(buf *out, const char *s)
+void snap_json_string(buf *out, const char *s)
 {
 	if (!s) {
 		buf_append_str(out, "null");
@@ -24,7 +24,7 @@ static void json_string(buf *out, const char *s)
 static void field_str(buf *out, const char *key, const char *value, const char *sep)
 {
 	buf_printf(out, "  \"%s\": ", key);
-	json_string(out, value);
+	snap_json_string(out, value);
 	buf_append_str(out, sep);
 }
 
@@ -77,5 +77,8 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"methods\": %u,\n", m->methods);
 	if (m->invocations_skipped >= 0)
 		buf_printf(out, "  \"invocations_skipped\": %lld,\n", (long long)m->invocations_skipped);
+	if (m->invocations_json)
+		buf_printf(out, "  \"invocations\": %s,\n  \"invocations_not_listed\": %u,\n",
+			   m->invocations_json, m->invocations_not_listed);
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

@@ -64,9 +64,10 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 	if (!r)
 		return MHD_NO;
 	if (ex->route == ROUTE_NEXT && status == 200)
-		proxy_on_event(ex);
+		proxy_on_event(ex, conn);
 	if (ex->route == ROUTE_RESTORE_NEXT && status == 200)
 		proxy_on_restored(ex);
+	proxy_next_done(ex);
 	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
 		ex->end_pending = true;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
@@ -95,7 +96,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ex->started = true;
 		ex->route = proxy_parse_route(method, ex->raw_uri, ex->request_id, sizeof ex->request_id);
 		if (ex->route == ROUTE_NEXT || ex->route == ROUTE_RESTORE_NEXT)
-			proxy_before_next(p, ex->route == ROUTE_RESTORE_NEXT);
+			proxy_before_next(ex);
 		if (atomic_load(&p->stopping) || !proxy_start_upstream(ex, conn, method))
 			ex->failed = ex->done = true;
 		else
@@ -153,6 +154,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 	if (ex->end_pending)
 		proxy_on_answered(ex);
+	proxy_next_done(ex); /* a next that got no answer */
 	proxy_finish_upstream(ex);
 	curl_slist_free_all(ex->headers);
 	curl_slist_free_all(ex->trailers);
@@ -194,6 +196,7 @@ lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks
 	if (hooks)
 		p->hooks = *hooks;
 	p->start_epoch_ms = clock_epoch_ms();
+	p->concurrent = proxy_concurrency_from_env(getenv("AWS_LAMBDA_MAX_CONCURRENCY"));
 	atomic_init(&p->stopping, false);
 	if (pthread_mutex_init(&p->mu, NULL) != 0) {
 		free(p);
@@ -248,6 +251,7 @@ lambda_proxy *lambda_proxy_start(const char *upstream, const lambda_hooks *hooks
 		free(p);
 		return NULL;
 	}
+	p->port = info->port;
 	log_debug("Runtime API proxy on %s, forwarding to %s", listen_out, p->upstream);
 	return p;
 }

@@ -1,10 +1,20 @@
 /* The Runtime API proxy's parts (lambda.h is its API), private to jvmagent/net/:
  * lambda_proxy.c serves the runtime (libmicrohttpd) and owns the proxy's lifecycle,
  * lambda_upstream.c forwards each call to the real Runtime API (libcurl), and
- * lambda_invocation.c keeps the invocation bookkeeping (routes, the open invocation, the
- * hooks). One `exchange` is one call from the runtime; it lives on one MHD connection
- * thread from its request line to the end of its answer, so only `lambda_proxy` fields
- * under `mu` are shared. */
+ * lambda_invocation.c keeps the invocation bookkeeping (routes, the open invocations, the
+ * hooks), and lambda_thread.c finds the thread that waits on a runtime connection.
+ *
+ * Threading contract. MHD serves each runtime connection on its own thread, and a runtime
+ * may use several at once (Lambda Managed Instances: one GET .../next loop per Java thread,
+ * so calls for different invocations overlap and their responses come in any order).
+ * One `exchange` is one call from the runtime; it lives on one connection thread from its
+ * request line to the end of its answer and is never seen by another thread. Everything in
+ * `lambda_proxy` that changes after start is under `mu`, held only for bookkeeping (never
+ * across network I/O or a hook). An invocation is found by the request id in the path of
+ * its response/error post, never by which connection or thread posts it. Hooks run on the
+ * connection threads, outside `mu`, and for different invocations possibly at the same
+ * time; for one invocation, invocation_start returns before its event is handed over, so
+ * its invocation_end comes after it. */
 #ifndef JVMSNAP_NET_PROXY_H
 #define JVMSNAP_NET_PROXY_H
 
@@ -30,7 +40,14 @@ enum {
 	REPLAY_MAX_BYTES = 64 * 1024, /* bodies kept for a resend (below) */
 	REQUEST_ID_MAX = 128,
 	UPSTREAM_MAX = 256,
+	MAX_OPEN = MAX_CONNECTIONS, /* invocations open at once: one per runtime connection */
 };
+
+/* An invocation handed to the runtime and not yet ended. */
+typedef struct {
+	char id[REQUEST_ID_MAX];
+	int64_t deadline_ms; /* epoch ms, 0 = unknown */
+} open_invocation;
 
 /* A reusable upstream client: the multi handle keeps the connection to the Runtime API open
  * between calls, and lets lambda_proxy_stop interrupt a long poll at once. */
@@ -46,13 +63,21 @@ struct lambda_proxy {
 	lambda_hooks hooks;
 	char upstream[UPSTREAM_MAX];
 	int64_t start_epoch_ms;
+	unsigned port; /* the proxy's own */
 	atomic_bool stopping;
 	pthread_mutex_t mu; /* guards everything below */
 	upstream_client *all, *idle;
 	bool next_seen;
-	bool open; /* an invocation started and not yet ended */
-	char open_id[REQUEST_ID_MAX];
-	int64_t open_deadline_ms;
+	/* Several invocations may be open at once: AWS_LAMBDA_MAX_CONCURRENCY > 1 at start, or
+	 * a GET .../next arrived while another was still waiting upstream (which a runtime
+	 * with one loop never does). Once set, a GET .../next no longer ends the open
+	 * invocations (they belong to other threads), and an invocation never answered ends
+	 * when its deadline has passed. */
+	bool concurrent;
+	unsigned nexts_waiting; /* GET .../next calls forwarded, not yet done */
+	unsigned n_open;        /* at most 1 unless concurrent */
+	open_invocation open[MAX_OPEN]; /* in the order they started */
+	int64_t last_deadline_ms;       /* of the last invocation started */
 };
 
 /* ROUTE_RESTORE_NEXT: SnapStart's GET .../restore/next, which the runtime sends once its
@@ -68,6 +93,7 @@ typedef struct exchange {
 	route route;
 	char request_id[REQUEST_ID_MAX]; /* from the path of a response/error post */
 	bool started, failed, done, chunked, end_pending;
+	bool next_counted; /* a GET .../next counted in p->nexts_waiting */
 	upstream_client *c;
 	struct curl_slist *headers, *trailers;
 	/* the piece of request body curl reads next */
@@ -91,20 +117,39 @@ typedef struct exchange {
  * id from the path goes to `id` (empty otherwise). */
 route proxy_parse_route(const char *method, const char *raw_uri, char *id, size_t id_n);
 
-/* Before a GET .../next (or SnapStart's .../restore/next, `restore`) goes upstream: ends the
- * init window or the open invocation (hooks init_done, invocation_end), then wait_idle (for
- * restore/next: before_snapshot) within what is left of the deadline. */
-void proxy_before_next(lambda_proxy *p, bool restore);
+/* Reads AWS_LAMBDA_MAX_CONCURRENCY (Lambda Managed Instances) at start: true when > 1. */
+bool proxy_concurrency_from_env(const char *value);
 
 /* SnapStart's GET .../restore/next answered 200: this process was restored (hook restored). */
 void proxy_on_restored(exchange *ex);
 
-/* GET .../next answered 200 with an event: opens the invocation (hook invocation_start). */
-void proxy_on_event(exchange *ex);
+/* Before a GET .../next goes upstream: ends the init window, or (one invocation at a time)
+ * the open invocation (hooks init_done, invocation_end), then wait_idle within what is
+ * left of the deadline (for SnapStart's .../restore/next: before_snapshot). Counts the call
+ * as waiting (ex->next_counted). */
+void proxy_before_next(exchange *ex);
+
+/* A GET .../next is done (answered, failed or dropped): no longer waiting. */
+void proxy_next_done(exchange *ex);
+
+/* GET .../next answered 200 with an event, about to be sent on `conn`: opens the
+ * invocation (hooks invocation_handler when several are open at once, invocation_start). */
+void proxy_on_event(exchange *ex, struct MHD_Connection *conn);
 
 /* The runtime has its answer to an accepted response/error post: ends the invocation it
  * names, once (hook invocation_end). */
 void proxy_on_answered(exchange *ex);
+
+/* ---- the runtime thread behind a connection (lambda_thread.c) ------------------------ */
+
+/* The OS thread id (gettid) of this process's thread blocked reading its end of the
+ * connection from client_port to the proxy's proxy_port; 0 when there is none or it
+ * cannot be told (another process, more than one, not blocked within ~5 ms). */
+long proxy_reader_thread(unsigned client_port, unsigned proxy_port);
+
+/* Thread `tid`'s name as the kernel has it (/proc/self/task/<tid>/comm: a JVM sets it to
+ * the java.lang.Thread's name, cut to 15 bytes); "" when unknown. */
+void proxy_thread_name(long tid, char *out, size_t n);
 
 /* ---- upstream side (lambda_upstream.c) ----------------------------------------------- */
 

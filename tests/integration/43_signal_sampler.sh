@@ -13,18 +13,7 @@ JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 run_sig() { # run_sig JDK OUT SAMPLERATE CLASS ARGS...
 	local jdk=$1 out=$2 rate=$3
 	shift 3
-	mkdir -p "$out"
-	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true \
-		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
-		IOPIPE_PROFILER_SAMPLERATE="$rate" IOPIPE_PROFILER_SAMPLER=signal \
-		timeout 120 "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
-	echo $? >"$out/rc"
-	# A JVM that died leaves its evidence in the log before the work directory goes.
-	if [ "$(cat "$out/rc")" != 0 ]; then
-		echo "# $* exited $(cat "$out/rc"):"
-		grep -v '^jvmsnap: debug' "$out/stderr" | tail -n 20 | sed 's/^/#   /'
-		for f in "$out"/hs_err*.log; do [ -f "$f" ] && sed -n '1,40p' "$f" | sed 's/^/#   /'; done
-	fi
+	profiled "$jdk" "$out" IOPIPE_PROFILER_SAMPLERATE="$rate" IOPIPE_PROFILER_SAMPLER=signal -- "$@"
 	nps_check --has "$CLASS_HOT" "$out/snap.zip" >"$out/summary" 2>&1
 }
 

@@ -17,14 +17,14 @@ PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 
 check "ASan agent is built" test -f "$ASAN_AGENT"
 
-run_asan() { # run_asan NAME CLASS ARGS...
-	local name=$1 out=$WORK/$1
+run_asan() { # [JDK=dir] [SAMPLER=mode] run_asan NAME CLASS ARGS...
+	local name=$1 out=$WORK/$1 jdk=${JDK:-$JAVA_HOME}
 	shift
 	mkdir -p "$out"
 	(cd "$out" && env LD_PRELOAD="$PRELOAD" JAVA_TOOL_OPTIONS="-agentpath:$ASAN_AGENT" \
 		IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" \
-		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap IOPIPE_PROFILER_DEPTH=64 \
-		timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
+		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap IOPIPE_PROFILER_DEPTH=64 IOPIPE_PROFILER_SAMPLER="${SAMPLER:-changed}" \
+		timeout 120 "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
 	echo $? >"$out/rc"
 	check "asan $name: no sanitizer report" sh -c "! grep -Eq 'AddressSanitizer|runtime error:|LeakSanitizer' '$out/stderr'"
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
@@ -48,4 +48,14 @@ check "asan exit: exit code 3 kept" test "$(cat "$WORK/exit/rc")" = 3
 # Eight threads halting at once: VMDeath and the agent's exit hook race the exiting JVM.
 run_asan halt ExitRace halt 8 800
 check "asan halt: exit code is one of the callers' (10..17)" sh -c "test $(cat "$WORK/halt/rc") -ge 10 -a $(cat "$WORK/halt/rc") -le 17"
+# Virtual threads on Temurin 25 in each sampler mode: carriers' virtual threads walked by
+# JVMTI and cut out of AsyncGetCallTrace's stacks, at depth 64.
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+[ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"
+if [ -x "$JDK25/bin/java" ]; then
+	for mode in changed all signal; do
+		JDK=$JDK25 SAMPLER=$mode run_asan "vthreads-$mode" VirtualTasks 2000
+		check "asan vthreads-$mode: exit 0" test "$(cat "$WORK/vthreads-$mode/rc")" = 0
+	done
+fi
 finish

@@ -18,16 +18,6 @@ cleanup() {
 trap cleanup EXIT
 
 now_us() { echo $(($(date +%s%6N))); }
-now_ms() { echo $(($(date +%s%3N))); }
-# wait_for SECONDS command...: polls every 20 ms until the command succeeds.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.02
-	done
-}
 
 node "$EMU" "$T" 2>"$T/emu.err" &
 PIDS+=($!)

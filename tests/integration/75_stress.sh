@@ -312,7 +312,9 @@ signal_case sigint INT 130
 # (Before the fix, -Xss8m took 94 MB -> 2.5 GB, and -Xss64m 32 s to exit, or never.) ----
 # The JVM's own peak RSS in this program varies by up to ~240 MB from run to run (64 MB
 # stacks: 248-484 MB without the agent, with -Xmx64m), so the baseline is the larger of
-# two runs without it.
+# two runs without it, and the figure with the agent the smaller of two with it: a cost the
+# agent really adds shows in both of its runs, while the JVM's own swing (CI once saw +240 MB
+# against one baseline) does not fail a correct build.
 for ss in 8m 64m; do
 	name=overflow$ss dir=$WORK/overflow$ss.on
 	sig_run "$name" off TERM "-Xss$ss" -Xmx64m DeepOverflow
@@ -321,6 +323,12 @@ for ss in 8m 64m; do
 		mv "$WORK/$name.off" "$WORK/$name.off1" && mv "$WORK/$name.off2" "$WORK/$name.off"
 	fi
 	sig_run "$name" on TERM "-Xss$ss" -Xmx64m DeepOverflow
+	sig_run "$name" on2 TERM "-Xss$ss" -Xmx64m DeepOverflow
+	check "$name: second run with the agent: exit code 143, snapshot valid" \
+		test "$(rc_of "$name.on2")" = 143 -a -f "$WORK/$name.on2/snap.zip"
+	if [ "$(tail -n 1 "$WORK/$name.on2/time" | awk '{print $2}')" -lt "$(tail -n 1 "$WORK/$name.on/time" | awk '{print $2}')" ]; then
+		mv "$WORK/$name.on" "$WORK/$name.on1" && mv "$WORK/$name.on2" "$WORK/$name.on"
+	fi
 	ms=$(cat "$dir/ms")
 	echo "measure: $name: exit ${ms} ms after SIGTERM (without the agent: $(cat "$WORK/$name.off/ms") ms), exit code $(rc_of "$name.on")"
 	MAX_EXTRA_RSS_MB=${STRESS_MAX_EXTRA_RSS_MB:-64} measure "$name" 60

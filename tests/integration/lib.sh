@@ -30,6 +30,18 @@ finish() {
 	[ "$_failed" -eq 0 ]
 }
 
+now_ms() { date +%s%3N; }
+# wait_for SECONDS command...: polls every 20 ms until the command succeeds; false at the
+# end of SECONDS (a bound for a hung peer, never a measured time).
+wait_for() {
+	local end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
 # True when ELF file $1 is built for this machine's architecture.
 host_elf() {
 	local want
@@ -59,6 +71,29 @@ all_jdks() {
 # Runs VisualVM's own loader over a .nps (or a zip holding one) and prints its summary.
 nps_check() {
 	"$JAVA_HOME/bin/java" -cp "$VV_CP:$JAVA_TESTS" NpsCheck "$@"
+}
+
+# profiled JDK OUT [VAR=VALUE...] -- CLASS ARGS...: one JVM of the test classes with the
+# agent (debug log on) in OUT, for at most 120 s; the snapshot is OUT/snap.zip, the output
+# OUT/stdout and OUT/stderr, the exit status OUT/rc (when not 0, the log's tail and any
+# hs_err file are printed as comments). The variables reach java alone (not
+# timeout(1)), so an LD_PRELOAD among them loads into the JVM only.
+profiled() {
+	local jdk=$1 out=$2 envs=()
+	shift 2
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	mkdir -p "$out"
+	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true \
+		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
+		timeout 120 env "${envs[@]}" "$jdk/bin/java" -cp "$JAVA_TESTS" "$@" >"$out/stdout" 2>"$out/stderr")
+	echo $? >"$out/rc"
+	# A JVM that died leaves its evidence in the log before the work directory goes.
+	if [ "$(cat "$out/rc")" != 0 ]; then
+		echo "# $* exited $(cat "$out/rc"):"
+		grep -v '^jvmsnap: debug' "$out/stderr" | tail -n 20 | sed 's/^/#   /'
+		for f in "$out"/hs_err*.log; do [ -f "$f" ] && sed -n '1,40p' "$f" | sed 's/^/#   /'; done
+	fi
 }
 
 # Test servers: started on 127.0.0.1 by the test that needs them, and stopped by it

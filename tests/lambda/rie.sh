@@ -4,10 +4,24 @@
 # AWS_LAMBDA_EXEC_WRAPPER is set) with the java command line of AWS's Runtime Interface
 # Client (RIC). /opt is this build laid out as the layer (lib/ and bin/jvmsnap-wrapper),
 # bind-mounted in a private mount namespace, so the wrapper runs unchanged.
-# Sourced by tests/integration/48_lambda_rie.sh, 52_examples.sh and bench/lambda_coldstart.sh,
+# Sourced by tests/integration/48_lambda_rie.sh, 52_examples.sh, 56_agent_lambda_managed.sh and
+# bench/lambda_coldstart.sh,
 # after tests/integration/lib.sh and scripts/aws_tools.sh. Uses RIE_WORK (a scratch folder
 # of the caller's) and, when S3_PORT is set, points the agent at that S3 test server.
 RIE_PIDS=()
+
+# rie_probe: the probe function (tests/lambda/ric) built offline by Maven into
+# $RIE_WORK/probe (make test-deps resolved it), checked; sets PROBE_CP, its class path with
+# the RIC's, and RIC_JNI_OPT (rie_ric_jni).
+rie_probe() {
+	mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$RIE_WORK/probe" package \
+		"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
+		-Dmdep.outputFile="$RIE_WORK/probe/cp.txt" >"$RIE_WORK/mvn.out" 2>&1
+	check "the probe function builds with Maven, offline, against the RIC $RIC_VERSION" \
+		sh -c "test -f '$RIE_WORK/probe/probe.jar' && grep -q 'aws-lambda-java-runtime-interface-client-$RIC_VERSION.jar' '$RIE_WORK/probe/cp.txt'"
+	PROBE_CP=$RIE_WORK/probe/probe.jar:$(cat "$RIE_WORK/probe/cp.txt" 2>/dev/null)
+	rie_ric_jni "$PROBE_CP" # the RIC's native client from $RIE_WORK, not its fixed /tmp path
+}
 
 # rie_setup CLASSPATH: the layer folder and the bootstrap in $RIE_WORK.
 rie_setup() {

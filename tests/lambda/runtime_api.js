@@ -14,7 +14,10 @@
 //        request that comes on a connection which already served one, as a server that
 //        closed an idle keep-alive connection would
 //   GET  /_test/log                              JSON array of the recorded requests
-//   GET  /_test/stats                            {"dropped": N, "credentials": {"init": N, "restored": N}}
+//   GET  /_test/stats                            {"dropped": N, "outstanding": N,
+//        "max_outstanding": N, "credentials": {"init": N, "restored": N}}: events handed out
+//        and not yet answered by an accepted response/error post, now and at most at once
+//        (several runtime threads); credentials fetched before and after the restore
 // SnapStart's restore, emulated when GET /runtime/restore/next is answered:
 //   POST /_test/restore?clock_file=PATH&shift_ms=N   before that answer, write N (default 0)
 //        as a little-endian int64 into PATH: the wall-clock shift tests/lambda/clockshift.c
@@ -38,6 +41,8 @@ const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 10
 const events = [];      // queued: {id, headers, body}
 const waiting = [];     // parked GET next: {res, rec}
 const issued = new Set();
+const outstanding = new Set(); // handed out, no accepted response/error yet
+let maxOutstanding = 0;
 const log = [];
 let answerDelayMs = 0;
 let dropReused = false;
@@ -55,6 +60,8 @@ function json(res, status, obj) {
 
 function deliver(w, ev) {
   issued.add(ev.id);
+  outstanding.add(ev.id);
+  maxOutstanding = Math.max(maxOutstanding, outstanding.size);
   w.rec.event = ev.id;
   w.res.on('finish', () => { w.rec.t_answered_us = nowUs(); });
   w.res.writeHead(200, Object.assign({ 'Content-Length': ev.body.length }, ev.headers));
@@ -140,7 +147,9 @@ function control(u, req, res, body) {
     return res.end(c.body);
   }
   if (u.pathname === '/_test/log') return json(res, 200, log);
-  if (u.pathname === '/_test/stats') return json(res, 200, { dropped, credentials: credFetches });
+  if (u.pathname === '/_test/stats')
+    return json(res, 200, { dropped, outstanding: outstanding.size, max_outstanding: maxOutstanding,
+      credentials: credFetches });
   return json(res, 404, { errorMessage: 'unknown control', errorType: 'NotFound' });
 }
 
@@ -163,6 +172,7 @@ function route(u, req, res, rec, body) {
       return answerLater(res, rec, 413, {
         errorMessage: `Exceeded maximum allowed payload size (${MAX_BUFFERED_BYTES} bytes).`,
         errorType: 'RequestEntityTooLarge' });
+    outstanding.delete(m[1]);
     return answerLater(res, rec, 202, { status: 'OK' });
   }
   if (req.method === 'POST' && p === '/2018-06-01/runtime/init/error')

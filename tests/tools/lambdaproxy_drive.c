@@ -6,7 +6,8 @@
  *
  * Output lines: "listen 127.0.0.1:<port>", then "<epoch_us> <event> <args>" for init_done,
  * invocation_start <id> <deadline_ms>, invocation_end <id>, wait_idle_begin <budget_ms>,
- * wait_idle_end <held_ms> released|budget, and "stopped <ms>" at the end. With HOLD_FILE,
+ * wait_idle_end <held_ms> released|budget, concurrent, handler <id> <os_tid> <name|->, and
+ * "stopped <ms>" at the end. With HOLD_FILE,
  * wait_idle blocks until that file exists (then deletes it) or its budget runs out.
  * IOPIPE_PROFILER_DEBUG=true (as the agent reads it): the proxy's debug lines on stderr. */
 #include <signal.h>
@@ -67,6 +68,18 @@ static void invocation_end(void *ctx, const char *id)
 	say("invocation_end %s", id);
 }
 
+static void concurrent(void *ctx)
+{
+	(void)ctx;
+	say("concurrent");
+}
+
+static void handler(void *ctx, const char *id, long os_tid, const char *name)
+{
+	(void)ctx;
+	say("handler %s %ld %s", id, os_tid, name[0] ? name : "-");
+}
+
 static void wait_idle(void *ctx, int64_t budget_ms)
 {
 	drive_ctx *d = ctx;
@@ -100,7 +113,9 @@ int main(int argc, char **argv)
 	                      .init_done = init_done,
 	                      .invocation_start = invocation_start,
 	                      .invocation_end = invocation_end,
-	                      .wait_idle = wait_idle};
+	                      .wait_idle = wait_idle,
+	                      .concurrent = concurrent,
+	                      .invocation_handler = handler};
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);

@@ -386,6 +386,40 @@ static void test_signal_samples_between_rounds(void **state)
 	assert_int_equal(total_cpu(f->p->threads[2].root), 2 * MS); /* 5 -> 7 ms */
 }
 
+/* Two carriers run virtual threads: their stacks go to one shared row, charged with each
+ * carrier's own clock on one timeline per carrier, and the carrier's own stack in between
+ * to its own row; a stack in the other row starts a new path (new hits). */
+static void test_shared_row(void **state)
+{
+	fixture *f = *state;
+	snap_frame own[] = {{f->main, 1}, {f->other, 2}};
+	snap_frame vt[] = {{f->run, 1}, {f->work, 3}};
+	for (uint64_t i = 0; i < 4; i++) {
+		snap_agg_begin(f->a, i * MS);
+		for (uint64_t c = 1; c <= 2; c++) {
+			bool mounted = i == 1 || i == 2; /* in [1, 3) ms */
+			if (mounted)
+				snap_agg_shared_row(f->a, "virtual threads");
+			const char *name = c == 1 ? "c1" : "c2";
+			assert_int_equal(snap_agg_thread(f->a, c, name, i * 10, mounted ? vt : own, 2), 0);
+		}
+		snap_agg_end(f->a);
+	}
+	snap_agg_flush(f->a, 4 * MS);
+	assert_int_equal(f->p->nthreads, 3);
+	assert_string_equal(f->p->threads[2].name, "virtual threads");
+	snap_node *v = f->p->threads[2].root;
+	assert_int_equal(total_wall(v), 4 * MS); /* 2 ms on each carrier */
+	assert_int_equal(total_cpu(v), 40);
+	assert_int_equal(child(child(v, f->run), f->work)->ncalls, 2); /* one per carrier */
+	for (int c = 0; c < 2; c++) {
+		snap_node *o = child(child(f->p->threads[c].root, f->main), f->other);
+		assert_int_equal(o->self_wall_ns, 2 * MS); /* [0,1) and [3,4) */
+		assert_int_equal(o->self_cpu_ns, 10);     /* [0,1) only: CPU unknown at the flush */
+		assert_int_equal(o->ncalls, 2);           /* it came back after the virtual thread */
+	}
+}
+
 static void test_method_table(void **state)
 {
 	fixture *f = *state;
@@ -426,6 +460,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_per_thread_read_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_born_in_window, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signal_samples_between_rounds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

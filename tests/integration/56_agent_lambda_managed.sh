@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The agent in a Lambda Managed Instances runtime (AWS_LAMBDA_MAX_CONCURRENCY=3): one JVM,
+# three threads each looping next/handle/response through the agent's proxy, their handlers
+# open at the same time (tests/java/ManagedLambdaRuntime: a barrier per round), each event
+# running a marker method no other event runs. Windows are shared (docs/lambda.md): every
+# invocation is listed by exactly the windows it overlapped, with the name of the thread
+# that handled it (found by the proxy from the connection's socket), none is lost, no two
+# zips share a key, each zip loads in VisualVM's loader, holds the markers of the
+# invocations it lists, and is in the S3 test server.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/scripts/aws_tools.sh"
+S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
+WORK=$(mktemp -d /tmp/jvmsnap-managed.XXXXXX)
+SERVER_DIR=$WORK
+trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+for need in "$S3RVER" node curl python3 mvn; do
+	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
+done
+
+mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
+start_runtime_api "$WORK/api"
+start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
+S3_PORT=$PORT
+
+THREADS=3
+ROUNDS=2
+N=$((THREADS * ROUNDS))
+deadline=$(($(date +%s%3N) + 120000))
+for i in $(seq $N); do
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=m-$i&deadline=$deadline" \
+		-d "{\"n\":$i,\"marker\":$(((i - 1) % THREADS))}" >/dev/null
+done
+
+(cd "$WORK/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
+	LAMBDA_TASK_ROOT="$WORK/task" AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_MAX_CONCURRENCY=$THREADS \
+	IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/snaps/" IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_LAMBDA_BUDGET=10s \
+	IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" ManagedLambdaRuntime $THREADS $ROUNDS 400 \
+	>"$WORK/stdout" 2>"$WORK/stderr")
+rc=$?
+check "runtime exits 0 after $N invocations on $THREADS threads (rc $rc)" test "$rc" = 0
+check "all $N responses accepted (202)" test "$(grep -c '^posted m-[0-9]* status 202$' "$WORK/stdout")" = $N
+stats=$(curl -sf "http://127.0.0.1:$API_PORT/_test/stats")
+check "the invocations overlapped: $THREADS open at once at the Runtime API ($stats)" \
+	test "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_outstanding"])')" = $THREADS
+check "no warning from the agent" sh -c "! grep -q '^jvmsnap: warning' '$WORK/stderr'"
+
+init_zip=$(ls "$WORK"/snaps/*_init.zip 2>/dev/null | head -n 1)
+check "an init snapshot" test -n "$init_zip"
+
+# check_shared SNAPS MARKERS STORED PREFIX N: the shared windows' zips in SNAPS against
+# MARKERS (lines "request-id method thread", thread "-" when the handler did not say):
+# every invocation PREFIX1..PREFIXN listed once with its handler thread, each window named by
+# one it lists, each zip loaded by VisualVM's loader and holding its invocations' methods,
+# each method in its handler thread's tree and in no other thread's; with STORED (S3 keys,
+# "-" for none) each window uploaded under its name and nothing else but the init zip.
+check_shared() {
+	local snaps=$1 markers=$2 stored=$3 prefix=$4 n=$5 z has=()
+	for m in $(awk '{print $2}' "$markers" | sort -u); do has+=(--has "$m"); done
+	for z in "$snaps"/*.zip; do
+		unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
+		nps_check "${has[@]}" "$z" >"$z.summary" 2>&1
+		check "$(basename "$z"): loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
+	done
+	check "shared windows: each invocation listed once with its handler thread, none lost, names unique and listed, each zip holding its invocations' methods, each in its handler thread's tree and no other's$([ "$stored" = - ] || echo ', each uploaded')" \
+		python3 - "$snaps" "$markers" "$stored" "$prefix" "$n" "$ROOT/$BUILD/jvmsnap" <<'PY'
+import glob, json, os, subprocess, sys
+snaps, markers_file, stored_file, prefix, n, cli = sys.argv[1:7]
+method, thread = {}, {}
+for line in open(markers_file):
+    inv, m, name = line.split()
+    method[inv], thread[inv] = m, (None if name == "-" else name)
+stored = None if stored_file == "-" else [os.path.basename(l.strip()) for l in open(stored_file) if l.strip()]
+want = sorted(f"{prefix}{i}" for i in range(1, int(n) + 1))
+bad, listed, names = [], [], []
+for j in sorted(glob.glob(snaps + "/*.zip.json")):
+    m = json.load(open(j))
+    if m["window"] == "init":
+        continue
+    z = j[: -len(".json")]
+    invs = m.get("invocations") or []
+    ids = [i["id"] for i in invs]
+    if m["window"] != "shared" or m["request_id"] not in ids or m["invocations_not_listed"] != 0:
+        bad.append(f"{z}: window {m['window']}, request {m['request_id']}, {invs}")
+        continue
+    names.append(m["request_id"])
+    listed += ids
+    for i in invs:
+        if i["thread"] is None or (thread[i["id"]] and i["thread"] != thread[i["id"]]):
+            bad.append(f"{z}: {i['id']} handled on {thread[i['id']]}, metadata says {i['thread']}")
+    if stored is not None and not any(s.endswith("_" + m["request_id"] + ".zip") for s in stored):
+        bad.append(f"{z}: not in S3 ({stored})")
+    summary = open(z + ".summary").read()
+    by_thread = {}
+    for i in invs:
+        if f"has {method[i['id']]}\tyes\t" not in summary:
+            bad.append(f"{z}: {method[i['id']]} of {i['id']} missing")
+        by_thread.setdefault(i["thread"], set()).add(method[i["id"]])
+    for name, mine in by_thread.items():
+        if name is None:
+            continue
+        tree = subprocess.run([cli, "tree", "-T", name, z], capture_output=True, text=True).stdout
+        got = {m for m in set(method.values()) if m + "(" in tree}
+        if got != mine:
+            bad.append(f"{z}: thread {name} ran {sorted(mine)}, its tree has {sorted(got)}")
+if sorted(listed) != want:
+    bad.append(f"listed {sorted(listed)} != {want}")
+if len(names) != len(set(names)) or not names:
+    bad.append(f"window names {names}")
+if stored is not None and len(stored) != len(names) + 1:
+    bad.append(f"stored {stored}, windows {names} and init")
+print("\n".join(bad) or f"windows {names} list {sorted(listed)}")
+sys.exit(1 if bad else 0)
+PY
+}
+
+# Which marker each invocation ran, on which thread, from the handlers' own lines.
+grep '^handled ' "$WORK/stdout" | awk '{print $2, "ManagedLambdaRuntime.marker" $4, $6}' >"$WORK/markers"
+(cd "$WORK/data/snaps" 2>/dev/null && find . -name '*.zip._S3rver_object' | sed 's/\._S3rver_object$//' | sort) >"$WORK/stored"
+check_shared "$WORK/snaps" "$WORK/markers" "$WORK/stored" m- $N
+
+# IOPIPE_PROFILER_INVOCATIONS=cold with several at once: no shared window, and the init zip
+# is still written once the first invocation is over (before the second round's events),
+# not only at exit.
+C=$WORK/cold
+mkdir -p "$C/snaps" "$C/task"
+start_runtime_api "$C/api"
+for i in $(seq $N); do
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=c-$i&deadline=$deadline" \
+		-d "{\"marker\":$(((i - 1) % THREADS))}" >/dev/null
+done
+(cd "$C/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_INVOCATIONS=cold AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
+	_HANDLER=example.Handler::handleRequest LAMBDA_TASK_ROOT="$C/task" AWS_LAMBDA_FUNCTION_NAME=orders \
+	AWS_LAMBDA_MAX_CONCURRENCY=$THREADS IOPIPE_PROFILER_LOCAL_DUMP_PATH="$C/snaps/" \
+	timeout 120 "$JAVA_HOME/bin/java" -cp "$JAVA_TESTS" ManagedLambdaRuntime $THREADS $ROUNDS 100 \
+	>"$C/stdout" 2>"$C/stderr")
+check "cold, several at once: all $N responses accepted, the init zip alone" \
+	sh -c "[ \"\$(grep -c '^posted c-[0-9]* status 202\$' '$C/stdout')\" = $N ] && [ \"\$(ls '$C'/snaps/*.zip | wc -l)\" = 1 ] && ls '$C'/snaps/*_init.zip >/dev/null"
+written=$(grep -n 'snapshot written' "$C/stderr" | head -n 1 | cut -d: -f1)
+second=$(grep -n "Runtime API event c-$((THREADS + 1)):" "$C/stderr" | head -n 1 | cut -d: -f1)
+check "cold, several at once: the init zip written after the first round, before event c-$((THREADS + 1)) (lines ${written:-?} < ${second:-?})" \
+	test "${written:-999999}" -lt "${second:-0}"
+
+# --- AWS's Runtime Interface Client in its multi-concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY:
+# a pool of threads, each with its own loop over the RIC's native HTTP client), on Temurin 25
+# (Managed Instances run Java 21+), running the probe function of the RIE tests: event i runs
+# probe.Probe.markI. The thread that handled
+# each is only known from metadata.json; its tree holding markI and no other thread's
+# holding it shows the lookup found the right one. (How far the six overlap depends on the
+# machine's load: the count is printed, not checked.)
+R=$WORK/ric
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+mkdir -p "$R/snaps"
+check "Temurin 25 is installed ($JDK25)" test -x "$JDK25/bin/java"
+RIE_WORK=$R
+. "$ROOT/tests/lambda/rie.sh"
+rie_probe
+start_runtime_api "$R/api"
+for i in $(seq $N); do
+	printf 'mark %s\n' "$i" | curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=r-$i&deadline=$deadline" \
+		--data-binary @- >/dev/null
+done
+(cd "$R" && exec env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
+	AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=probe.Probe::handleRequest LAMBDA_TASK_ROOT="$R" \
+	AWS_LAMBDA_FUNCTION_NAME=orders AWS_LAMBDA_MAX_CONCURRENCY=$THREADS IOPIPE_PROFILER_LOCAL_DUMP_PATH="$R/snaps/" \
+	"$JDK25/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$PROBE_CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
+	probe.Probe::handleRequest >"$R/stdout" 2>"$R/stderr") &
+pid=$!
+for _ in $(seq 600); do # the RIC serves forever: stop it once every response is in
+	[ "$(curl -sf "http://127.0.0.1:$API_PORT/_test/log" | grep -o '/response"' | wc -l)" -ge $N ] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+sleep 0.5 # the last window's snapshot
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$R/log.json"
+stats=$(curl -sf "http://127.0.0.1:$API_PORT/_test/stats")
+check "RIC on Java 25: $THREADS handler threads started" grep -q "Starting $THREADS concurrent function handler threads" "$R/stdout" "$R/stderr"
+check "RIC: all $N responses accepted (202), each once ($stats)" python3 - "$R/log.json" $N <<'PY'
+import json, sys
+log, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+posts = sorted(r["url"] for r in log if r["url"].endswith("/response") and r.get("status") == 202)
+sys.exit(posts != sorted(f"/2018-06-01/runtime/invocation/r-{i}/response" for i in range(1, n + 1)))
+PY
+check "RIC: no warning from the agent" sh -c "! grep -q '^jvmsnap: warning' '$R/stderr'"
+for i in $(seq $N); do echo "r-$i probe.Probe.mark$i -"; done >"$R/markers"
+check_shared "$R/snaps" "$R/markers" - r- $N
+finish
