@@ -20,8 +20,21 @@
 #include "window.h"
 
 /* At exit the JVM waits for us: the agent thread gets this long to stop and write the
- * last zip, plus an upload this long at most (the configured budget when shorter). */
-enum { STOP_TIMEOUT_MS = 3000, EXIT_UPLOAD_BUDGET_MS = 3000, OPEN_WAIT_MS = 50 };
+ * last zip, plus an upload this long at most (the configured budget when shorter). Of
+ * the wait, the tree must be written EXIT_SMALL_RESERVE_MS before its end, else it is cut
+ * hard and written again (output.h); that one EXIT_BARE_RESERVE_MS before the end, else
+ * the zip keeps the statistics and metadata only: a zip is always on disk in time. */
+enum {
+	STOP_TIMEOUT_MS = 3000,
+	EXIT_UPLOAD_BUDGET_MS = 3000,
+	OPEN_WAIT_MS = 50,
+	EXIT_SMALL_RESERVE_MS = 1000,
+	EXIT_BARE_RESERVE_MS = 300,
+};
+/* Test-only (docs/configuration.md): when the whole tree, and the one cut hard, must be
+ * written by, in ms after the stop; 0 = already past. */
+#define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
+#define TEST_EXIT_SMALL_ENV "JVMSNAP_TEST_EXIT_SMALL_MS"
 /* SnapStart: what writing the init zip may take before its upload starts (bench/nps_write.sh). */
 enum { SNAPSHOT_WRITE_MS = 2000 };
 
@@ -84,6 +97,28 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	coldstart_vm_init_end(&a->cold);
 }
 
+/* `ms`, or the test-only variable `name` when it holds a number of ms within the wait. */
+static uint32_t test_ms(const char *name, uint32_t ms)
+{
+	const char *test = getenv(name);
+	char *end = NULL;
+	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
+	if (!end || *end || v > STOP_TIMEOUT_MS)
+		return ms;
+	log_debug("%s=%lu (test-only)", name, v);
+	return (uint32_t)v;
+}
+
+/* The deadlines of the last zips, counted from the moment the agent thread is asked to stop. */
+static output_deadline exit_deadline(void)
+{
+	uint64_t now = clock_mono_ns();
+	uint32_t whole_ms = test_ms(TEST_EXIT_WHOLE_ENV, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
+	uint32_t small_ms = test_ms(TEST_EXIT_SMALL_ENV, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
+	return (output_deadline){now + (uint64_t)whole_ms * 1000000u, now + (uint64_t)small_ms * 1000000u, whole_ms,
+				 STOP_TIMEOUT_MS};
+}
+
 static void finish_at_death(jvmtiEnv *jvmti)
 {
 	agent *a = &the_agent;
@@ -95,7 +130,8 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
-	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, wait_ms);
+	output_deadline dl = exit_deadline();
+	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, &dl, wait_ms);
 	stop_lambda_proxy(a);
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
 					   NULL);

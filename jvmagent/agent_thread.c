@@ -41,6 +41,7 @@ struct agent_thread {
 	bool stats_started;              /* the start-up thread is done */
 	stats_collector *stats_started_c; /* what it made (NULL: no statistics) */
 	uint32_t exit_budget_ms; /* upload budget for the last window, set by agent_thread_stop */
+	output_deadline exit_deadline; /* for the last zips, set by agent_thread_stop */
 };
 
 /* Takes over the collector the start-up thread made, waiting at most `wait_ms`; true
@@ -169,13 +170,13 @@ static uint32_t upload_budget_ms(const agent *a, const agent_window *w)
 
 /* The Lambda init window's zip is written once the first invocation is over, so writing
  * it (names resolved, compressed: tens of ms) never holds the first event. */
-static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms)
+static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms, const output_deadline *dl)
 {
 	agent_window *w = t->deferred_init;
 	if (!w)
 		return;
 	t->deferred_init = NULL;
-	agent_finish_window(t->a, w, upload_budget_ms); /* 0: queued, sent with the next upload */
+	agent_finish_window(t->a, w, upload_budget_ms, dl); /* 0: queued, sent with the next upload */
 	window_free(w);
 }
 
@@ -192,11 +193,11 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 					 t->a->start_mono_ns);
 			t->deferred_init = w; /* the cold start must not wait for its zip */
 		} else if (w) {
-			finish_deferred_init(t, 0);
-			agent_finish_window(t->a, w, upload_budget_ms(t->a, w));
+			finish_deferred_init(t, 0, NULL);
+			agent_finish_window(t->a, w, upload_budget_ms(t->a, w), NULL);
 			window_free(w);
 		} else if (cmd & CMD_CLOSE) {
-			finish_deferred_init(t, 0);
+			finish_deferred_init(t, 0, NULL);
 			if (t->a->uploader) /* after an invocation that was not profiled */
 				uploader_retry(t->a->uploader);
 		}
@@ -300,11 +301,12 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	 * application thread, not even the one that is ending the JVM. */
 	pthread_mutex_lock(&t->mu);
 	uint32_t budget = t->exit_budget_ms;
+	output_deadline dl = t->exit_deadline;
 	pthread_mutex_unlock(&t->mu);
 	/* A deferred init zip goes with the last window's upload, or alone when there is none. */
-	finish_deferred_init(t, w ? 0 : budget);
+	finish_deferred_init(t, w ? 0 : budget, &dl);
 	if (w) {
-		agent_finish_window(t->a, w, budget);
+		agent_finish_window(t->a, w, budget, &dl);
 		window_free(w);
 	}
 	pthread_mutex_lock(&t->mu);
@@ -442,10 +444,11 @@ static bool wait_state(agent_thread *t, uint32_t timeout_ms, bool want_stopped)
 
 bool agent_thread_wait_idle(agent_thread *t, uint32_t budget_ms) { return wait_state(t, budget_ms, false); }
 
-bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, uint32_t timeout_ms)
+bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, const output_deadline *dl, uint32_t timeout_ms)
 {
 	pthread_mutex_lock(&t->mu);
 	t->exit_budget_ms = upload_budget_ms;
+	t->exit_deadline = *dl;
 	post(t, CMD_STOP);
 	pthread_mutex_unlock(&t->mu);
 	return wait_state(t, timeout_ms, true);

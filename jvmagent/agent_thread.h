@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "output.h"
 #include "window.h"
 
 struct agent;
@@ -38,9 +39,18 @@ void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t d
 bool agent_thread_wait_idle(agent_thread *t, uint32_t budget_ms);
 
 /* Stops the thread: a final sample and the end column of the current window, which the
- * thread then finishes itself (files, and an upload within `upload_budget_ms`). Waits at
- * most `timeout_ms`; false on timeout (the thread's memory must then be left alone). */
-bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, uint32_t timeout_ms);
+ * thread then finishes itself (files within the deadlines of `dl`, see output.h, and an
+ * upload within `upload_budget_ms`). Waits at most `timeout_ms`; false on timeout.
+ *
+ * Contract between the caller (the VMDeath callback) and the thread: the budget and `dl`
+ * are copied under the thread's mutex before the stop is posted, and the thread reads
+ * them under it after it sees the stop; the caller then reads only `stopped`, under the
+ * mutex. The thread's JVMTI/JNI calls (last sample, statistics) all come before it writes,
+ * and it returns before the caller's wait ends whenever they leave time for the smallest
+ * zip: `dl` makes it give up on a tree that would not be written in time. On a timeout
+ * the thread may still be running (inside a JVMTI call, or starved): the caller must
+ * leave its memory alone, and must not let the agent make JVMTI/JNI calls again. */
+bool agent_thread_stop(agent_thread *t, uint32_t upload_budget_ms, const output_deadline *dl, uint32_t timeout_ms);
 
 /* After a successful stop only. */
 void agent_thread_free(agent_thread *t);

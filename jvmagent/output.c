@@ -133,6 +133,13 @@ static void comment(const agent *a, const agent_window *w, char *out, size_t n)
 		 window_achieved_interval_us(w), w->request_id[0] ? ", request " : "", w->request_id);
 }
 
+/* What became of the call tree on its way into the .nps. */
+typedef struct {
+	const char *reason; /* NULL: written whole; else metadata.json's tree_cut reason */
+	uint32_t depth;     /* of the cut; 0 with a reason: no .nps at all */
+	uint64_t nodes, kept;
+} tree_fate;
+
 /* A shared window's list of invocations (Lambda Managed Instances), into `list`; false for
  * any other window. */
 static bool shared_invocations(agent *a, const agent_window *w, buf *list, unsigned *not_listed)
@@ -145,7 +152,7 @@ static bool shared_invocations(agent *a, const agent_window *w, buf *list, unsig
 	return shared;
 }
 
-static void metadata(agent *a, const agent_window *w, buf *out)
+static void metadata(agent *a, const agent_window *w, const tree_fate *f, buf *out)
 {
 	buf list;
 	buf_init(&list);
@@ -174,6 +181,10 @@ static void metadata(agent *a, const agent_window *w, buf *out)
 	    .methods = w->profile->nmethods - 1,
 	    .stats_columns = w->stats ? (int)stats_table_columns(w->stats) : 0,
 	    .invocations_skipped = w->request_id[0] ? (int64_t)w->skipped : -1,
+	    .tree_cut = f->reason,
+	    .tree_cut_depth = f->depth,
+	    .tree_nodes = f->nodes,
+	    .tree_nodes_kept = f->kept,
 	    .invocations_json = shared && list.data ? (const char *)list.data : NULL,
 	    .invocations_not_listed = not_listed,
 	};
@@ -187,22 +198,108 @@ static void metadata(agent *a, const agent_window *w, buf *out)
  * cut at a depth first (totals kept). Past NPS_FAST_NODES zlib trades ~25 % of size for
  * half the time. */
 enum { WRITE_MAX_NODES = 200000, NPS_FAST_NODES = 50000 };
+/* At exit, a tree that did not fit its deadline is cut to at most this: a tenth of
+ * WRITE_MAX_NODES, so that on a machine ten times slower than one that nearly fit the
+ * whole tree it is still written within the reserve the JVM's wait keeps for it
+ * (jvmagent/agent.c). Less when the attempt that gave up measured a slower machine, and
+ * at most half of what did not fit. */
+enum { EXIT_SMALL_NODES = 20000 };
 
-/* The .nps of the window, from a tree cut to WRITE_MAX_NODES when it is larger. */
-static int build_nps(agent_window *w, const char *note, buf *nps)
+/* A write and what it measured: nodes laid out, and the time that took. */
+typedef struct {
+	uint64_t nodes, ns;
+} write_pace;
+
+static int write_tree(agent_window *w, const char *note, uint64_t kept, uint64_t deadline_ns, write_pace *pace,
+		      buf *nps)
 {
-	uint64_t nodes = w->profile->nnodes, kept = 0;
-	uint32_t depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &kept);
-	if (depth)
-		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
-			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
-			 (unsigned long long)nodes, depth, (unsigned long long)kept);
 	nps_write_options o = {.comment = note, .zlib_level = kept > NPS_FAST_NODES ? 1 : 0};
+	if (deadline_ns) {
+		o.deadline_ns = deadline_ns;
+		o.now_ns = clock_mono_ns;
+		o.nodes_put = &pace->nodes;
+	}
+	uint64_t t0 = clock_mono_ns();
 	int rc = nps_write(w->profile, &o, nps);
+	pace->ns = clock_mono_ns() - t0;
 	return rc ? rc : nps->failed ? NPS_ERR_NOMEM : 0;
 }
 
-void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
+/* The nodes a hard cut keeps: what the pace measured fits in half the time left. */
+static uint64_t small_tree_nodes(uint64_t had, const write_pace *pace, uint64_t by_ns)
+{
+	uint64_t target = had / 2 < EXIT_SMALL_NODES ? had / 2 : EXIT_SMALL_NODES;
+	uint64_t now = clock_mono_ns(), left = by_ns > now ? by_ns - now : 0;
+	/* A pace worth the name: at least one deadline look's worth of nodes. */
+	if (pace->nodes >= NPS_DEADLINE_EVERY && pace->ns) {
+		uint64_t fits = pace->nodes * (left / 2 / 1000u) / (pace->ns / 1000u + 1);
+		target = fits < target ? fits : target;
+	}
+	return target;
+}
+
+/* metadata.json's tree_cut reason at exit; log_fate tells it by its address. */
+static const char EXIT_DEADLINE[] = "exit_deadline";
+
+/* The tree that did not fit the exit deadline, cut hard and written by the last one. */
+static int write_small_tree(agent_window *w, const char *note, const output_deadline *dl, const write_pace *pace,
+			    tree_fate *f, buf *nps)
+{
+	uint64_t target = small_tree_nodes(f->kept, pace, dl->small_by_ns);
+	uint32_t depth = snap_profile_trim(w->profile, target, &f->kept);
+	f->reason = EXIT_DEADLINE;
+	f->depth = depth ? depth : f->depth;
+	write_pace again = {0};
+	int rc = write_tree(w, note, f->kept, dl->small_by_ns, &again, nps);
+	if (rc) {
+		f->depth = 0;
+		f->kept = 0;
+	}
+	return rc;
+}
+
+static void log_fate(const tree_fate *f, const output_deadline *dl, int rc)
+{
+	bool at_exit = f->reason == EXIT_DEADLINE;
+	if (at_exit && rc == 0)
+		log_warn("the snapshot could not be written whole in the %u ms it may take at exit (of the %u ms the "
+			 "JVM waits): its call tree (%llu nodes) was cut at depth %u to %llu nodes (the time below the "
+			 "cut is charged to the frame at the cut, every total is kept); statistics and metadata are "
+			 "complete",
+			 dl->whole_ms, dl->bound_ms, (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
+	else if (at_exit)
+		log_warn("the snapshot could not be written in the %u ms the JVM waits at exit, not even with its call "
+			 "tree cut hard (%s): the zip holds the statistics and metadata only",
+			 dl->bound_ms, nps_strerror(rc));
+	else if (f->reason)
+		log_warn("the call tree has %llu nodes, too many to write in time: cut at depth %u (%llu nodes "
+			 "kept; the time below the cut is charged to the frame at the cut, every total is kept)",
+			 (unsigned long long)f->nodes, f->depth, (unsigned long long)f->kept);
+	if (rc && !at_exit)
+		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
+			  nps_strerror(rc));
+}
+
+/* The .nps of the window, from a tree cut to WRITE_MAX_NODES when it is larger; at exit
+ * (`dl`), cut harder when that does not fit the deadline. One line says what was cut. */
+static int build_nps(agent_window *w, const char *note, const output_deadline *dl, tree_fate *f, buf *nps)
+{
+	*f = (tree_fate){.nodes = w->profile->nnodes, .kept = w->profile->nnodes};
+	write_pace pace = {0};
+	int rc = NPS_ERR_DEADLINE;
+	/* Already past the deadline (the last sample took the time): no cut that would be wasted. */
+	if (!dl || clock_mono_ns() < dl->whole_by_ns) {
+		f->depth = snap_profile_trim(w->profile, WRITE_MAX_NODES, &f->kept);
+		f->reason = f->depth ? "size" : NULL;
+		rc = write_tree(w, note, f->kept, dl ? dl->whole_by_ns : 0, &pace, nps);
+	}
+	if (rc == NPS_ERR_DEADLINE)
+		rc = write_small_tree(w, note, dl, &pace, f, nps);
+	log_fate(f, dl, rc);
+	return rc;
+}
+
+void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms, const output_deadline *dl)
 {
 	uint64_t started_ns = clock_mono_ns();
 	if (w->init && a->uploader && !a->cfg.upload_init && !a->cfg.dump_path) {
@@ -225,15 +322,12 @@ void agent_finish_window(agent *a, agent_window *w, uint32_t upload_budget_ms)
 	 * still worth keeping. */
 	snap_zip_entry entries[3];
 	size_t n = 0;
-	int rc = build_nps(w, note, &nps);
-	if (rc == 0)
+	tree_fate fate;
+	if (build_nps(w, note, dl, &fate, &nps) == 0)
 		entries[n++] = (snap_zip_entry){nps_name, nps.data, nps.len, false};
-	else
-		log_error("the .nps could not be built (%s): the zip holds the statistics and metadata only",
-			  nps_strerror(rc));
 	if (w->stats && stats_table_columns(w->stats) > 0 && stats_csv_write(w->stats, &csv) == 0 && !csv.failed)
 		entries[n++] = (snap_zip_entry){csv_name, csv.data, csv.len, true};
-	metadata(a, w, &meta);
+	metadata(a, w, &fate, &meta);
 	if (!meta.failed)
 		entries[n++] = (snap_zip_entry){"metadata.json", meta.data, meta.len, true};
 

@@ -80,5 +80,13 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	if (m->invocations_json)
 		buf_printf(out, "  \"invocations\": %s,\n  \"invocations_not_listed\": %u,\n",
 			   m->invocations_json, m->invocations_not_listed);
+	if (m->tree_cut) {
+		buf_append_str(out, "  \"tree_cut\": {\"reason\": ");
+		snap_json_string(out, m->tree_cut);
+		buf_printf(out, ", \"depth\": %u, \"nodes\": %llu, \"nodes_kept\": %llu},\n", m->tree_cut_depth,
+			   (unsigned long long)m->tree_nodes, (unsigned long long)m->tree_nodes_kept);
+	} else {
+		buf_append_str(out, "  \"tree_cut\": null,\n");
+	}
 	buf_printf(out, "  \"stats_columns\": %d\n}\n", m->stats_columns);
 }

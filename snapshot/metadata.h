@@ -30,6 +30,13 @@ typedef struct {
 	uint32_t methods;
 	int stats_columns;
 	int64_t invocations_skipped;   /* Lambda invocations not profiled since the last snapshot; -1 = omit */
+	/* The call tree as written, when it was cut (tree_cut NULL: whole): why ("size": cut to
+	 * what is always written in time; "exit_deadline": the last snapshot could not be
+	 * written whole within the JVM's exit bound), the depth of the cut (0: no tree at all),
+	 * and the nodes before and after. */
+	const char *tree_cut;
+	uint32_t tree_cut_depth;
+	uint64_t tree_nodes, tree_nodes_kept;
 	const char *invocations_json;  /* a shared window's invocations: a JSON array, or NULL = omit */
 	unsigned invocations_not_listed; /* beyond that list (printed with it) */
 } snap_metadata;

@@ -23,6 +23,7 @@ enum {
 	NPS_ERR_INVALID = -3, /* the profile breaks a model invariant (method id, thread id) */
 	NPS_ERR_ZLIB = -4,    /* compression or decompression failed */
 	NPS_ERR_FORMAT = -5,  /* the input is not a valid .nps (nps_read) */
+	NPS_ERR_DEADLINE = -6, /* nps_write gave up: its deadline passed (nps_write_options) */
 };
 
 /* Largest time the u40 fields hold, in µs (about 12.7 days). */
@@ -71,7 +72,17 @@ typedef struct {
 	const char *comment;       /* UTF-8, shown in the snapshot's info panel; NULL = "" */
 	const char *settings_name; /* UTF-8 settings preset name; NULL = "jvmsnap sampler" */
 	int zlib_level;            /* 1..9; 0 = zlib's default (6) */
+	/* A deadline on `now_ns`'s clock (the caller's clock, so tests can drive it): past it
+	 * the write gives up with NPS_ERR_DEADLINE. Looked at before each thread, every
+	 * NPS_DEADLINE_EVERY nodes and every compressed chunk, and once before compressing,
+	 * so an expired deadline always stops the write. now_ns NULL: no deadline. */
+	uint64_t deadline_ns;
+	uint64_t (*now_ns)(void);
+	uint64_t *nodes_put; /* not NULL: counts the tree nodes laid out, also when given up
+			      * (the caller's measure of the machine's speed) */
 } nps_write_options;
+
+#define NPS_DEADLINE_EVERY 8192u
 
 /* Appends the complete .nps file for `p` to `out` (`o` may be NULL). Threads whose
  * root has no children are left out, but the file always holds at least one thread.

@@ -22,6 +22,8 @@ const char *nps_strerror(int err)
 		return "zlib failure";
 	case NPS_ERR_FORMAT:
 		return "not a valid .nps file";
+	case NPS_ERR_DEADLINE:
+		return "not finished by its deadline";
 	default:
 		return "unknown error";
 	}

@@ -23,6 +23,8 @@ static uint32_t clamp_i32(uint64_t v) { return v > INT32_MAX ? INT32_MAX : (uint
 
 static bool thread_has_samples(const snap_thread *t) { return t->root && t->root->child; }
 
+static bool expired(const nps_write_options *o) { return o && o->now_ns && o->now_ns() >= o->deadline_ns; }
+
 /* Node geometry of one thread array (§6.3): W is decided by the length alone. */
 typedef struct {
 	uint32_t header; /* 28 or 18 */
@@ -108,10 +110,13 @@ static void put_thread_stats(buf *b, const nps_tree *t, const layout *l)
 	put_bool(b, gross_cpu > 0);
 }
 
-static int put_thread(buf *b, const snap_profile *p, int32_t id, const char *name, const snap_node *root)
+static int put_thread(buf *b, const snap_profile *p, int32_t id, const char *name, const snap_node *root,
+		      const nps_write_options *o)
 {
 	if (id < 0)
 		return NPS_ERR_INVALID;
+	if (expired(o))
+		return NPS_ERR_DEADLINE;
 	nps_tree t;
 	int rc = nps_tree_build(root, p->has_cpu, &t);
 	if (rc)
@@ -129,16 +134,26 @@ static int put_thread(buf *b, const snap_profile *p, int32_t id, const char *nam
 		put_bool(b, p->has_cpu);
 		put_i32(b, (int32_t)l.len);
 		buf_reserve(b, (size_t)l.len + 128);
-		for (uint32_t i = 0; i < t.count; i++)
+		for (uint32_t i = 0; i < t.count && !rc; i++) {
 			put_node(b, &t, i, ofs, &l);
-		put_thread_stats(b, &t, &l);
+			if (i % NPS_DEADLINE_EVERY != NPS_DEADLINE_EVERY - 1)
+				continue;
+			if (o && o->nodes_put)
+				*o->nodes_put += NPS_DEADLINE_EVERY;
+			if (expired(o))
+				rc = NPS_ERR_DEADLINE;
+		}
+		if (!rc && o && o->nodes_put)
+			*o->nodes_put += t.count % NPS_DEADLINE_EVERY;
+		if (!rc)
+			put_thread_stats(b, &t, &l);
 	}
 	free(ofs);
 	nps_tree_free(&t);
 	return rc;
 }
 
-static int put_threads(buf *b, const snap_profile *p)
+static int put_threads(buf *b, const snap_profile *p, const nps_write_options *o)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < p->nthreads; i++)
@@ -147,16 +162,16 @@ static int put_threads(buf *b, const snap_profile *p)
 	if (n == 0) {
 		put_i32(b, 1);
 		if (p->nthreads == 0)
-			return put_thread(b, p, 0, "[no samples]", &empty_root);
+			return put_thread(b, p, 0, "[no samples]", &empty_root, o);
 		const snap_thread *t = &p->threads[0];
-		return put_thread(b, p, t->id, t->name, t->root ? t->root : &empty_root);
+		return put_thread(b, p, t->id, t->name, t->root ? t->root : &empty_root, o);
 	}
 	put_i32(b, (int32_t)n);
 	for (uint32_t i = 0; i < p->nthreads; i++) {
 		const snap_thread *t = &p->threads[i];
 		if (!thread_has_samples(t))
 			continue;
-		int rc = put_thread(b, p, t->id, t->name, t->root);
+		int rc = put_thread(b, p, t->id, t->name, t->root, o);
 		if (rc)
 			return rc;
 	}
@@ -164,7 +179,7 @@ static int put_threads(buf *b, const snap_profile *p)
 }
 
 /* The inflated CPU results block (§3). */
-static int put_block(buf *b, const snap_profile *p)
+static int put_block(buf *b, const snap_profile *p, const nps_write_options *o)
 {
 	if (p->nmethods < 1 || p->nmethods > SNAP_MAX_METHODS)
 		return NPS_ERR_INVALID;
@@ -179,7 +194,7 @@ static int put_block(buf *b, const snap_profile *p)
 		put_str(b, m->method_name);
 		put_str(b, m->signature);
 	}
-	int rc = put_threads(b, p);
+	int rc = put_threads(b, p, o);
 	if (!rc && b->failed)
 		rc = NPS_ERR_NOMEM;
 	return rc;
@@ -240,6 +255,39 @@ static void put_settings(buf *b, const snap_profile *p, const char *name)
 		put_prop(b, NPS_INTERVAL_US_KEY, us);
 }
 
+/* zlib's compress2, in chunks so that a deadline is looked at between them (the same
+ * bytes: deflate's output does not depend on how its input is handed over). */
+enum { DEFLATE_CHUNK = 1 << 20 };
+static int deflate_block(uint8_t *dst, uLongf *dst_len, const buf *block, int level, const nps_write_options *o)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit(&zs, level) != Z_OK)
+		return NPS_ERR_ZLIB;
+	zs.next_out = dst;
+	zs.avail_out = (uInt)*dst_len;
+	size_t pos = 0;
+	int z = Z_OK, rc = 0;
+	while (z == Z_OK) {
+		if (expired(o)) {
+			rc = NPS_ERR_DEADLINE;
+			break;
+		}
+		size_t n = block->len - pos < DEFLATE_CHUNK ? block->len - pos : DEFLATE_CHUNK;
+		zs.next_in = block->data + pos;
+		zs.avail_in = (uInt)n;
+		pos += n;
+		z = deflate(&zs, pos == block->len ? Z_FINISH : Z_NO_FLUSH);
+		if (z == Z_OK && zs.avail_in) /* the bound left no room: cannot happen */
+			z = Z_BUF_ERROR;
+	}
+	if (!rc && z != Z_STREAM_END)
+		rc = NPS_ERR_ZLIB;
+	*dst_len = zs.total_out;
+	deflateEnd(&zs);
+	return rc;
+}
+
 /* Header, zlib stream compressed in place after the header, settings, comment (§1). */
 static int put_file(buf *out, const buf *block, const snap_profile *p, const nps_write_options *o)
 {
@@ -257,8 +305,9 @@ static int put_file(buf *out, const buf *block, const snap_profile *p, const nps
 	put_i32(out, (int32_t)block->len);
 	uLongf clen = bound;
 	int level = o && o->zlib_level >= 1 && o->zlib_level <= 9 ? o->zlib_level : Z_DEFAULT_COMPRESSION;
-	if (compress2(out->data + out->len, &clen, block->data, (uLong)block->len, level) != Z_OK)
-		return NPS_ERR_ZLIB;
+	int zrc = deflate_block(out->data + out->len, &clen, block, level, o);
+	if (zrc)
+		return zrc;
 	if (clen > INT32_MAX)
 		return NPS_ERR_LIMIT;
 	for (int i = 0; i < 4; i++)
@@ -280,7 +329,7 @@ int nps_write(const snap_profile *p, const nps_write_options *o, buf *out)
 	size_t start = out->len;
 	buf block;
 	buf_init(&block);
-	int rc = put_block(&block, p);
+	int rc = put_block(&block, p, o);
 	if (!rc)
 		rc = put_file(out, &block, p, o);
 	buf_free(&block);

@@ -126,9 +126,11 @@ IOPIPE_PROFILER_SAMPLERATE=100 IOPIPE_PROFILER_OVERHEAD=100% IOPIPE_PROFILER_MEM
 	MAX_EXTRA_RSS_MB=${STRESS_MAX_EXTRA_RSS_MB:-64} pair manypaths 120 ManyPaths 5000 2 400
 check "manypaths: one warning: the memory limit was reached" \
 	test "$(grep -c '^jvmsnap: warning: the profile reached its memory limit (64 MB' "$WORK/manypaths.on/stderr")" = 1
+# (On a machine too slow to write the 200,000 nodes within their deadline at exit, the
+# tree is cut harder and one line says that instead: 44_exit_deadline.sh forces that path.)
 check "manypaths: one warning: the tree was cut to be written in time, totals kept" \
-	test "$(grep -c '^jvmsnap: warning: the call tree has [0-9]* nodes, too many to write in time: cut at depth' "$WORK/manypaths.on/stderr")" = 1
-grep -h -e 'snapshot written' -e 'call tree has' "$WORK/manypaths.on/stderr" | sed 's/^/measure: manypaths: /'
+	test "$(grep -cE '^jvmsnap: warning: (the call tree has [0-9]* nodes, too many to write in time: cut at depth|the snapshot could not be written whole in the [0-9]* ms it may take at exit)' "$WORK/manypaths.on/stderr")" = 1
+grep -h -e 'snapshot written' -e 'call tree has' -e 'could not be written whole' "$WORK/manypaths.on/stderr" | sed 's/^/measure: manypaths: /'
 
 # ---- classes loaded by throwaway loaders and unloaded while sampling ----
 pair unload 120 -Xlog:class+unload=info:file=unload.log ClassUnload 2500

@@ -431,6 +431,56 @@ static void test_round_trip_is_stable(void **state)
 	}
 }
 
+/* ---- the writer's deadline ---- */
+
+/* A test clock: each reading advances it by one tick, so a deadline N ticks away is
+ * reached after N looks at it, wherever they are. */
+static uint64_t ticks;
+static uint64_t tick_clock(void) { return ticks++; }
+
+static void test_deadline(void **state)
+{
+	(void)state;
+	snap_profile *p = wide_profile(3 * NPS_DEADLINE_EVERY + 5);
+	buf plain, timed;
+	write_ok(p, NULL, &plain);
+	/* A deadline never reached: the same bytes as without one. */
+	nps_write_options far = {.deadline_ns = UINT64_MAX, .now_ns = tick_clock};
+	ticks = 0;
+	write_ok(p, &far, &timed);
+	assert_int_equal(timed.len, plain.len);
+	assert_memory_equal(timed.data, plain.data, plain.len);
+	uint64_t looks = ticks;
+	assert_int_equal(looks, 5); /* the thread, after 8192, 16384 and 24576 nodes, the compression */
+	uint64_t put = 0;
+	nps_write_options counted = {.deadline_ns = UINT64_MAX, .now_ns = tick_clock, .nodes_put = &put};
+	buf again;
+	write_ok(p, &counted, &again);
+	assert_int_equal(put, 3 * NPS_DEADLINE_EVERY + 5);
+	buf_free(&again);
+	/* Expired at the first look, and at every later one in turn: abandoned, `out` as it was,
+	 * the nodes laid out until then counted. */
+	static const uint64_t put_by[] = {0, NPS_DEADLINE_EVERY, 2 * NPS_DEADLINE_EVERY, 3 * NPS_DEADLINE_EVERY,
+					  3 * NPS_DEADLINE_EVERY + 5};
+	for (uint64_t k = 0; k < looks; k++) {
+		put = 0;
+		nps_write_options o = {.deadline_ns = k, .now_ns = tick_clock, .nodes_put = &put};
+		buf out;
+		buf_init(&out);
+		buf_append_str(&out, "kept");
+		ticks = 0;
+		assert_int_equal(nps_write(p, &o, &out), NPS_ERR_DEADLINE);
+		assert_int_equal(out.len, 4);
+		assert_memory_equal(out.data, "kept", 4);
+		assert_int_equal(put, put_by[k]);
+		buf_free(&out);
+	}
+	assert_string_equal(nps_strerror(NPS_ERR_DEADLINE), "not finished by its deadline");
+	buf_free(&plain);
+	buf_free(&timed);
+	snap_profile_free(p);
+}
+
 static void test_always_one_thread(void **state)
 {
 	(void)state;
@@ -760,6 +810,7 @@ int main(void)
 	        cmocka_unit_test(test_totals_from_microseconds),
 	        cmocka_unit_test(test_clamp_to_u40),
 	        cmocka_unit_test(test_round_trip_is_stable),
+	        cmocka_unit_test(test_deadline),
 	        cmocka_unit_test(test_always_one_thread),
 	        cmocka_unit_test(test_deep_tree_without_recursion),
 	        cmocka_unit_test(test_invalid_profiles_refused),

@@ -1,4 +1,4 @@
-/* Snapshot packaging: IOpipe's prefix, the zip path rules, and atomic zip writing. */
+/* Snapshot packaging: IOpipe's prefix, the zip path rules, atomic zip writing, metadata.json. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "../../snapshot/metadata.h"
 #include "../../snapshot/package.h"
 
 static void test_prefix_matches_iopipe(void **state)
@@ -182,6 +183,29 @@ static void test_zip_store_names(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* metadata.json's tree_cut: null for a whole tree, else why and how much was kept. */
+static void test_metadata_tree_cut(void **state)
+{
+	(void)state;
+	snap_metadata m = {.agent_version = "t", .window = "run", .sampler = "changed"};
+	buf out;
+	buf_init(&out);
+	snap_metadata_json(&m, &out);
+	buf_u8(&out, 0);
+	assert_non_null(strstr((char *)out.data, "\n  \"tree_cut\": null,\n  \"stats_columns\": 0\n}\n"));
+	buf_free(&out);
+	m.tree_cut = "exit_deadline";
+	m.tree_cut_depth = 22;
+	m.tree_nodes = 1000002;
+	m.tree_nodes_kept = 18527;
+	buf_init(&out);
+	snap_metadata_json(&m, &out);
+	buf_u8(&out, 0);
+	assert_non_null(strstr((char *)out.data, "\n  \"tree_cut\": {\"reason\": \"exit_deadline\", \"depth\": 22, "
+					      "\"nodes\": 1000002, \"nodes_kept\": 18527},\n"));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +214,7 @@ int main(void)
 	    cmocka_unit_test(test_zip_write_atomic_and_readable),
 	    cmocka_unit_test(test_zip_write_failures),
 	    cmocka_unit_test(test_zip_store_names),
+	    cmocka_unit_test(test_metadata_tree_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
