@@ -203,7 +203,7 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		}
 	}
 	if (cmd & CMD_FINISH_INIT) /* SnapStart: before the snapshot, not after the first invocation */
-		finish_deferred_init(t, t->a->cfg.upload_budget_ms);
+		finish_deferred_init(t, t->a->cfg.upload_budget_ms, NULL);
 	if (cmd & CMD_OPEN) {
 		char request[128];
 		pthread_mutex_lock(&t->mu);
