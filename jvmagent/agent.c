@@ -35,6 +35,8 @@ enum {
  * written by, in ms after the stop; 0 = already past. */
 #define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
 #define TEST_EXIT_SMALL_ENV "JVMSNAP_TEST_EXIT_SMALL_MS"
+/* SnapStart: what writing the init zip may take before its upload starts (bench/nps_write.sh). */
+enum { SNAPSHOT_WRITE_MS = 2000 };
 
 /* The JVMTI callbacks carry no user pointer other than the environment's local storage;
  * this is the one agent context, reachable from there too. */
@@ -329,6 +331,32 @@ static void on_wait_idle(void *ctx, int64_t budget_ms)
 			 "(said once)", (long long)budget_ms);
 }
 
+/* SnapStart, before the snapshot: the init zip is written and uploaded now, once, instead of
+ * by every restored copy after its first invocation. restore/next waits for that, within
+ * the upload budget (plus the zip's writing) and what is left of the init limit. */
+static void on_before_snapshot(void *ctx, int64_t budget_ms)
+{
+	agent *a = ctx;
+	if (!a->thread)
+		return;
+	agent_thread_finish_init(a->thread);
+	int64_t cap = (int64_t)a->cfg.upload_budget_ms + SNAPSHOT_WRITE_MS;
+	if (budget_ms > cap)
+		budget_ms = cap;
+	if (!agent_thread_wait_idle(a->thread, (uint32_t)budget_ms))
+		log_warn("the init snapshot was not written and uploaded within %lld ms, before Lambda's SnapStart "
+			 "snapshot; a restored sandbox does not resume its upload", (long long)budget_ms);
+}
+
+/* SnapStart, after a restore: uploads begun before the snapshot stop, and S3 starts afresh
+ * (uploader.h). The clocks need nothing: every time is read when it is used. */
+static void on_restored(void *ctx)
+{
+	agent *a = ctx;
+	uploader_restored(a->uploader);
+	log_debug("restored from a SnapStart snapshot");
+}
+
 /* Puts our proxy between the runtime and the Runtime API before any Java code reads
  * AWS_LAMBDA_RUNTIME_API, so every invocation's start and end are seen exactly. */
 static void start_lambda_proxy(agent *a)
@@ -340,7 +368,9 @@ static void start_lambda_proxy(agent *a)
 			      .invocation_end = on_invocation_end,
 			      .wait_idle = on_wait_idle,
 			      .concurrent = on_concurrent,
-			      .invocation_handler = on_invocation_handler};
+			      .invocation_handler = on_invocation_handler,
+			      .before_snapshot = on_before_snapshot,
+			      .restored = on_restored};
 	/* Its memory is taken now: the proxy's threads may ask for it at any time. */
 	if (pthread_mutex_init(&a->lambda_mu, NULL) == 0)
 		a->shared = lambda_shared_new();

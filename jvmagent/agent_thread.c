@@ -12,7 +12,7 @@
 #include "sampler.h"
 #include "uploader.h"
 
-enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4 };
+enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
 /* How long closing a window waits for the statistics to finish starting (a JVM that
  * exits during its first milliseconds). */
@@ -202,6 +202,8 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 				uploader_retry(t->a->uploader);
 		}
 	}
+	if (cmd & CMD_FINISH_INIT) /* SnapStart: before the snapshot, not after the first invocation */
+		finish_deferred_init(t, t->a->cfg.upload_budget_ms, NULL);
 	if (cmd & CMD_OPEN) {
 		char request[128];
 		pthread_mutex_lock(&t->mu);
@@ -402,6 +404,13 @@ void agent_thread_close_window(agent_thread *t)
 	if (!(t->pending & CMD_CLOSE))
 		t->close_at = window_now();
 	post(t, CMD_CLOSE);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void agent_thread_finish_init(agent_thread *t)
+{
+	pthread_mutex_lock(&t->mu);
+	post(t, CMD_FINISH_INIT);
 	pthread_mutex_unlock(&t->mu);
 }
 

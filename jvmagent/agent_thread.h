@@ -27,6 +27,10 @@ agent_thread *agent_thread_start(struct agent *a, JNIEnv *jni);
  * agent_thread_open_window. Returns at once. */
 void agent_thread_close_window(agent_thread *t);
 
+/* SnapStart: asks the thread to finish the closed init window now (files, and an upload
+ * within the upload budget) instead of after the first invocation. Returns at once. */
+void agent_thread_finish_init(agent_thread *t);
+
 /* Asks for a new window (closing the current one first, if any). Returns at once. */
 void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms);
 

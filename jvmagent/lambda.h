@@ -51,6 +51,15 @@ typedef struct {
 	 * comes on): its OS thread id and name (/proc/self/task/<tid>/comm), or 0 and "" when
 	 * it cannot be told. */
 	void (*invocation_handler)(void *ctx, const char *request_id, long os_tid, const char *thread_name);
+	/* SnapStart: GET .../restore/next arrived (after init_done, in place of wait_idle, before
+	 * it is forwarded): Lambda snapshots the sandbox once the runtime waits there, so the
+	 * init window's zip is finished now, within budget_ms (what is left of the init limit
+	 * minus LAMBDA_DEADLINE_MARGIN_MS, never negative): uploaded once, not by every copy. */
+	void (*before_snapshot)(void *ctx, int64_t budget_ms);
+	/* SnapStart: GET .../restore/next was answered 200, so this process is a copy restored
+	 * from the snapshot (perhaps hours later, perhaps one of many). Called before the runtime
+	 * gets that answer. */
+	void (*restored)(void *ctx);
 } lambda_hooks;
 
 enum {

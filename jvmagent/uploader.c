@@ -27,7 +27,7 @@ enum { LAMBDA_BUDGET_MARGIN_MS = 15 };
  * a healthy S3 would count as a failing one. */
 enum { MIN_UPLOAD_MS = S3_RETRY_MIN_ATTEMPT_MS };
 
-typedef enum { PUT_STORED, PUT_FAILED, PUT_UNREADABLE } put_outcome;
+typedef enum { PUT_STORED, PUT_FAILED, PUT_UNREADABLE, PUT_ABORTED } put_outcome;
 
 struct uploader {
 	s3_config cfg;
@@ -42,6 +42,8 @@ struct uploader {
 	bool upload_init; /* IOPIPE_PROFILER_UPLOAD_INIT */
 	bool broken; /* the client could not be created: said once, then silent */
 	unsigned moved; /* failed zips renamed so a reused local name cannot overwrite them */
+	atomic_uint restores;   /* SnapStart restores seen (uploader_restored); cfg.cancel points here */
+	unsigned restores_done; /* of which handled on the agent thread (forget_snapshot) */
 };
 
 static void dropped(void *ctx, const s3_queued *e, s3_drop_reason why);
@@ -60,6 +62,8 @@ uploader *uploader_new(const agent_config *cfg)
 	u->lambda_budget_ms = cfg->lambda_budget_ms;
 	u->queue_max_mb = cfg->queue_max_mb;
 	u->upload_init = cfg->upload_init;
+	atomic_init(&u->restores, 0);
+	u->cfg.cancel = &u->restores;
 	s3_queue_limits lim = {cfg->queue_max_zips, (uint64_t)cfg->queue_max_mb << 20, cfg->upload_tries};
 	s3_queue_init(&u->queue, &lim, dropped, u);
 	s3_breaker_init(&u->breaker, NULL);
@@ -105,8 +109,9 @@ int uploader_key(const char *s3_prefix, const char *function_name, const char *z
 	/* Unique per window: the invocation's request id on Lambda, else process and window.
 	 * A Lambda window without a request id (init, end of run) also takes its random
 	 * key_nonce: with SnapStart every restored copy of one sandbox has the same pid, window
-	 * and start time, and writes its init zip after the restore, so only a value drawn after
-	 * the restore (agent_finish_window draws it) tells their keys apart. */
+	 * numbers and start time, so only a value drawn after the restore (agent_finish_window
+	 * draws it when the zip is written) tells their end-of-run keys apart. The init zip is
+	 * written before the snapshot: one window, one key. */
 	char name[512];
 	if (w->request_id[0])
 		snprintf(name, sizeof name, "%.*s_%s.zip", (int)len, base, w->request_id);
@@ -200,7 +205,14 @@ static void log_resumed(const uploader *u)
 static put_outcome put_one(uploader *u, const char *key, const char *path, long budget_ms)
 {
 	s3_result r;
-	int rc = net_get()->put_file(u->client, key, path, budget_ms, &r);
+	/* A restore since this round of uploads began: the client is the snapshot's, not to be used. */
+	bool restored = atomic_load(&u->restores) != u->restores_done;
+	int rc = restored ? S3_ERR_ABORTED : net_get()->put_file(u->client, key, path, budget_ms, &r);
+	if (rc == S3_ERR_ABORTED) { /* not S3's doing: nothing for the breaker */
+		log_info("upload to s3://%s/%s stopped: it began before the SnapStart snapshot, and the restored "
+			 "sandbox does not resume it; the zip stays at %s", u->bucket, key, path);
+		return PUT_ABORTED;
+	}
 	s3_fail_kind kind = s3_breaker_classify(rc, &r);
 	if (rc != S3_OK && kind == S3_FAIL_NONE) {
 		log_warn("cannot upload %s: %s%s%s", path, s3_strerror(rc), r.error_message[0] ? ": " : "",
@@ -241,7 +253,9 @@ static void retry_waiting(uploader *u, int64_t deadline_ms)
 			s3_queue_failed(&u->queue, 0);
 			break;
 		}
-		s3_queue_remove(&u->queue, 0); /* stored, or unreadable (said) */
+		s3_queue_remove(&u->queue, 0); /* stored, unreadable or stopped (said) */
+		if (out == PUT_ABORTED)
+			break;
 	}
 	count_waiting(u);
 }
@@ -347,9 +361,42 @@ static void put_summary(uploader *u, const char *path, const char *key, int64_t 
 		unlink(spath);
 }
 
+/* After a SnapStart restore (uploader_restored), on the agent thread before the next upload:
+ * what was waiting for a retry is the pre-snapshot process's work, which every restored copy
+ * would repeat, so it is left on disk, named; the client goes (its kept-alive connection is
+ * dead, its credentials were the snapshot's) and the next one puts the container endpoint
+ * first; the breaker's record of S3 before the snapshot is forgotten. */
+static void forget_snapshot(uploader *u)
+{
+	unsigned seen = atomic_load(&u->restores);
+	if (seen == u->restores_done)
+		return;
+	u->restores_done = seen;
+	while (u->queue.n > 0) {
+		const s3_queued *e = &u->queue.items[0];
+		log_info("not uploading s3://%s/%s: it waited since before the SnapStart snapshot, and every "
+			 "restored copy would upload it again; it stays at %s", u->bucket, e->key, e->path);
+		s3_queue_remove(&u->queue, 0);
+	}
+	count_waiting(u);
+	if (u->client)
+		net_get()->client_free(u->client);
+	u->client = NULL;
+	u->cfg.container_credentials_first = true;
+	s3_breaker_init(&u->breaker, NULL);
+	log_debug("SnapStart restore: S3 uploads start afresh (new connection, credentials fetched again)");
+}
+
+void uploader_restored(uploader *u)
+{
+	if (u)
+		atomic_fetch_add(&u->restores, 1);
+}
+
 void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t budget_ms, bool delete_after)
 {
 	char key[1024];
+	forget_snapshot(u);
 	if (w->init && !u->upload_init) {
 		log_debug("init snapshot not uploaded (IOPIPE_PROFILER_UPLOAD_INIT=false): it stays at %s", path);
 		return;
@@ -385,6 +432,8 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 		enqueue_with_summary(u, path, key, 1, delete_after);
 		return;
 	}
+	if (out == PUT_ABORTED)
+		return;
 	if (out == PUT_STORED && delete_after)
 		unlink(path);
 	if (out == PUT_STORED)
@@ -394,6 +443,8 @@ void uploader_put(uploader *u, const char *path, const agent_window *w, uint32_t
 
 void uploader_retry(uploader *u)
 {
+	if (u)
+		forget_snapshot(u);
 	if (!u || u->broken || !u->client || u->queue.n == 0)
 		return;
 	retry_waiting(u, now_ms() + (int64_t)u->lambda_budget_ms - LAMBDA_BUDGET_MARGIN_MS);

@@ -36,6 +36,14 @@ void uploader_put(uploader *u, const char *path, const struct agent_window *w, u
  * Lambda invocation that was not profiled, so a backlog still drains. */
 void uploader_retry(uploader *u);
 
+/* SnapStart: this process is a copy restored from a snapshot. Any thread may call it. An
+ * upload in progress stops within about a second (its connection died with the snapshot);
+ * on the agent thread, before its next upload, the zips waiting since before the snapshot
+ * are left on disk (named in one line each: every restored copy would upload them again),
+ * and the S3 client starts afresh: new connection, credentials fetched again with the
+ * container endpoint first. */
+void uploader_restored(uploader *u);
+
 /* Zips waiting for a retry? Any thread may ask. */
 bool uploader_has_pending(const uploader *u);
 
@@ -48,7 +56,8 @@ void uploader_keep_apart(uploader *u, const char *path);
  * or else the window's key_nonce, which SnapStart's restored copies need); the Lambda function's
  * name when `function_name` is not NULL nor empty, else the host name. 0 or -1. */
 /* A fresh random key_nonce for a window (never 0), drawn from the kernel at each call: the
- * caller draws it when the window's zip is written, which for SnapStart is after the restore. */
+ * caller draws it when the window's zip is written. With SnapStart the init zip is written
+ * before the snapshot (one init window, one key) and the end-of-run zip after the restore. */
 uint32_t uploader_key_nonce(void);
 
 int uploader_key(const char *s3_prefix, const char *function_name, const char *zip_path,

@@ -7,6 +7,7 @@
 #ifndef JVMSNAP_S3_H
 #define JVMSNAP_S3_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,13 @@ typedef struct {
 	s3_getenv_fn getenv_fn;   /* credential variables are read through it */
 	s3_clock_fn clock_fn;
 	void *clock_ctx;
+	/* NULL, or a counter another thread may bump: a PUT stops (S3_ERR_ABORTED) within about
+	 * a second once it differs from its value when the PUT began. The agent bumps it when a
+	 * SnapStart restore leaves a transfer begun before the snapshot on a dead connection. */
+	const atomic_uint *cancel;
+	/* The container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI...), when set, wins over the
+	 * environment's keys: after a SnapStart restore those are the snapshot's. */
+	bool container_credentials_first;
 } s3_config;
 
 /* Return codes (0 = success). */
@@ -43,6 +51,7 @@ enum {
 	S3_ERR_HTTP = -5,        /* S3 answered with a non-2xx status: see http_status, error_code */
 	S3_ERR_BUDGET = -6,      /* the time budget ran out before a first attempt */
 	S3_ERR_NOMEM = -7,
+	S3_ERR_ABORTED = -8,     /* stopped through s3_config.cancel */
 };
 
 typedef struct {

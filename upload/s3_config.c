@@ -59,6 +59,8 @@ const char *s3_strerror(int rc)
 		return "upload time budget exhausted";
 	case S3_ERR_NOMEM:
 		return "out of memory";
+	case S3_ERR_ABORTED:
+		return "upload stopped: begun before a SnapStart snapshot";
 	default:
 		return "unknown error";
 	}

@@ -24,6 +24,7 @@ struct s3_cred_provider {
 	s3_credentials cached;
 	cred_source source;
 	int64_t fetched_ms;
+	bool container_first; /* s3_cred_provider_container_first */
 };
 
 static void free_secret(char *s)
@@ -191,6 +192,17 @@ static const char *env(const s3_cred_provider *p, const char *name)
 {
 	const char *v = p->getenv_fn ? p->getenv_fn(name) : getenv(name);
 	return v && *v ? v : NULL;
+}
+
+void s3_cred_provider_container_first(s3_cred_provider *p) { p->container_first = true; }
+
+/* The environment's keys, unless the container endpoint is to win and is set. */
+static bool use_env_keys(const s3_cred_provider *p)
+{
+	if (!env(p, "AWS_ACCESS_KEY_ID") && !env(p, "AWS_SECRET_ACCESS_KEY"))
+		return false;
+	return !p->container_first ||
+	       (!env(p, "AWS_CONTAINER_CREDENTIALS_FULL_URI") && !env(p, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"));
 }
 
 static int from_env(s3_cred_provider *p, char *err, size_t err_size)
@@ -368,7 +380,7 @@ int s3_cred_provider_get(s3_cred_provider *p, int64_t now_ms, long timeout_ms, c
 	if (err_size)
 		err[0] = '\0';
 	int rc;
-	if (env(p, "AWS_ACCESS_KEY_ID") || env(p, "AWS_SECRET_ACCESS_KEY")) {
+	if (use_env_keys(p)) {
 		rc = from_env(p, err, err_size);
 	} else {
 		const char *full = env(p, "AWS_CONTAINER_CREDENTIALS_FULL_URI");

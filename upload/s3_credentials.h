@@ -44,6 +44,11 @@ typedef struct s3_cred_provider s3_cred_provider;
 s3_cred_provider *s3_cred_provider_new(s3_getenv_fn getenv_fn, const char *ca_file);
 void s3_cred_provider_free(s3_cred_provider *p);
 
+/* From now on the container endpoint, when one is set, wins over the environment's keys:
+ * after a SnapStart restore those keys are the snapshot's (a process's environment cannot
+ * change), while the endpoint serves the restored sandbox's own. */
+void s3_cred_provider_container_first(s3_cred_provider *p);
+
 /* Current credentials. *out is owned by the provider and valid until the next call.
  * A fetch takes at most timeout_ms. On failure returns S3_ERR_CREDENTIALS and a
  * description (never a secret) in err. */

@@ -148,6 +148,8 @@ s3_client *s3_client_new(const s3_config *given)
 		s3_client_free(c);
 		return NULL;
 	}
+	if (cfg->container_credentials_first)
+		s3_cred_provider_container_first(c->creds);
 	return c;
 }
 
@@ -253,6 +255,24 @@ static void wipe_list(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
+/* The cancel counter's value when the PUT began (s3_config.cancel). */
+typedef struct {
+	const atomic_uint *counter;
+	unsigned at_start;
+} cancel_watch;
+
+static bool cancelled(const cancel_watch *w) { return w->counter && atomic_load(w->counter) != w->at_start; }
+
+/* libcurl calls this during a transfer, about once a second when nothing moves. */
+static int check_cancel(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cancelled(userdata) ? 1 : 0;
+}
+
 typedef struct {
 	CURLcode curl_code;
 	long http_status;
@@ -261,7 +281,8 @@ typedef struct {
 } attempt_outcome;
 
 static void set_transfer_options(s3_client *c, const s3_put_request *rq, struct curl_slist *hdrs,
-                                 body_source *b, response *resp, long timeout_ms, char *errbuf)
+                                 body_source *b, response *resp, long timeout_ms, char *errbuf,
+                                 cancel_watch *cw)
 {
 	CURL *h = c->curl;
 	curl_easy_reset(h); /* keeps the connection cache: keep-alive survives */
@@ -291,10 +312,15 @@ static void set_transfer_options(s3_client *c, const s3_put_request *rq, struct 
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_file);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "jvmsnap");
+	if (cw->counter) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, check_cancel);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, cw);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 }
 
 static int run_attempt(s3_client *c, const s3_put_request *rq, body_source *b, response *resp,
-                       long timeout_ms, attempt_outcome *out)
+                       long timeout_ms, cancel_watch *cw, attempt_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	buf_reset(&resp->body);
@@ -304,7 +330,7 @@ static int run_attempt(s3_client *c, const s3_put_request *rq, body_source *b, r
 	struct curl_slist *hdrs = header_list(rq);
 	if (!hdrs)
 		return S3_ERR_NOMEM;
-	set_transfer_options(c, rq, hdrs, b, resp, timeout_ms, out->curl_error);
+	set_transfer_options(c, rq, hdrs, b, resp, timeout_ms, out->curl_error, cw);
 	out->curl_code = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &out->http_status);
 	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &out->new_connections);
@@ -343,9 +369,12 @@ static int credentials(s3_client *c, int64_t deadline, const s3_credentials **cr
 
 /* One signed attempt; *cls says whether and how a failure may be retried. */
 static int signed_attempt(s3_client *c, const char *key, body_source *b, const s3_payload_digest *d,
-                          int64_t deadline, response *resp, s3_result *res, s3_retry_class *cls)
+                          int64_t deadline, cancel_watch *cw, response *resp, s3_result *res,
+                          s3_retry_class *cls)
 {
 	*cls = S3_RETRY_NEVER;
+	if (cancelled(cw))
+		return S3_ERR_ABORTED;
 	const s3_credentials *cr;
 	int rc = credentials(c, deadline, &cr, res);
 	if (rc != S3_OK)
@@ -357,7 +386,7 @@ static int signed_attempt(s3_client *c, const char *key, body_source *b, const s
 	attempt_outcome o;
 	if (rc == S3_OK) {
 		long timeout = remaining < c->cfg.attempt_timeout_ms ? remaining : c->cfg.attempt_timeout_ms;
-		rc = run_attempt(c, &rq, b, resp, timeout > 0 ? timeout : 1, &o);
+		rc = run_attempt(c, &rq, b, resp, timeout > 0 ? timeout : 1, cw, &o);
 	}
 	s3_put_request_free(&rq);
 	if (rc != S3_OK)
@@ -369,6 +398,10 @@ static int signed_attempt(s3_client *c, const char *key, body_source *b, const s
 		memcpy(res->etag, resp->etag, sizeof res->etag);
 		res->error_code[0] = res->error_message[0] = '\0'; /* earlier attempts' errors */
 		return S3_OK;
+	}
+	if (o.curl_code == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(res->error_message, sizeof res->error_message, "%s", s3_strerror(S3_ERR_ABORTED));
+		return S3_ERR_ABORTED;
 	}
 	record_failure(res, &o, resp);
 	*cls = s3_retry_classify((int)o.curl_code, o.http_status, res->error_code);
@@ -382,12 +415,13 @@ static int put(s3_client *c, const char *key, body_source *b, const s3_payload_d
                long budget_ms, s3_result *res)
 {
 	int64_t deadline = started + (budget_ms > 0 ? budget_ms : c->cfg.budget_ms);
+	cancel_watch cw = {c->cfg.cancel, c->cfg.cancel ? atomic_load(c->cfg.cancel) : 0};
 	response resp;
 	buf_init(&resp.body);
 	int rc;
 	for (;;) {
 		s3_retry_class cls;
-		rc = signed_attempt(c, key, b, d, deadline, &resp, res, &cls);
+		rc = signed_attempt(c, key, b, d, deadline, &cw, &resp, res, &cls);
 		long delay;
 		if (rc == S3_OK || !s3_retry_next(cls, res->attempts, (long)(deadline - clock_mono_ms()),
 		                                  next_rand01(c), &delay))

@@ -111,9 +111,10 @@ void proxy_before_next(exchange *ex)
 		h->init_done(h->ctx);
 	if (ended[0] && h->invocation_end)
 		h->invocation_end(h->ctx, ended);
+	void (*wait)(void *, int64_t) = ex->route == ROUTE_RESTORE_NEXT ? h->before_snapshot : h->wait_idle;
 	/* Several loops: another thread's first next, before any event, has nothing to wait
 	 * for (the init window's zip waits for the first invocation anyway). */
-	if (!h->wait_idle || (concurrent && !first && deadline_ms <= 0))
+	if (!wait || (concurrent && !first && deadline_ms <= 0))
 		return;
 	int64_t now = clock_epoch_ms();
 	int64_t budget_ms = 0;
@@ -121,7 +122,13 @@ void proxy_before_next(exchange *ex)
 		budget_ms = LAMBDA_INIT_LIMIT_MS - (now - p->start_epoch_ms) - LAMBDA_DEADLINE_MARGIN_MS;
 	else if (deadline_ms > 0)
 		budget_ms = deadline_ms - now - LAMBDA_DEADLINE_MARGIN_MS;
-	h->wait_idle(h->ctx, budget_ms > 0 ? budget_ms : 0);
+	wait(h->ctx, budget_ms > 0 ? budget_ms : 0);
+}
+
+void proxy_on_restored(exchange *ex)
+{
+	if (ex->p->hooks.restored)
+		ex->p->hooks.restored(ex->p->hooks.ctx);
 }
 
 void proxy_next_done(exchange *ex)

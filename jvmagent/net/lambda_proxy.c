@@ -65,6 +65,8 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 		return MHD_NO;
 	if (ex->route == ROUTE_NEXT && status == 200)
 		proxy_on_event(ex, conn);
+	if (ex->route == ROUTE_RESTORE_NEXT && status == 200)
+		proxy_on_restored(ex);
 	proxy_next_done(ex);
 	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
 		ex->end_pending = true;

@@ -120,9 +120,13 @@ route proxy_parse_route(const char *method, const char *raw_uri, char *id, size_
 /* Reads AWS_LAMBDA_MAX_CONCURRENCY (Lambda Managed Instances) at start: true when > 1. */
 bool proxy_concurrency_from_env(const char *value);
 
+/* SnapStart's GET .../restore/next answered 200: this process was restored (hook restored). */
+void proxy_on_restored(exchange *ex);
+
 /* Before a GET .../next goes upstream: ends the init window, or (one invocation at a time)
  * the open invocation (hooks init_done, invocation_end), then wait_idle within what is
- * left of the deadline. Counts the call as waiting (ex->next_counted). */
+ * left of the deadline (for SnapStart's .../restore/next: before_snapshot). Counts the call
+ * as waiting (ex->next_counted). */
 void proxy_before_next(exchange *ex);
 
 /* A GET .../next is done (answered, failed or dropped): no longer waiting. */

@@ -6,7 +6,9 @@
 # then invocations; and a failing restore hook, which the RIC reports with POST
 # /runtime/restore/error. With the agent, the init window ends before restore/next reaches
 # the API (the time snapshotted is in no window); every call reaches the API as it does
-# without the agent.
+# without the agent. Then what a restored copy does (docs/lambda.md, "SnapStart"): its clock
+# jumps, its credentials change, uploads from before the snapshot are not resumed, and the
+# init zip was uploaded once, before the snapshot.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/aws_tools.sh"
 WORK=$(mktemp -d /tmp/jvmsnap-snapstart.XXXXXX)
@@ -15,6 +17,8 @@ trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 for need in mvn node curl python3; do
 	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make test-deps)"; finish; exit 1; }
 done
+[ -f "$ROOT/tests/s3/node_modules/s3rver/package.json" ] ||
+	{ not_ok "prerequisite s3rver is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
 mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$WORK/probe" package \
 	"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:build-classpath" \
 	-Dmdep.outputFile="$WORK/probe/cp.txt" >"$WORK/mvn.out" 2>&1
@@ -32,6 +36,9 @@ run() {
 	shift 3
 	mkdir -p "$dir/snaps"
 	start_runtime_api "$dir/api"
+	"${BEFORE_START:-:}" "$dir" # the restore's emulation, where a case sets one up
+	local vars=() v
+	for v in "$@"; do vars+=("${v//@API_PORT@/$API_PORT}"); done # an address only known now
 	local deadline=$(($(date +%s%3N) + 60000))
 	for i in $(seq "$n"); do
 		printf 'mark %s\n' "$i" | curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/event?id=req-$i&deadline=$deadline" \
@@ -41,7 +48,7 @@ run() {
 	[ "$mode" = agent ] && agent_env=(JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true)
 	(cd "$dir" && exec env -u JAVA_TOOL_OPTIONS "${agent_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
 		_HANDLER=probe.Probe::handleRequest LAMBDA_TASK_ROOT="$dir" AWS_LAMBDA_FUNCTION_NAME=snappy \
-		AWS_LAMBDA_INITIALIZATION_TYPE=snap-start IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/snaps/" "$@" \
+		AWS_LAMBDA_INITIALIZATION_TYPE=snap-start IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/snaps/" "${vars[@]}" \
 		"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 		probe.Probe::handleRequest >"$dir/stdout" 2>"$dir/stderr") &
 	pid=$!
@@ -82,8 +89,8 @@ check "snap-start: every call reached the API as without the agent ($(wc -l <"$W
 	sh -c "test -s '$WORK/ok-plain/calls' && cmp -s '$A/calls' '$WORK/ok-plain/calls'"
 init_zip=$(ls "$A"/snaps/*_init*.zip 2>/dev/null | head -n 1)
 # The init window ends when GET /runtime/restore/next arrives, so the time Lambda holds the
-# sandbox snapshotted is in no window. (Its zip is written after the first invocation, as
-# without SnapStart: see docs/lambda.md for what that still means for restored copies.)
+# sandbox snapshotted is in no window. (Its zip is written then too, before the snapshot:
+# the restore cases below check its upload.)
 check "snap-start: the init window ends before GET /runtime/restore/next reached the API" \
 	python3 - "$A/log.json" "${init_zip:-/nonexistent}" <<'PY'
 import json, sys, zipfile
@@ -112,4 +119,146 @@ check "restore hook failure: POST /runtime/restore/error reached the API, with i
 	grep -qE "^POST /2018-06-01/runtime/restore/error .*\['[A-Za-z.]+'\]" "$WORK/restore-agent/calls"
 check "restore hook failure: every call reached the API as without the agent" \
 	sh -c "test -s '$WORK/restore-plain/calls' && cmp -s '$WORK/restore-agent/calls' '$WORK/restore-plain/calls'"
+
+# ---- After the restore (docs/lambda.md, "SnapStart") ---------------------------------------
+# The restore, emulated as the process sees it: tests/lambda/clockshift.c keeps the JVM's wall
+# clock SHIFT_MS behind until the emulator answers GET /runtime/restore/next, then real (the
+# sandbox was snapshotted, then restored 10 minutes later; S3's 15-minute skew check still
+# lets the init upload through); the emulator's credentials endpoint serves one key before
+# the restore and another after it; s3rver_keys.js accepts both and records who signed what.
+CLOCKSHIFT=$ROOT/$BUILD/tests/libclockshift.so
+SHIFT_MS=600000
+check "the clock shim is built (make java-tests)" test -f "$CLOCKSHIFT"
+s3_start() { # s3_start NAME FIRST_PUTS: an s3rver_keys.js of its own; sets S3_PORT and S3_LOG
+	mkdir -p "$WORK/$1-data"
+	start_server "$1" node "$ROOT/tests/s3/s3rver_keys.js" "$WORK/$1-data" "$WORK/$1.jsonl" snaps "$2" \
+		INITKEY:initsecret RESTOREDKEY:restoredsecret
+	S3_PORT=$PORT
+	S3_LOG=$WORK/$1.jsonl
+}
+s3_start s3 -
+expires=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+restore_setup() { # the emulator's side of the restore, for the run in $1
+	python3 -c "import struct,sys; open(sys.argv[1],'wb').write(struct.pack('<q', -$SHIFT_MS))" "$1/clock"
+	curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/restore?clock_file=$1/clock&shift_ms=0" >/dev/null
+	printf '{"AccessKeyId":"INITKEY","SecretAccessKey":"initsecret","Token":"init-session","Expiration":"%s"}' "$expires" |
+		curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/credentials?phase=init&token=tok-1" --data-binary @- >/dev/null
+	printf '{"AccessKeyId":"RESTOREDKEY","SecretAccessKey":"restoredsecret","Token":"restored-session","Expiration":"%s"}' "$expires" |
+		curl -sf -X POST "http://127.0.0.1:$API_PORT/_test/credentials?phase=restored&token=tok-1" --data-binary @- >/dev/null
+	echo "$API_PORT" >"$1/api_port"
+}
+# restored_run NAME [VAR=VALUE...]: the RIC under the agent with SnapStart, two invocations,
+# its zips to S3 under NAME/ and kept locally; the S3 requests it made in NAME/puts.jsonl.
+restored_run() {
+	local name=$1
+	shift
+	BEFORE_START=restore_setup run "$name" agent 2 LD_PRELOAD="$CLOCKSHIFT" CLOCKSHIFT_FILE="$WORK/$name/clock" \
+		IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
+		IOPIPE_PROFILER_S3_PREFIX="$name/" IOPIPE_PROFILER_LAMBDA_BUDGET=5s AWS_REGION=us-east-1 \
+		AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:@API_PORT@/_test/credentials" \
+		AWS_CONTAINER_AUTHORIZATION_TOKEN=tok-1 "$@"
+	curl -sf "http://127.0.0.1:$(cat "$WORK/$name/api_port")/_test/stats" >"$WORK/$name/stats.json"
+	grep "\"url\":\"/snaps/$name/" "$S3_LOG" >"$WORK/$name/puts.jsonl"
+}
+# restored_checks NAME: what every restored run shows.
+restored_checks() {
+	local d=$WORK/$1
+	check "$1: exactly one init zip in S3, stored before GET /runtime/restore/next reached the API, signed with the init key" \
+		python3 - "$d/puts.jsonl" "$d/log.json" <<'PY'
+import json, sys
+puts = [json.loads(l) for l in open(sys.argv[1])]
+restore = [r["t_received_us"] / 1000 for r in json.load(open(sys.argv[2])) if r["url"].endswith("/runtime/restore/next")]
+init = [p for p in puts if p["method"] == "PUT" and "_init" in p["url"] and p["url"].endswith(".zip")]
+print([(p["url"], p.get("status"), p["key_id"]) for p in init])
+sys.exit(not (len(init) == 1 and init[0].get("status") == 200 and init[0]["key_id"] == "INITKEY"
+              and restore and init[0]["t_answered_ms"] <= restore[0]))
+PY
+	check "$1: after the restore, req-1's and req-2's zips are stored, signed with the key fetched after the restore" \
+		python3 - "$d/puts.jsonl" <<'PY'
+import json, sys
+puts = [json.loads(l) for l in open(sys.argv[1])]
+reqs = [p for p in puts if p["method"] == "PUT" and "_req-" in p["url"]]
+print([(p["url"].rsplit("/", 1)[1], p.get("status"), p["key_id"]) for p in reqs])
+zips = {p["url"].rsplit("/", 1)[1] for p in reqs if p["url"].endswith(".zip") and p.get("status") == 200}
+sys.exit(not (len(zips) == 2 and all(p["key_id"] == "RESTOREDKEY" for p in reqs)))
+PY
+	check "$1: the restored copy fetched credentials from the endpoint ($(cat "$d/stats.json"))" \
+		python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['credentials']['restored'] < 1)" "$d/stats.json"
+	# The clock: S3 checks the signing date against its own (real) clock; here the date each
+	# request was signed with is compared with when it arrived: 10 minutes behind before the
+	# restore (the shim works), current after it (nothing signs with a stale clock).
+	check "$1: SigV4 dates: the init PUT's is the pre-restore clock's, every later one is current" \
+		python3 - "$d/puts.jsonl" "$SHIFT_MS" <<'PY'
+import calendar, json, sys, time
+shift = int(sys.argv[2])
+def signed_ms(p): return calendar.timegm(time.strptime(p["amz_date"], "%Y%m%dT%H%M%SZ")) * 1000
+puts = [json.loads(l) for l in open(sys.argv[1]) if '"PUT"' in l]
+skew = [(p["url"].rsplit("/", 1)[1], p["t_received_ms"] - signed_ms(p)) for p in puts]
+print(skew)
+init = [s for n, s in skew if "_init" in n]
+later = [s for n, s in skew if "_init" not in n]
+# a minute of slack each way: one second of date granularity plus a busy machine
+sys.exit(not (init and later and all(shift - 60000 < s < shift + 60000 for s in init)
+              and all(-60000 < s < 60000 for s in later)))
+PY
+	check "$1: window times: the init window's on the pre-restore clock, the restored windows' current" \
+		python3 - "$d/snaps" "$d/log.json" "$SHIFT_MS" <<'PY'
+import glob, json, sys, zipfile
+log = json.load(open(sys.argv[2]))
+shift = int(sys.argv[3])
+restore = [r["t_received_us"] / 1000 for r in log if r["url"].endswith("/runtime/restore/next")][0]
+nexts = [r["t_answered_us"] / 1000 for r in log if r["url"].endswith("/runtime/invocation/next") and "t_answered_us" in r]
+ok = True
+for z in glob.glob(sys.argv[1] + "/*.zip"):
+    m = json.loads(zipfile.ZipFile(z).read("metadata.json"))
+    print(m["window"], m.get("request_id"), m["window_start_ms"], m["window_end_ms"])
+    if m["window"] == "init":  # ended when restore/next arrived, on a clock SHIFT_MS behind
+        ok &= abs(m["window_end_ms"] + shift - restore) < 60000
+    else:  # opened when its event was handed over: after the restore, on the real clock
+        ok &= m["window_start_ms"] >= restore - 5 and min(abs(m["window_start_ms"] - n) for n in nexts) < 60000
+sys.exit(not (ok and len(glob.glob(sys.argv[1] + "/*.zip")) == 3))
+PY
+	for z in "$d"/snaps/*.zip; do
+		nps_check "$z" >"$z.summary" 2>&1
+		check "$1: $(basename "$z") loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
+	done
+}
+
+# (a) The init credentials come from the environment (read at init: the SDKs' order puts the
+# keys first); the restored copy must not keep using them.
+restored_run keys-env AWS_ACCESS_KEY_ID=INITKEY AWS_SECRET_ACCESS_KEY=initsecret AWS_SESSION_TOKEN=init-session
+restored_checks keys-env
+# (b) From the container endpoint, cached with an expiry an hour away: fetched again all the same.
+restored_run keys-endpoint
+restored_checks keys-endpoint
+check "keys-endpoint: the init key came from the endpoint ($(cat "$WORK/keys-endpoint/stats.json"))" \
+	python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['credentials']['init'] < 1)" "$WORK/keys-endpoint/stats.json"
+
+# An upload in flight when GET /runtime/restore/next is forwarded (S3 never answers the init
+# zip's PUT, and the upload budget is longer than what is left of the init limit): the
+# restored copy stops it and does not send it again; its own uploads go on.
+s3_start s3-hang hang:1
+restored_run inflight IOPIPE_PROFILER_UPLOAD_BUDGET=60s
+D=$WORK/inflight
+check "in flight: one warning that the init zip was not uploaded before the snapshot" \
+	test "$(grep -c '^jvmsnap: warning: the init snapshot was not written and uploaded within' "$D/stderr")" = 1
+check "in flight: the restored copy stopped the init zip's upload, saying so once" \
+	test "$(grep -c 'stopped: it began before the SnapStart snapshot, and the restored sandbox does not resume it' "$D/stderr")" = 1
+check "in flight: S3 saw the init zip's PUT once (the one left hanging), and nothing of it after the restore" \
+	sh -c "[ \"\$(grep -c '_init' '$D/puts.jsonl')\" = 1 ] && grep '_init' '$D/puts.jsonl' | grep -q '\"hung\":true'"
+check "in flight: req-1's and req-2's zips and summaries are stored after it" \
+	test "$(grep '_req-' "$D/puts.jsonl" | grep -c '"status":200')" = 4
+check "in flight: the init zip stays on local disk" sh -c "ls '$D'/snaps/*_init.zip >/dev/null"
+
+# An upload that failed before the snapshot (S3 answered 503 to every attempt) waits for a
+# retry; the restored copy leaves it on disk, named, instead of sending it from every copy.
+s3_start s3-fail fail:3
+restored_run queued
+D=$WORK/queued
+check "queued: the init zip's PUT failed before the restore ($(grep -c '_init' "$D/puts.jsonl") PUTs)" \
+	sh -c "[ \"\$(grep '_init' '$D/puts.jsonl' | grep -c '\"status\":503')\" = 3 ] && ! grep '_init' '$D/puts.jsonl' | grep -q '\"status\":200'"
+check "queued: the restored copy names the init zip and its summary as not uploaded, once each" \
+	test "$(grep -c 'it waited since before the SnapStart snapshot, and every restored copy would upload it again' "$D/stderr")" = 2
+check "queued: req-1's and req-2's zips and summaries are stored" \
+	test "$(grep '_req-' "$D/puts.jsonl" | grep -c '"status":200')" = 4
 finish

@@ -30,7 +30,7 @@ run() {
 	shift 3
 	mkdir -p "$dir"
 	local agent=()
-	[ "$mode" = on ] && agent=(-agentpath:"$AGENT")
+	case $mode in on*) agent=(-agentpath:"$AGENT") ;; esac
 	(cd "$dir" && env -u JAVA_TOOL_OPTIONS IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/" \
 		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
 		"$TIME" -f '%e %M' -o "$dir/time" timeout -s KILL "$limit" "${RUN_JAVA:-$JAVA}" "${agent[@]}" -cp "$JAVA_TESTS" "$@" \
@@ -273,7 +273,7 @@ sig_run() {
 	[ ${#prog[@]} = 0 ] && prog=(RunForever)
 	mkdir -p "$dir"
 	local agent=()
-	[ "$mode" = on ] && agent=(-agentpath:"$AGENT")
+	case $mode in on*) agent=(-agentpath:"$AGENT") ;; esac
 	(cd "$dir" && exec env -u JAVA_TOOL_OPTIONS IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/" \
 		IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap "$TIME" -f '%e %M' -o "$dir/time" \
 		"$JAVA" "${agent[@]}" -cp "$JAVA_TESTS" "${prog[@]}" >"$dir/stdout" 2>"$dir/stderr") &

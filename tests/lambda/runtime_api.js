@@ -15,8 +15,17 @@
 //        closed an idle keep-alive connection would
 //   GET  /_test/log                              JSON array of the recorded requests
 //   GET  /_test/stats                            {"dropped": N, "outstanding": N,
-//        "max_outstanding": N}: events handed out and not yet answered by an accepted
-//        response/error post, now and at most at once (several runtime threads)
+//        "max_outstanding": N, "credentials": {"init": N, "restored": N}}: events handed out
+//        and not yet answered by an accepted response/error post, now and at most at once
+//        (several runtime threads); credentials fetched before and after the restore
+// SnapStart's restore, emulated when GET /runtime/restore/next is answered:
+//   POST /_test/restore?clock_file=PATH&shift_ms=N   before that answer, write N (default 0)
+//        as a little-endian int64 into PATH: the wall-clock shift tests/lambda/clockshift.c
+//        applies to the runtime process, so its clock jumps as a restored sandbox's does
+//   POST /_test/credentials?phase=init|restored&token=T   body = the credentials JSON served
+//        in that phase (before / after the restore); T is the Authorization expected
+//   GET  /_test/credentials                      the container credentials endpoint
+//        (AWS_CONTAINER_CREDENTIALS_FULL_URI): that phase's JSON, or 401 without the token
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -38,6 +47,10 @@ const log = [];
 let answerDelayMs = 0;
 let dropReused = false;
 let dropped = 0;
+let restoreClock = null; // {file, shiftMs}
+let restored = false;
+const creds = { init: null, restored: null };
+const credFetches = { init: 0, restored: 0 };
 
 function json(res, status, obj) {
   const body = Buffer.from(JSON.stringify(obj));
@@ -115,9 +128,28 @@ function control(u, req, res, body) {
     dropReused = u.searchParams.get('on') === '1';
     return json(res, 200, { dropReused });
   }
+  if (u.pathname === '/_test/restore') {
+    restoreClock = { file: u.searchParams.get('clock_file'), shiftMs: BigInt(u.searchParams.get('shift_ms') || '0') };
+    return json(res, 200, { restoreClock: restoreClock.file });
+  }
+  if (u.pathname === '/_test/credentials' && req.method === 'POST') {
+    const phase = u.searchParams.get('phase') === 'restored' ? 'restored' : 'init';
+    creds[phase] = { token: u.searchParams.get('token') || '', body };
+    return json(res, 200, { phase });
+  }
+  if (u.pathname === '/_test/credentials') {
+    const phase = restored ? 'restored' : 'init';
+    const c = creds[phase];
+    if (!c || req.headers.authorization !== c.token)
+      return json(res, 401, { message: 'unauthorized' });
+    credFetches[phase]++;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': c.body.length });
+    return res.end(c.body);
+  }
   if (u.pathname === '/_test/log') return json(res, 200, log);
   if (u.pathname === '/_test/stats')
-    return json(res, 200, { dropped, outstanding: outstanding.size, max_outstanding: maxOutstanding });
+    return json(res, 200, { dropped, outstanding: outstanding.size, max_outstanding: maxOutstanding,
+      credentials: credFetches });
   return json(res, 404, { errorMessage: 'unknown control', errorType: 'NotFound' });
 }
 
@@ -147,8 +179,17 @@ function route(u, req, res, rec, body) {
     return answerLater(res, rec, 202, { status: 'OK' });
   // SnapStart: the sandbox is "restored" at once (an empty 200), and a failed restore hook
   // is accepted as Lambda accepts it.
-  if (req.method === 'GET' && p === '/2018-06-01/runtime/restore/next')
+  if (req.method === 'GET' && p === '/2018-06-01/runtime/restore/next') {
+    restored = true;
+    if (restoreClock) {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64LE(restoreClock.shiftMs);
+      const fd = fs.openSync(restoreClock.file, 'r+');
+      fs.writeSync(fd, b, 0, 8, 0);
+      fs.closeSync(fd);
+    }
     return answerLater(res, rec, 200, {});
+  }
   if (req.method === 'POST' && p === '/2018-06-01/runtime/restore/error')
     return answerLater(res, rec, 202, { status: 'OK' });
   json(res, 404, { errorMessage: `no route ${req.method} ${p}`, errorType: 'NotFound' });

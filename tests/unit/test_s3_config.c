@@ -183,7 +183,7 @@ static void test_client_validates_config(void **state)
 static void test_strerror_is_distinct(void **state)
 {
 	(void)state;
-	for (int a = S3_ERR_NOMEM; a <= S3_OK; a++)
+	for (int a = S3_ERR_ABORTED; a <= S3_OK; a++)
 		for (int b = a + 1; b <= S3_OK; b++)
 			assert_string_not_equal(s3_strerror(a), s3_strerror(b));
 	assert_string_equal(s3_strerror(-99), "unknown error");

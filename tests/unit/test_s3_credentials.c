@@ -240,6 +240,36 @@ static void test_provider_without_a_source(void **state)
 	assert_non_null(strstr(err, "not a valid header value"));
 }
 
+/* After a SnapStart restore (container_first) the endpoint wins over the environment's
+ * keys, which are the snapshot's; with no endpoint set the keys are still used. */
+static void test_provider_container_first(void **state)
+{
+	(void)state;
+	const s3_credentials *c;
+	char err[256];
+	const char *both[] = {"AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "SECRET",
+	                      "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds", NULL};
+	fake_env = both;
+	s3_cred_provider *p = s3_cred_provider_new(fake_getenv, NULL);
+	assert_non_null(p);
+	assert_int_equal(s3_cred_provider_get(p, 0, 500, &c, err, sizeof err), S3_OK);
+	assert_string_equal(c->access_key_id, "AKID");
+	s3_cred_provider_container_first(p);
+	/* port 1 on loopback: nothing listens, so the keys must not stand in for the endpoint */
+	assert_int_equal(s3_cred_provider_get(p, 0, 500, &c, err, sizeof err), S3_ERR_CREDENTIALS);
+	assert_null(c);
+	assert_non_null(strstr(err, "credentials endpoint"));
+	s3_cred_provider_free(p);
+	const char *keys[] = {"AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "SECRET", NULL};
+	fake_env = keys;
+	p = s3_cred_provider_new(fake_getenv, NULL);
+	assert_non_null(p);
+	s3_cred_provider_container_first(p);
+	assert_int_equal(s3_cred_provider_get(p, 0, 500, &c, err, sizeof err), S3_OK);
+	assert_string_equal(c->access_key_id, "AKID");
+	s3_cred_provider_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +280,7 @@ int main(void)
 	        cmocka_unit_test(test_container_uri_allow_list),
 	        cmocka_unit_test(test_provider_environment),
 	        cmocka_unit_test(test_provider_without_a_source),
+	        cmocka_unit_test(test_provider_container_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * tests/integration/30_s3_upload.sh. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +36,8 @@ static int closed_port(int *fd)
 	return ntohs(a.sin_port);
 }
 
-static s3_client *client_for_port(int port, const char *const *env)
+/* A client of 127.0.0.1:port with the credentials in `env`, stopped through `cancel` (may be NULL). */
+static s3_client *client_for_port_cancel(int port, const char *const *env, const atomic_uint *cancel)
 {
 	static char endpoint[64];
 	snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
@@ -46,10 +48,13 @@ static s3_client *client_for_port(int port, const char *const *env)
 	cfg.region = "us-east-1";
 	cfg.endpoint = endpoint;
 	cfg.getenv_fn = fake_getenv;
+	cfg.cancel = cancel;
 	s3_client *c = s3_client_new(&cfg);
 	assert_non_null(c);
 	return c;
 }
+
+static s3_client *client_for_port(int port, const char *const *env) { return client_for_port_cancel(port, env, NULL); }
 
 static void test_unreachable_endpoint_is_retried_three_times(void **state)
 {
@@ -93,11 +98,48 @@ static void test_failures_before_sending(void **state)
 	close(fd);
 }
 
+/* A listening socket nobody accepts on: the connection is made, and no answer ever comes,
+ * as for a transfer whose connection a SnapStart snapshot left dead. */
+static int silent_port(int *fd)
+{
+	int port = closed_port(fd);
+	assert_int_equal(listen(*fd, 4), 0);
+	return port;
+}
+
+static void *bump_later(void *arg)
+{
+	usleep(200 * 1000);
+	atomic_fetch_add((atomic_uint *)arg, 1);
+	return NULL;
+}
+
+static void test_cancel_stops_a_transfer_in_flight(void **state)
+{
+	(void)state;
+	int fd, port = silent_port(&fd);
+	atomic_uint cancel = 7;
+	s3_client *c = client_for_port_cancel(port, test_creds, &cancel);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, bump_later, &cancel), 0);
+	s3_result r;
+	/* without the cancel: one attempt that times out, then retries, within 60 s */
+	assert_int_equal(s3_put_buffer(c, "k.zip", "data", 4, 60000, &r), S3_ERR_ABORTED);
+	pthread_join(t, NULL);
+	assert_int_equal(r.attempts, 1);
+	assert_non_null(strstr(r.error_message, "SnapStart"));
+	/* the counter moved before this PUT began: it runs (and fails only for want of a server) */
+	close(fd);
+	assert_int_equal(s3_put_buffer(c, "k.zip", "data", 4, S3_RETRY_MIN_ATTEMPT_MS / 2, &r), S3_ERR_NETWORK);
+	s3_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_unreachable_endpoint_is_retried_three_times),
 	        cmocka_unit_test(test_failures_before_sending),
+	        cmocka_unit_test(test_cancel_stops_a_transfer_in_flight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
