@@ -126,6 +126,8 @@ static void table_build(opt_table *t, const cli_command *cmd)
 			table_add(t, &SHARED[i].opt);
 	for (const cli_opt *o = cmd->own; o && o->name; o++)
 		table_add(t, o);
+	for (const cli_opt *o = cmd->more; o && o->name; o++)
+		table_add(t, o);
 	t->longopts[t->n] = (struct option){"help", no_argument, NULL, 'h'};
 	strcat(t->shorts, "h");
 }

@@ -80,6 +80,7 @@ typedef struct {
 	bool many_files;       /* one FILE or more; else exactly one */
 	bool output_required;  /* -o has no default ("-" otherwise) */
 	const char *output_name; /* in "-o OUT.html is required" */
+	const cli_opt *more;   /* a second table of own options (the fleet selection, fleet.h); NULL for none */
 } cli_command;
 
 struct cli_args {

@@ -87,7 +87,7 @@ static const cli_opt COLLAPSED_OPTS[] = {{"threads", 0, false, NULL, set_per_thr
                                          {NULL, 0, false, NULL, NULL}};
 static const cli_command COLLAPSED = {"collapsed",    usage, CLI_OPT_THREAD | CLI_OPT_TIME | CLI_OPT_OUTPUT,
                                       COLLAPSED_OPTS, false, false,
-                                      NULL};
+                                      NULL, NULL};
 
 int cli_cmd_collapsed(int argc, char **argv)
 {

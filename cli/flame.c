@@ -106,7 +106,7 @@ const char *cli_base_name(const char *path)
 int cli_cmd_flame(int argc, char **argv)
 {
 	static const cli_command FLAME = {"flame", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
-	                                  NULL,    false, true, "OUT.html"};
+	                                  NULL,    false, true, "OUT.html", NULL};
 	cli_args a;
 	cli_input in;
 	int rc = cli_command_begin(&FLAME, argc, argv, NULL, CLI_WANT_PROFILE, &a, &in);

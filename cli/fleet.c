@@ -11,7 +11,7 @@
 #include "../upload/s3_get.h"
 #include "cli.h"
 
-enum { FETCH_PARALLEL = 16, SUMMARY_MAX_BYTES = 64 * 1024 };
+enum { SUMMARY_MAX_BYTES = 64 * 1024 };
 
 /* The value of "  key: value" in flattened lines, malloc'ed; NULL when absent. */
 static char *flat_value(const char *lines, const char *key)
@@ -208,6 +208,39 @@ static size_t warn_unpaired(const s3_object_list *l, const char *bucket)
 	return lone;
 }
 
+/* The scope of cached summaries: the store (endpoint, else AWS) and the bucket. */
+static void cache_scope(const fleet_s3 *s, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", s->cfg.endpoint ? s->cfg.endpoint : "aws", s->bucket);
+}
+
+/* The listed summaries' texts: from the cache when known under their ETag, else fetched
+ * (fetched[i] set: the caller remembers those that are summaries). items[i].body holds each. */
+static void fetch_summaries(s3_fetcher *f, fleet_cache *c, const fleet_options *o, s3_fetch_item *items,
+			    const s3_object **objs, bool *fetched, size_t n)
+{
+	s3_fetch_item *missing = calloc(n ? n : 1, sizeof *missing);
+	size_t *where = calloc(n ? n : 1, sizeof *where), m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *hit = fleet_cache_get(c, objs[i]->key, objs[i]->etag);
+		buf_init(&items[i].body);
+		items[i].rc = hit ? S3_OK : S3_ERR_NOMEM;
+		if (hit)
+			buf_append(&items[i].body, hit, strlen(hit));
+		else if (missing && where)
+			where[m] = i, missing[m++].key = items[i].key;
+	}
+	if (missing && where)
+		s3_fetch_many(f, missing, m, o->parallel ? o->parallel : FLEET_PARALLEL, SUMMARY_MAX_BYTES,
+			      o->quiet ? NULL : fleet_progress, (void *)"summaries");
+	for (size_t j = 0; missing && where && j < m; j++) {
+		items[where[j]] = missing[j];
+		fetched[where[j]] = true;
+	}
+	free(missing);
+	free(where);
+}
+
 static int load_s3(const char *source, const fleet_options *o, fleet_set *set)
 {
 	fleet_s3 s;
@@ -219,27 +252,36 @@ static int load_s3(const char *source, const fleet_options *o, fleet_set *set)
 	}
 	s3_object_list l = {0};
 	s3_result res;
-	int src = rc ? S3_OK : s3_fetch_list(f, s.prefix, &l, &res);
+	int src = rc ? S3_OK : fleet_list(f, s.prefix, o, clock_epoch_ms(), &l, &res);
 	if (src != S3_OK) {
 		fleet_s3_error(&s, "listing", src, &res);
 		rc = CLI_EXIT_INPUT;
 	}
 	size_t n = 0, cap = 0;
 	s3_fetch_item *items = rc ? NULL : calloc(l.count ? l.count : 1, sizeof *items);
-	if (!rc && items) {
+	const s3_object **objs = rc ? NULL : calloc(l.count ? l.count : 1, sizeof *objs);
+	bool *fetched = rc ? NULL : calloc(l.count ? l.count : 1, sizeof *fetched);
+	char scope[4352];
+	cache_scope(&s, scope, sizeof scope);
+	fleet_cache *cache = rc || o->no_cache ? NULL : fleet_cache_open(scope);
+	if (!rc && items && objs && fetched) {
 		warn_unpaired(&l, s.bucket);
 		for (size_t i = 0; i < l.count; i++)
-			if (ends_with(l.objects[i].key, ".json"))
+			if (ends_with(l.objects[i].key, ".json")) {
+				objs[n] = &l.objects[i];
 				items[n++].key = l.objects[i].key;
-		s3_fetch_many(f, items, n, FETCH_PARALLEL, SUMMARY_MAX_BYTES, o->quiet ? NULL : fleet_progress,
-			      (void *)"summaries");
+			}
+		fetch_summaries(f, cache, o, items, objs, fetched, n);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char loc[2048];
 		snprintf(loc, sizeof loc, "s3://%s/%s", s.bucket, items[i].key);
 		buf_u8(&items[i].body, 0);
-		if (items[i].rc != S3_OK || items[i].body.failed ||
-		    !add(set, &cap, (const char *)items[i].body.data, loc, o)) {
+		bool ok = items[i].rc == S3_OK && !items[i].body.failed &&
+			  add(set, &cap, (const char *)items[i].body.data, loc, o);
+		if (ok && fetched[i])
+			fleet_cache_put(cache, items[i].key, objs[i]->etag, (const char *)items[i].body.data);
+		if (!ok) {
 			set->unreadable++;
 			fprintf(stderr, "jvmsnap: warning: %s: %s\n", loc,
 				items[i].rc != S3_OK ? (items[i].res.error_code[0] ? items[i].res.error_code
@@ -248,7 +290,10 @@ static int load_s3(const char *source, const fleet_options *o, fleet_set *set)
 		}
 		buf_free(&items[i].body);
 	}
+	fleet_cache_close(cache);
 	free(items);
+	free(objs);
+	free(fetched);
 	s3_object_list_free(&l);
 	s3_fetcher_free(f);
 	fleet_s3_close(&s);

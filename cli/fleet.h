@@ -41,7 +41,13 @@ typedef struct {
 	bool has_regex;
 	regex_t top_method;               /* kept when one of the top methods matches */
 	bool quiet;                       /* no progress bar */
+	bool no_cache;                    /* --no-cache: every summary is fetched (fleet_cache) */
+	int parallel;                     /* GETs at a time; 0 = FLEET_PARALLEL */
 } fleet_options;
+
+/* GETs in flight by default: bench/fleet.sh measured 16, 32 and 64 against local servers
+ * and more did not help (docs/performance.md); --parallel raises it for a distant store. */
+#define FLEET_PARALLEL 16
 
 /* The long options every fleet-reading command accepts, and their handling: true when
  * `opt` was one of them (stored in `o`), false otherwise; *rc is set to CLI_EXIT_INPUT
@@ -59,8 +65,14 @@ typedef struct {
 	    {"top-method", required_argument, NULL, FLEET_OPT_BASE + 8},                    \
 	    {"endpoint", required_argument, NULL, FLEET_OPT_BASE + 9},                      \
 	    {"region", required_argument, NULL, FLEET_OPT_BASE + 10},                       \
-	    {"quiet", no_argument, NULL, FLEET_OPT_BASE + 11}
+	    {"quiet", no_argument, NULL, FLEET_OPT_BASE + 11},                              \
+	    {"no-cache", no_argument, NULL, FLEET_OPT_BASE + 12},                           \
+	    {"parallel", required_argument, NULL, FLEET_OPT_BASE + 13}
 bool fleet_option(const char *cmd, int opt, const char *arg, fleet_options *o, int *rc);
+/* The same options as cli_opt rows, for a cli_command's `more` (cli_args_parse); the
+ * command's `own` values must start with a fleet_options. */
+#include "cli.h"
+extern const cli_opt fleet_cli_opts[];
 void fleet_options_free(fleet_options *o);
 extern const char fleet_options_help[];
 
@@ -97,6 +109,29 @@ int fleet_s3_open(const char *url, const fleet_options *o, fleet_s3 *s);
 void fleet_s3_close(fleet_s3 *s);
 /* One "jvmsnap: error:" line for a failed S3 call, naming the credentials source on 403. */
 void fleet_s3_error(const fleet_s3 *s, const char *what, int rc, const s3_result *r);
+
+/* ---- listing (fleet_list.c) ---- */
+
+#include "../upload/s3_get.h"
+
+/* Every object under `prefix`, sorted by key; with --since (and --until, else now) only
+ * the day folders (<function>/<yyyy>/<mm>/<dd>/, docs/s3.md) the window can hold, and no
+ * object outside that layout. */
+int fleet_list(s3_fetcher *f, const char *prefix, const fleet_options *o, int64_t now_ms, s3_object_list *out,
+	       s3_result *res);
+
+/* ---- the summary cache (fleet_cache.c) ---- */
+
+#define FLEET_CACHE_MAX_BYTES ((size_t)64 << 20)
+typedef struct fleet_cache fleet_cache;
+/* The cache of one scope (endpoint and bucket); NULL when there is no cache folder (no
+ * HOME, not writable): then nothing is cached, silently, as with --no-cache. */
+fleet_cache *fleet_cache_open(const char *scope);
+/* The summary stored under key and etag, or NULL; valid until fleet_cache_close. */
+const char *fleet_cache_get(fleet_cache *c, const char *key, const char *etag);
+/* Remembers a summary fetched (one JSON line), written at close. */
+void fleet_cache_put(fleet_cache *c, const char *key, const char *etag, const char *json);
+void fleet_cache_close(fleet_cache *c);
 
 /* ---- s3:// inputs for the snapshot commands (fleet_inputs.c) ---- */
 

@@ -12,8 +12,6 @@
 #include "cli.h"
 #include "fleet.h"
 
-enum { FETCH_PARALLEL = 16 };
-
 static bool is_fleet_option(const char *arg, bool *takes_value)
 {
 	static const struct option longs[] = {FLEET_LONG_OPTIONS, {NULL, 0, NULL, 0}};
@@ -29,7 +27,7 @@ static bool is_fleet_option(const char *arg, bool *takes_value)
 
 /* Downloads the selected zips of `set` into `dir`; their paths appended to `paths`. */
 static size_t download(const fleet_s3 *s, const fleet_set *set, const char *dir, char **paths, size_t *npaths,
-		       bool quiet)
+		       const fleet_options *o)
 {
 	s3_fetcher *f = s3_fetcher_new(&s->cfg, &s->cr);
 	s3_fetch_item *items = calloc(set->count ? set->count : 1, sizeof *items);
@@ -40,7 +38,8 @@ static size_t download(const fleet_s3 *s, const fleet_set *set, const char *dir,
 	}
 	for (size_t i = 0; i < set->count; i++)
 		items[i].key = set->items[i].zip_key ? set->items[i].zip_key : "";
-	s3_fetch_many(f, items, set->count, FETCH_PARALLEL, 0, quiet ? NULL : fleet_progress, (void *)"zips");
+	s3_fetch_many(f, items, set->count, o->parallel ? o->parallel : FLEET_PARALLEL, 0,
+		      o->quiet ? NULL : fleet_progress, (void *)"zips");
 	size_t skipped = 0;
 	for (size_t i = 0; i < set->count; i++) {
 		char path[4096];
@@ -152,7 +151,7 @@ int fleet_expand_inputs(int argc, char **argv, int *out_argc, char ***out_argv, 
 	size_t npaths = 0;
 	if (paths) {
 		tmp_files[ntmp - 1] = set.count; /* before the download: an interrupted one is cleaned too */
-		*skipped = download(&s, &set, tmp_dir, paths, &npaths, o.quiet) + set.unreadable;
+		*skipped = download(&s, &set, tmp_dir, paths, &npaths, &o) + set.unreadable;
 		char **all = realloc(args, ((size_t)n + npaths + 1) * sizeof *all);
 		if (all) { /* the s3:// argument becomes the downloaded zips, in start-time order */
 			args = all;

@@ -5,29 +5,20 @@
 #include <unistd.h>
 
 #include "../common/clock.h"
+#include "../common/readfile.h"
+#include "../upload/s3_imds.h"
 #include "../upload/s3_profile.h"
 #include "cli.h"
 #include "fleet.h"
 
+/* The AWS config and credentials files are small; a larger one is not read. */
 static char *read_text(const char *path)
 {
-	FILE *f = path ? fopen(path, "r") : NULL;
-	if (!f)
-		return NULL;
-	buf b;
-	buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))
-		buf_append(&b, chunk, n);
-	fclose(f);
-	buf_u8(&b, 0);
-	if (b.failed) {
-		buf_free(&b);
-		return NULL;
-	}
-	return (char *)b.data;
+	return path ? read_file_text(path, 1u << 20) : NULL;
 }
+
+/* Per metadata request, as the AWS SDKs: off EC2 nothing answers and the chain ends soon. */
+enum { IMDS_TIMEOUT_MS = 1000 };
 
 /* AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/<name>. */
 static void aws_file(const char *var, const char *name, char *out, size_t n)
@@ -76,8 +67,13 @@ static int credentials(fleet_s3 *s)
 			snprintf(s->source, sizeof s->source, "profile '%s' in %s", profile_name(), path);
 			return 0;
 		}
+		char role[128];
+		if (s3_imds_credentials(NULL, IMDS_TIMEOUT_MS, &s->cr, role, sizeof role, err, sizeof err) == S3_OK) {
+			snprintf(s->source, sizeof s->source, "the EC2 instance metadata (role '%s')", role);
+			return 0;
+		}
 		fprintf(stderr, "jvmsnap: error: no AWS credentials: set AWS_ACCESS_KEY_ID and "
-				"AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in %s\n", path);
+				"AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in %s (%s)\n", path, err);
 		return CLI_EXIT_INPUT;
 	}
 	/* The agent's provider: the environment, else the container endpoint. */

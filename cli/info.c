@@ -107,7 +107,7 @@ static void print_lines(const buf *lines)
 
 int cli_cmd_info(int argc, char **argv)
 {
-	static const cli_command INFO = {"info", usage, CLI_OPT_TIME, NULL, false, false, NULL};
+	static const cli_command INFO = {"info", usage, CLI_OPT_TIME, NULL, false, false, NULL, NULL};
 	cli_args a;
 	int orc = cli_args_parse(&INFO, argc, argv, NULL, &a);
 	if (orc >= 0)

@@ -7,6 +7,7 @@
 #include <zip.h>
 
 #include "../common/log.h"
+#include "../common/readfile.h"
 #include "../visualvm-format/nps_format.h"
 #include "cli.h"
 
@@ -24,32 +25,14 @@ static int fail(const cli_input *in, const char *fmt, const char *detail)
 
 static int read_all(const char *path, buf *out, char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	uint8_t chunk[65536];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (out->len + n > MAX_FILE_BYTES) {
-			snprintf(err, errlen, "larger than %zu MiB", MAX_FILE_BYTES >> 20);
-			rc = -1;
-			break;
-		}
-		buf_append(out, chunk, n);
-	}
-	if (!rc && ferror(f)) {
-		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
-		rc = -1;
-	} else if (!rc && out->failed) {
+	int rc = read_file(path, MAX_FILE_BYTES, out);
+	if (rc == READFILE_LARGE)
+		snprintf(err, errlen, "larger than %zu MiB", MAX_FILE_BYTES >> 20);
+	else if (rc == READFILE_NOMEM)
 		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc;
+	else if (rc != READFILE_OK)
+		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+	return rc == READFILE_OK ? 0 : -1;
 }
 
 static bool ends_with(const char *s, const char *suffix)

@@ -1,6 +1,5 @@
 /* `jvmsnap ls`: invocations listed from their summaries alone (no zip downloaded), from
  * s3://bucket/prefix or a local folder; a table, JSON Lines or CSV. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,45 +100,52 @@ static void write_table(buf *out, const fleet_set *set)
 	}
 }
 
+typedef struct {
+	fleet_options fleet; /* first: fleet_cli_opts write through it */
+	int format;          /* 't'able, 'j'son, 'c'sv */
+} ls_opts;
+
+static bool set_json(cli_args *a, const char *arg)
+{
+	(void)arg;
+	((ls_opts *)a->own)->format = 'j';
+	return true;
+}
+
+static bool set_csv(cli_args *a, const char *arg)
+{
+	(void)arg;
+	((ls_opts *)a->own)->format = 'c';
+	return true;
+}
+
+static const cli_opt LS_OPTS[] = {{"json", 0, false, NULL, set_json},
+				  {"csv", 0, false, NULL, set_csv},
+				  {NULL, 0, false, NULL, NULL}};
+static const cli_command LS = {"ls", usage, CLI_OPT_OUTPUT, LS_OPTS, false, false, NULL, fleet_cli_opts};
+
 int cli_cmd_ls(int argc, char **argv)
 {
-	static const struct option longs[] = {{"json", no_argument, NULL, 'j'}, {"csv", no_argument, NULL, 'c'},
-					      {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-					      FLEET_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-	fleet_options o = {0};
-	const char *out_path = "-";
-	int format = 't', opt, rc = -1;
-	optind = 1;
-	while (rc < 0 && (opt = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
-		if (fleet_option("ls", opt, optarg, &o, &rc))
-			continue;
-		switch (opt) {
-		case 'j':
-		case 'c': format = opt; break;
-		case 'o': out_path = optarg; break;
-		case 'h': usage(stdout); rc = CLI_EXIT_OK; break;
-		default: rc = cli_usage_error("ls", "unknown option"); break;
-		}
-	}
-	if (rc < 0 && optind != argc - 1)
-		rc = cli_usage_error("ls", "expected one s3://BUCKET/PREFIX or FOLDER");
+	ls_opts lo = {.format = 't'};
+	cli_args a;
+	int rc = cli_args_parse(&LS, argc, argv, &lo, &a);
 	if (rc >= 0) {
-		fleet_options_free(&o);
+		fleet_options_free(&lo.fleet);
 		return rc;
 	}
 	fleet_set set;
-	rc = fleet_load(argv[optind], &o, &set);
+	rc = fleet_load(a.files[0], &lo.fleet, &set);
 	if (rc == 0) {
 		buf out;
 		buf_init(&out);
-		if (format == 'j')
+		if (lo.format == 'j')
 			for (size_t i = 0; i < set.count; i++)
 				buf_printf(&out, "%s\n", set.items[i].raw);
-		else if (format == 'c')
+		else if (lo.format == 'c')
 			write_csv(&out, &set);
 		else
 			write_table(&out, &set);
-		rc = cli_write_output(out_path, &out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+		rc = cli_write_output(a.output, &out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 		buf_free(&out);
 		if (rc == CLI_EXIT_OK && set.unreadable) {
 			fprintf(stderr, "jvmsnap: %zu summaries could not be read (named above)\n", set.unreadable);
@@ -147,6 +153,7 @@ int cli_cmd_ls(int argc, char **argv)
 		}
 	}
 	fleet_set_free(&set);
-	fleet_options_free(&o);
+	fleet_options_free(&lo.fleet);
+	cli_args_free(&a);
 	return rc;
 }

@@ -258,7 +258,7 @@ static const cli_opt MERGE_OPTS[] = {{"by-method", 0, false, NULL, set_by_method
                                      {"keep-going", 'k', false, NULL, set_keep_going},
                                      {"quiet", 'q', false, NULL, set_quiet},
                                      {NULL, 0, false, NULL, NULL}};
-static const cli_command MERGE = {"merge", usage, CLI_OPT_OUTPUT, MERGE_OPTS, true, true, "OUT"};
+static const cli_command MERGE = {"merge", usage, CLI_OPT_OUTPUT, MERGE_OPTS, true, true, "OUT", NULL};
 
 int cli_cmd_merge(int argc, char **argv)
 {

@@ -228,7 +228,7 @@ static int add_input(snap_profile *all, const char *path, bool *cpu)
 	return rc;
 }
 
-static const cli_command PPROF = {"pprof", usage, CLI_OPT_TIME | CLI_OPT_OUTPUT, NULL, true, true, "OUT.pb.gz"};
+static const cli_command PPROF = {"pprof", usage, CLI_OPT_TIME | CLI_OPT_OUTPUT, NULL, true, true, "OUT.pb.gz", NULL};
 
 int cli_cmd_pprof(int argc, char **argv)
 {

@@ -323,7 +323,7 @@ static void summary(const cli_input *in, buf *out)
 int cli_cmd_report(int argc, char **argv)
 {
 	static const cli_command REPORT = {"report", usage, CLI_OPT_OUTPUT | CLI_OPT_TIME | CLI_OPT_TITLE,
-	                                   NULL,     false, true, "OUT.html"};
+	                                   NULL,     false, true, "OUT.html", NULL};
 	cli_args a;
 	cli_input in;
 	int rc = cli_command_begin(&REPORT, argc, argv, NULL, 0, &a, &in);

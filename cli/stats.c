@@ -223,7 +223,7 @@ static bool set_grep(cli_args *a, const char *arg)
 static const cli_opt STATS_OPTS[] = {{"wide", 'w', false, NULL, set_wide},
                                      {"grep", 'g', true, "a text", set_grep},
                                      {NULL, 0, false, NULL, NULL}};
-static const cli_command STATS = {"stats", usage, CLI_OPT_OUTPUT, STATS_OPTS, false, false, NULL};
+static const cli_command STATS = {"stats", usage, CLI_OPT_OUTPUT, STATS_OPTS, false, false, NULL, NULL};
 
 int cli_cmd_stats(int argc, char **argv)
 {

@@ -44,7 +44,7 @@ static bool set_by(cli_args *a, const char *arg)
 static const cli_opt TOP_OPTS[] = {{"count", 'n', true, "a count", set_limit},
                                    {"by", 'b', true, "self or total", set_by},
                                    {NULL, 0, false, NULL, NULL}};
-static const cli_command TOP = {"top", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TOP_OPTS, false, false, NULL};
+static const cli_command TOP = {"top", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TOP_OPTS, false, false, NULL, NULL};
 
 int cli_cmd_top(int argc, char **argv)
 {

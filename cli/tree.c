@@ -101,7 +101,7 @@ static bool set_min_percent(cli_args *a, const char *arg) { return cli_parse_per
 
 static const cli_opt TREE_OPTS[] = {{"min-percent", 'p', true, "0..100", set_min_percent},
                                     {NULL, 0, false, NULL, NULL}};
-static const cli_command TREE = {"tree", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TREE_OPTS, false, false, NULL};
+static const cli_command TREE = {"tree", usage, CLI_OPT_THREAD | CLI_OPT_TIME, TREE_OPTS, false, false, NULL, NULL};
 
 int cli_cmd_tree(int argc, char **argv)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/json_string.h"
 #include "../snapshot/metadata.h"
 
 typedef char shared_id[LAMBDA_SHARED_ID_MAX];
@@ -121,9 +122,9 @@ bool lambda_shared_take(lambda_shared *s, const char *window_name, buf *out, uns
 	buf_append_str(out, "[");
 	for (unsigned i = 0; i < l->n_listed; i++) {
 		buf_append_str(out, i ? ", {\"id\": " : "{\"id\": ");
-		snap_json_string(out, l->listed[i].id); /* Lambda's UUIDs, but nothing trusts that */
+		json_string(out, l->listed[i].id); /* Lambda's UUIDs, but nothing trusts that */
 		buf_append_str(out, ", \"thread\": ");
-		snap_json_string(out, l->listed[i].thread[0] ? l->listed[i].thread : NULL);
+		json_string(out, l->listed[i].thread[0] ? l->listed[i].thread : NULL);
 		buf_append_str(out, "}");
 	}
 	buf_append_str(out, "]");

@@ -3,28 +3,12 @@
 #include <stdio.h>
 #include <time.h>
 
-void snap_json_string(buf *out, const char *s)
-{
-	if (!s) {
-		buf_append_str(out, "null");
-		return;
-	}
-	buf_u8(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(out, "\\u%04x", *p);
-		else
-			buf_u8(out, *p);
-	}
-	buf_u8(out, '"');
-}
+#include "../common/json_string.h"
 
 static void field_str(buf *out, const char *key, const char *value, const char *sep)
 {
 	buf_printf(out, "  \"%s\": ", key);
-	snap_json_string(out, value);
+	json_string(out, value);
 	buf_append_str(out, sep);
 }
 
@@ -82,7 +66,7 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 			   m->invocations_json, m->invocations_not_listed);
 	if (m->tree_cut) {
 		buf_append_str(out, "  \"tree_cut\": {\"reason\": ");
-		snap_json_string(out, m->tree_cut);
+		json_string(out, m->tree_cut);
 		buf_printf(out, ", \"depth\": %u, \"nodes\": %llu, \"nodes_kept\": %llu},\n", m->tree_cut_depth,
 			   (unsigned long long)m->tree_nodes, (unsigned long long)m->tree_nodes_kept);
 	} else {

@@ -41,9 +41,6 @@ typedef struct {
 	unsigned invocations_not_listed; /* beyond that list (printed with it) */
 } snap_metadata;
 
-/* Appends `s` as a JSON string (escaped), or null when NULL. */
-void snap_json_string(buf *out, const char *s);
-
 /* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */
 uint32_t snap_metadata_java_threads(const snap_profile *p);
 

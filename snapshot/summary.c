@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/json_string.h"
+
 /* Self times per method over one thread's tree, without recursion (trees may be
  * thousands of frames deep): a growing stack of child lists still to visit. `by_method`
  * may be NULL (totals only). false when out of memory. */
@@ -72,25 +74,6 @@ void snap_summary_from_profile(const snap_profile *p, snap_summary *s)
 	free(by_method);
 }
 
-/* A JSON string literal; bytes >= 0x80 pass through (the names are UTF-8). */
-static void json_str(buf *out, const char *s)
-{
-	if (!s) {
-		buf_append_str(out, "null");
-		return;
-	}
-	buf_u8(out, '"');
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_printf(out, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			buf_printf(out, "\\u%04x", *c);
-		else
-			buf_u8(out, *c);
-	}
-	buf_u8(out, '"');
-}
-
 static void json_int(buf *out, const char *key, int64_t v)
 {
 	if (v == SNAP_SUMMARY_UNKNOWN)
@@ -108,7 +91,7 @@ static void json_ms(buf *out, const char *key, double ms)
 static void field_str(buf *out, const char *key, const char *v)
 {
 	buf_printf(out, ",\"%s\":", key);
-	json_str(out, v);
+	json_string(out, v);
 }
 
 void snap_summary_json(const snap_summary *s, buf *out)
@@ -139,7 +122,7 @@ void snap_summary_json(const snap_summary *s, buf *out)
 	buf_append_str(out, ",\"top_methods\":[");
 	for (int i = 0; i < s->ntop; i++) {
 		buf_append_str(out, i ? ",{\"method\":" : "{\"method\":");
-		json_str(out, s->top[i].name);
+		json_string(out, s->top[i].name);
 		buf_printf(out, ",\"self_ms\":%.3f}", s->top[i].self_ms);
 	}
 	buf_u8(out, ']');

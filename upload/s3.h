@@ -24,7 +24,7 @@ typedef struct {
 	const char *endpoint;     /* NULL/"": AWS, virtual-hosted https://<bucket>.s3.<region>.amazonaws.com;
 	                             else a base URL http(s)://host[:port][/path], path-style */
 	const char *prefix;       /* key prefix for s3_object_key, e.g. "jvmsnap/"; NULL = "" */
-	const char *content_type; /* NULL = "application/zip" */
+	const char *content_type; /* NULL = by the key: ".json" application/json, else application/zip */
 	const char *ca_file;      /* PEM bundle; NULL = libcurl's default, else a known system path */
 	long connect_timeout_ms;  /* per attempt; 0 = 3000 */
 	long attempt_timeout_ms;  /* per attempt, whole transfer; 0 = 10000 */

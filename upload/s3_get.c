@@ -230,7 +230,8 @@ size_t s3_fetch_many(s3_fetcher *f, s3_fetch_item *items, size_t n, int parallel
 	return failed;
 }
 
-int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_result *res)
+int s3_fetch_list(s3_fetcher *f, const char *prefix, const char *start_after, int max_keys, s3_object_list *out,
+		  s3_result *res)
 {
 	memset(res, 0, sizeof *res);
 	char *token = NULL;
@@ -241,7 +242,7 @@ int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_res
 	do {
 		buf query;
 		buf_init(&query);
-		s3_list_query(&query, prefix, token);
+		s3_list_query(&query, prefix, start_after, max_keys, token);
 		buf_u8(&query, 0);
 		free(token);
 		token = NULL;
@@ -260,7 +261,7 @@ int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_res
 			rc = S3_ERR_HTTP;
 			snprintf(res->error_message, sizeof res->error_message, "the answer is not a ListBucketResult");
 		}
-	} while (rc == S3_OK && token);
+	} while (rc == S3_OK && token && max_keys <= 0);
 	free(token);
 	transfer_free(&t);
 	buf_free(&page.body);

@@ -21,8 +21,11 @@ typedef struct s3_fetcher s3_fetcher;
 s3_fetcher *s3_fetcher_new(const s3_config *cfg, const s3_credentials *cr);
 void s3_fetcher_free(s3_fetcher *f);
 
-/* Every object under `prefix`, page after page. S3_OK, or S3_ERR_* with `res` filled. */
-int s3_fetch_list(s3_fetcher *f, const char *prefix, s3_object_list *out, s3_result *res);
+/* Every object under `prefix` (after `start_after` when not NULL), page after page,
+ * appended to `out`; with max_keys > 0 only the first page of at most that many keys
+ * (out->truncated says whether more follow). S3_OK, or S3_ERR_* with `res` filled. */
+int s3_fetch_list(s3_fetcher *f, const char *prefix, const char *start_after, int max_keys, s3_object_list *out,
+		  s3_result *res);
 
 typedef struct {
 	const char *key;  /* in */

@@ -7,15 +7,22 @@
 #include "s3_credentials.h"
 #include "sigv4.h"
 
-void s3_list_query(buf *out, const char *prefix, const char *token)
+void s3_list_query(buf *out, const char *prefix, const char *start_after, int max_keys, const char *token)
 {
 	if (token) {
 		buf_append_str(out, "continuation-token=");
 		s3_uri_encode(out, token, strlen(token), false);
 		buf_u8(out, '&');
 	}
-	buf_append_str(out, "list-type=2&prefix=");
+	buf_append_str(out, "list-type=2&");
+	if (max_keys > 0)
+		buf_printf(out, "max-keys=%d&", max_keys);
+	buf_append_str(out, "prefix=");
 	s3_uri_encode(out, prefix ? prefix : "", prefix ? strlen(prefix) : 0, false);
+	if (start_after) {
+		buf_append_str(out, "&start-after=");
+		s3_uri_encode(out, start_after, strlen(start_after), false);
+	}
 }
 
 /* The first occurrence of `needle` in [p, end), or NULL. */
@@ -75,7 +82,7 @@ static char *element(const char *p, const char *end, const char *tag)
 	return (char *)out.data;
 }
 
-static int add(s3_object_list *l, char *key, const char *size, const char *modified)
+static int add(s3_object_list *l, char *key, const char *size, const char *modified, char *etag)
 {
 	if (l->count == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
@@ -87,6 +94,7 @@ static int add(s3_object_list *l, char *key, const char *size, const char *modif
 	}
 	s3_object *o = &l->objects[l->count++];
 	o->key = key;
+	o->etag = etag;
 	o->size = size ? strtoll(size, NULL, 10) : -1;
 	if (!modified || s3_parse_iso8601_ms(modified, &o->last_modified_ms) != 0)
 		o->last_modified_ms = 0;
@@ -106,9 +114,12 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 		char *key = element(p, stop, "Key");
 		char *size = element(p, stop, "Size");
 		char *modified = element(p, stop, "LastModified");
-		int rc = key ? add(list, key, size, modified) : 0;
-		if (rc != 0)
+		char *etag = element(p, stop, "ETag");
+		int rc = key ? add(list, key, size, modified, etag) : 0;
+		if (rc != 0 || !key) {
 			free(key);
+			free(etag);
+		}
 		free(size);
 		free(modified);
 		if (rc != 0)
@@ -118,7 +129,8 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 	/* Keys are escaped (no '<' inside), so these tags can only be the page's own, wherever
 	 * the server puts them (S3: before the Contents; others after). */
 	char *truncated = element(xml, end, "IsTruncated");
-	if (truncated && strcmp(truncated, "true") == 0)
+	list->truncated = truncated && strcmp(truncated, "true") == 0;
+	if (list->truncated)
 		*next_token = element(xml, end, "NextContinuationToken");
 	free(truncated);
 	return 0;
@@ -126,8 +138,10 @@ int s3_list_parse(const char *xml, size_t len, s3_object_list *list, char **next
 
 void s3_object_list_free(s3_object_list *list)
 {
-	for (size_t i = 0; i < list->count; i++)
+	for (size_t i = 0; i < list->count; i++) {
 		free(list->objects[i].key);
+		free(list->objects[i].etag);
+	}
 	free(list->objects);
 	memset(list, 0, sizeof *list);
 }

@@ -87,8 +87,6 @@ static bool copy_strings(s3_client *c, const s3_config *cfg)
 	                              cfg->prefix, cfg->content_type, cfg->ca_file};
 	const char **dst[STR_COUNT] = {&c->cfg.bucket, &c->cfg.region,       &c->cfg.endpoint,
 	                               &c->cfg.prefix, &c->cfg.content_type, &c->cfg.ca_file};
-	if (!src[STR_CONTENT_TYPE])
-		src[STR_CONTENT_TYPE] = "application/zip";
 	if (!src[STR_PREFIX])
 		src[STR_PREFIX] = "";
 	if (!src[STR_CA_FILE])

@@ -162,6 +162,13 @@ static int date_token_sign(s3_put_request *r, const s3_config *cfg, const s3_cre
 	return sign(r, cfg, cr, amz_date, payload_hash, method, query);
 }
 
+const char *s3_content_type_of(const char *key)
+{
+	size_t n = strlen(key);
+	/* The invocation summary beside a zip: Athena and browsers read it as JSON. */
+	return n > 5 && strcmp(key + n - 5, ".json") == 0 ? "application/json" : "application/zip";
+}
+
 int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const s3_payload_digest *d,
                          const s3_credentials *cr, int64_t now_ms)
 {
@@ -176,7 +183,7 @@ int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *ke
 	s3_sigv4_amz_date(now_ms, amz_date);
 	add(r, "host", strdup(r->host));
 	add(r, "content-md5", strdup(d->md5_b64));
-	add(r, "content-type", strdup(cfg->content_type ? cfg->content_type : "application/zip"));
+	add(r, "content-type", strdup(cfg->content_type ? cfg->content_type : s3_content_type_of(key)));
 	add(r, "x-amz-content-sha256", strdup(d->sha256_hex));
 	return date_token_sign(r, cfg, cr, amz_date, d->sha256_hex, "PUT", NULL);
 }

@@ -24,6 +24,10 @@ typedef struct {
 	size_t nheaders;
 } s3_put_request;
 
+/* The Content-Type of an object stored under `key` when the configuration names none:
+ * application/json for a ".json" key (the invocation summary), else application/zip. */
+const char *s3_content_type_of(const char *key);
+
 /* Builds the request for `key` (raw bytes) in cfg->bucket. 0, S3_ERR_CONFIG (bad
  * endpoint, bucket or key) or S3_ERR_NOMEM. Always free with s3_put_request_free. */
 int s3_put_request_build(s3_put_request *r, const s3_config *cfg, const char *key, const s3_payload_digest *d,

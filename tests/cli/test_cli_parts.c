@@ -6,11 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "../../cli/cli.h"
+#include "../../cli/fleet.h"
 
 static cli_stats *parse(const char *text)
 {
@@ -237,12 +239,69 @@ static bool set_flag(cli_args *a, const char *arg)
 }
 static void no_usage(FILE *f) { (void)f; }
 
+/* The summary cache: a summary comes back under its key and ETag only, per scope; lines
+ * that are cut or foreign are ignored. */
+static void test_fleet_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/jvmsnap-cache-test.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	const char *sum = "{\"schema\":1,\"request_id\":\"r1\"}";
+	fleet_cache *c = fleet_cache_open("http://h:1/b");
+	assert_non_null(c);
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e1\""));
+	fleet_cache_put(c, "k/a.json", "\"e1\"", sum);
+	fleet_cache_put(c, "k/tab\t.json", "\"e1\"", sum); /* not cacheable: not stored */
+	fleet_cache_close(c);
+	char path[128];
+	snprintf(path, sizeof path, "%s/jvmsnap/summaries.v1", dir);
+	FILE *f = fopen(path, "a"); /* a cut line and a line that is not a summary */
+	fputs("http://h:1/b\tk/b.json\t\"e2\"\t{\"schema\":1,\"x\"\nhttp://h:1/b\tk/c.json\t\"e3\"\tPK\n", f);
+	fclose(f);
+	c = fleet_cache_open("http://h:1/b");
+	assert_string_equal(fleet_cache_get(c, "k/a.json", "\"e1\""), sum);
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e9\"")); /* rewritten object: new ETag */
+	assert_null(fleet_cache_get(c, "k/b.json", "\"e2\""));
+	assert_null(fleet_cache_get(c, "k/c.json", "\"e3\""));
+	assert_null(fleet_cache_get(c, "k/tab\t.json", "\"e1\""));
+	fleet_cache_close(c);
+	c = fleet_cache_open("http://other/b"); /* another store: nothing */
+	assert_null(fleet_cache_get(c, "k/a.json", "\"e1\""));
+	fleet_cache_close(c);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/jvmsnap", dir);
+	rmdir(path);
+	rmdir(dir);
+	unsetenv("XDG_CACHE_HOME");
+}
+
+/* A command's second table (`more`): the fleet selection options write through `own`. */
+static void test_args_fleet_table(void **state)
+{
+	(void)state;
+	static const cli_command cmd = {"z", no_usage, CLI_OPT_OUTPUT, NULL, false, false, NULL, fleet_cli_opts};
+	char *argv[] = {"z", "--since", "2026-12-01", "--parallel", "8", "s3://b/p/", "--cold", "--no-cache", NULL};
+	fleet_options o = {0};
+	cli_args a;
+	assert_int_equal(cli_args_parse(&cmd, 8, argv, &o, &a), -1);
+	assert_int_equal(o.since_ms, 1796083200000LL);
+	assert_int_equal(o.parallel, 8);
+	assert_int_equal(o.kind, FLEET_COLD);
+	assert_true(o.no_cache);
+	assert_string_equal(a.files[0], "s3://b/p/");
+	cli_args_free(&a);
+	char *bad[] = {"z", "--parallel", "65", "s3://b/", NULL};
+	assert_int_equal(cli_args_parse(&cmd, 4, bad, &o, &a), CLI_EXIT_INPUT);
+	fleet_options_free(&o);
+}
+
 static void test_args(void **state)
 {
 	(void)state;
 	static const cli_opt own[] = {{"flag", 'f', false, NULL, set_flag}, {NULL, 0, false, NULL, NULL}};
 	static const cli_command cmd = {"x", no_usage, CLI_OPT_THREAD | CLI_OPT_TIME | CLI_OPT_OUTPUT, own,
-	                                false, false, NULL};
+	                                false, false, NULL, NULL};
 	char *argv[] = {"x", "in.zip", "-T", "/^w.*[0-9]$/", "--time", "wall", "-f", NULL};
 	cli_args a;
 	flag_seen = false;
@@ -260,7 +319,7 @@ static void test_args(void **state)
 	assert_int_equal(cli_args_parse(&cmd, 4, bad, NULL, &a), CLI_EXIT_INPUT);
 	char *two[] = {"x", "a", "b", NULL};
 	assert_int_equal(cli_args_parse(&cmd, 3, two, NULL, &a), CLI_EXIT_INPUT);
-	static const cli_command req = {"y", no_usage, CLI_OPT_OUTPUT, NULL, true, true, "OUT"};
+	static const cli_command req = {"y", no_usage, CLI_OPT_OUTPUT, NULL, true, true, "OUT", NULL};
 	char *noout[] = {"y", "a", "b", NULL};
 	assert_int_equal(cli_args_parse(&req, 3, noout, NULL, &a), CLI_EXIT_INPUT);
 	char *without[] = {"y", "-o", "o.nps", "a", "b", NULL};
@@ -286,6 +345,8 @@ int main(void)
 	        cmocka_unit_test(test_terminal_escaping),
 	        cmocka_unit_test(test_thread_filter),
 	        cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_args_fleet_table),
+	        cmocka_unit_test(test_fleet_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,9 @@ S3_PORT=$PORT
 ENDPOINT=http://127.0.0.1:$S3_PORT
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+# The summary cache lives in the test's folder; the instance metadata is read only from the
+# fake IMDS below (never the real address).
+export XDG_CACHE_HOME=$WORK/cache AWS_EC2_METADATA_DISABLED=true
 
 # run_version V EVENTS...: one runtime process of version V handling the events (JSON),
 # request ids v<V>-<n>; its zips and summaries go to s3rver and $WORK/snaps.
@@ -107,6 +110,47 @@ check "ls of the local folder = ls of the same summaries in S3" \
 	sh -c "'$JVMSNAP' ls '$WORK/snaps' --csv | cut -d, -f1-15 >'$WORK/local.csv' && '$JVMSNAP' ls --endpoint '$ENDPOINT' --quiet s3://fleet/jvmsnap/ --csv | grep -v ',rep[0-9]' | cut -d, -f1-15 >'$WORK/s3.csv' && cmp '$WORK/local.csv' '$WORK/s3.csv'"
 check "ls: the region from the option is used (a path-style endpoint accepts any)" \
 	sh -c "'$JVMSNAP' ls --endpoint '$ENDPOINT' --region eu-west-1 --quiet s3://fleet/jvmsnap/orders/ --json | wc -l | grep -qx $((real + 1000))"
+
+check "summaries are stored as application/json, zips as application/zip" python3 - "$ENDPOINT" <<'PY'
+import boto3, sys
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER", region_name="us-east-1")
+keys = [o["Key"] for o in s3.list_objects_v2(Bucket="fleet", Prefix="jvmsnap/orders/")["Contents"] if "rep" not in o["Key"]]
+types = {k: s3.head_object(Bucket="fleet", Key=k)["ContentType"] for k in keys}
+print(sorted(set(types.values())))
+sys.exit(not keys or any(t != ("application/json" if k.endswith(".json") else "application/zip") for k, t in types.items()))
+PY
+
+# The cache: the runs above filled it; with every summary cached, ls lists but GETs none
+# (s3rver's log of this run has one kind of request: the listing), and says the same.
+check "the summary cache is one 0600 file under XDG_CACHE_HOME/jvmsnap" \
+	sh -c "[ \$(stat -c %a '$WORK/cache/jvmsnap/summaries.v1') = 600 ] && [ \$(grep -c '\"schema\":1' '$WORK/cache/jvmsnap/summaries.v1') -ge $((real + 1000)) ]"
+: >"$WORK/proxy.log"
+start_server proxy node "$FAKE" flaky "$WORK/proxy.log" "$S3_PORT"
+PROXY=http://127.0.0.1:$PORT
+curl -sf -X POST "$PROXY/_test/heal" >/dev/null
+"$JVMSNAP" ls --endpoint "$PROXY" --quiet s3://fleet/jvmsnap/ --json >"$WORK/cached.jsonl" 2>"$WORK/cached.err"
+check "a second ls (cache of this endpoint filled first): same output, and no GetObject at all" \
+	sh -c "'$JVMSNAP' ls --endpoint '$PROXY' --quiet s3://fleet/jvmsnap/ --json >'$WORK/cached2.jsonl' && cmp '$WORK/all.jsonl' '$WORK/cached2.jsonl' && : >'$WORK/proxy.log' && '$JVMSNAP' ls --endpoint '$PROXY' --quiet s3://fleet/jvmsnap/ --json | cmp - '$WORK/all.jsonl' && ! grep '\"method\":\"GET\"' '$WORK/proxy.log' | grep -v 'list-type=2' | grep -q . && grep -q 'list-type=2' '$WORK/proxy.log'"
+check "--no-cache: GETs every summary again, same output" \
+	sh -c ": >'$WORK/proxy.log' && '$JVMSNAP' ls --endpoint '$PROXY' --quiet --no-cache s3://fleet/jvmsnap/ --json | cmp - '$WORK/all.jsonl' && [ \$(grep '\"method\":\"GET\"' '$WORK/proxy.log' | grep -vc 'list-type=2') = $((real + 1000)) ]"
+check "a cache file that is garbage is ignored (same output)" \
+	sh -c "head -c 5000 /dev/urandom >'$WORK/cache/jvmsnap/summaries.v1' && '$JVMSNAP' ls --endpoint '$ENDPOINT' --quiet s3://fleet/jvmsnap/ --json | cmp - '$WORK/all.jsonl'"
+check "--parallel: 1 and 64 give the same list; 0 and 65 are usage errors" \
+	sh -c "'$JVMSNAP' ls --endpoint '$ENDPOINT' --quiet --no-cache --parallel 1 s3://fleet/jvmsnap/ --json | cmp - '$WORK/all.jsonl' && '$JVMSNAP' ls --endpoint '$ENDPOINT' --quiet --no-cache --parallel 64 s3://fleet/jvmsnap/ --json | cmp - '$WORK/all.jsonl' && ! '$JVMSNAP' ls --parallel 0 s3://fleet/ 2>/dev/null && ! '$JVMSNAP' ls --parallel 65 s3://fleet/ 2>/dev/null"
+# --since/--until: only the day folders that can hold the window are listed (by their own
+# prefix, found with start-after: s3rver ignores the delimiter). Today's folder holds every
+# object: a window of yesterday lists yesterday's folder and finds nothing; one from today
+# lists today's folder and finds them all.
+TODAY=$(date -u +%Y-%m-%d)
+DAYQ() { date -u -d "$1" +prefix=jvmsnap%%2Forders%%2F%Y%%2F%m%%2F%d%%2F; } # a day folder's listing query
+: >"$WORK/proxy.log"
+"$JVMSNAP" ls --endpoint "$PROXY" --quiet --no-cache s3://fleet/jvmsnap/ --since "$(date -u -d yesterday +%Y-%m-%d)" --until "$TODAY" --json >"$WORK/yesterday.jsonl"
+check "--since yesterday --until today: yesterday's folder listed, not today's; nothing found, no GET" \
+	sh -c "[ ! -s '$WORK/yesterday.jsonl' ] && grep -q '$(DAYQ yesterday)' '$WORK/proxy.log' && ! grep -q '$(DAYQ today)' '$WORK/proxy.log' && ! grep '\"method\":\"GET\"' '$WORK/proxy.log' | grep -vq 'list-type=2'"
+: >"$WORK/proxy.log"
+"$JVMSNAP" ls --endpoint "$PROXY" --quiet s3://fleet/jvmsnap/ --since "$TODAY" --json >"$WORK/today.jsonl"
+check "--since today: the same as ls of all; today's folder listed by its own prefix, no listing of the whole prefix" \
+	sh -c "cmp '$WORK/today.jsonl' '$WORK/all.jsonl' && grep -q '$(DAYQ today)' '$WORK/proxy.log' && ! grep 'list-type=2' '$WORK/proxy.log' | grep 'prefix=jvmsnap%2F\"' | grep -vq 'max-keys'"
 
 # s3:// inputs: merge --version 13 from the bucket = merge of the same zips downloaded by
 # hand (boto3), in the same order (start time); top of one invocation picked by request id.
@@ -216,6 +260,26 @@ $PROFILE_ENV AWS_PROFILE=wrong "$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3:/
 rc=$?
 check "403: exit 2, one line naming the profile, never the secret" \
 	sh -c "[ $rc = 2 ] && [ \$(wc -l <'$WORK/denied.err') = 1 ] && grep -q \"^jvmsnap: error: listing s3://fleet/jvmsnap/ failed: InvalidAccessKeyId.*(HTTP 403): access denied; credentials from profile 'wrong' in $WORK/credentials\" '$WORK/denied.err' && ! grep -q not-the-secret '$WORK/denied.err'"
+# EC2 instance metadata (IMDSv2), the last source: a fake IMDS on 127.0.0.1 gives a role's
+# credentials; with the wrong key, the 403 names the role's source and never its secret.
+IMDS_ENV="env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_EC2_METADATA_DISABLED AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent"
+start_server imds node "$ROOT/tests/s3/fake_imds.js" "$WORK/imds.log" fleet-reader S3RVER not-the-secret-7
+IMDS=http://127.0.0.1:$PORT/
+check "instance metadata: ls with the role's credentials (token PUT with a TTL, then the role, then its keys)" \
+	sh -c "$IMDS_ENV AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS '$JVMSNAP' ls --endpoint '$ENDPOINT' --quiet --no-cache s3://fleet/jvmsnap/ --json | wc -l | grep -qx $((real + 1000)) && head -n 1 '$WORK/imds.log' | grep -q '\"method\":\"PUT\",\"url\":\"/latest/api/token\".*x-aws-ec2-metadata-token-ttl-seconds' && [ \$(grep -c 'x-aws-ec2-metadata-token\":\"imds-' '$WORK/imds.log') = 2 ]"
+start_server imds-wrong node "$ROOT/tests/s3/fake_imds.js" "$WORK/imds-wrong.log" fleet-reader NOT-S3RVER not-the-secret-7
+$IMDS_ENV AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$PORT "$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://fleet/jvmsnap/ >/dev/null 2>"$WORK/imds403.err"
+rc=$?
+check "instance metadata, 403: exit 2, one line naming the role's source, never the secret" \
+	sh -c "[ $rc = 2 ] && [ \$(wc -l <'$WORK/imds403.err') = 1 ] && grep -q \"(HTTP 403): access denied; credentials from the EC2 instance metadata (role 'fleet-reader')\" '$WORK/imds403.err' && ! grep -q not-the-secret '$WORK/imds403.err'"
+$IMDS_ENV AWS_EC2_METADATA_DISABLED=true AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS "$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://fleet/jvmsnap/ >/dev/null 2>"$WORK/imdsoff.err"
+rc=$?
+check "AWS_EC2_METADATA_DISABLED=true: the metadata is not asked, no credentials, exit 2" \
+	sh -c "[ $rc = 2 ] && grep -q '^jvmsnap: error: no AWS credentials: .*instance metadata disabled' '$WORK/imdsoff.err' && [ \$(wc -l <'$WORK/imds.log') = 3 ]"
+$IMDS_ENV AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1 "$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://fleet/jvmsnap/ >/dev/null 2>"$WORK/imdsnone.err"
+rc=$?
+check "no metadata service: exit 2, one line saying so" \
+	sh -c "[ $rc = 2 ] && [ \$(wc -l <'$WORK/imdsnone.err') = 1 ] && grep -q '^jvmsnap: error: no AWS credentials: .*instance metadata PUT http://127.0.0.1:1/latest/api/token' '$WORK/imdsnone.err'"
 "$JVMSNAP" ls --endpoint "$ENDPOINT" --quiet s3://no-such-bucket/x/ >/dev/null 2>"$WORK/nobucket.err"
 rc=$?
 check "NoSuchBucket: exit 2, one clear line" \

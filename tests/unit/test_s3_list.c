@@ -16,13 +16,17 @@ static void test_query(void **state)
 	(void)state;
 	buf b;
 	buf_init(&b);
-	s3_list_query(&b, "jvmsnap/orders 1/", NULL);
+	s3_list_query(&b, "jvmsnap/orders 1/", NULL, 0, NULL);
 	buf_u8(&b, 0);
 	assert_string_equal((char *)b.data, "list-type=2&prefix=jvmsnap%2Forders%201%2F");
 	b.len = 0;
-	s3_list_query(&b, "p/", "a+b=");
+	s3_list_query(&b, "p/", NULL, 0, "a+b=");
 	buf_u8(&b, 0);
 	assert_string_equal((char *)b.data, "continuation-token=a%2Bb%3D&list-type=2&prefix=p%2F");
+	b.len = 0;
+	s3_list_query(&b, "p/", "p/a b0", 1000, "t");
+	buf_u8(&b, 0);
+	assert_string_equal((char *)b.data, "continuation-token=t&list-type=2&max-keys=1000&prefix=p%2F&start-after=p%2Fa%20b0");
 	buf_free(&b);
 }
 
@@ -30,7 +34,7 @@ static const char page1[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
     "<Name>b</Name><Prefix>p/</Prefix><KeyCount>2</KeyCount><IsTruncated>true</IsTruncated>"
     "<Contents><Key>p/a&amp;b.json</Key><LastModified>2026-12-02T10:00:00.000Z</LastModified>"
-    "<Size>712</Size></Contents>"
+    "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>712</Size></Contents>"
     "<Contents><Key>p/x&#13;y.zip</Key><Size>9000</Size></Contents>"
     "<NextContinuationToken>tok&lt;1</NextContinuationToken></ListBucketResult>";
 
@@ -46,11 +50,15 @@ static void test_parse_pages(void **state)
 	assert_int_equal(l.objects[0].last_modified_ms, 1796205600000LL);
 	assert_string_equal(l.objects[1].key, "p/x\ry.zip");
 	assert_int_equal(l.objects[1].last_modified_ms, 0);
+	assert_string_equal(l.objects[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
+	assert_null(l.objects[1].etag);
+	assert_true(l.truncated);
 	assert_string_equal(token, "tok<1");
 	free(token);
 	static const char last[] = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
 	assert_int_equal(s3_list_parse(last, sizeof last - 1, &l, &token), 0);
 	assert_null(token);
+	assert_false(l.truncated);
 	assert_int_equal(l.count, 2);
 	s3_object_list_free(&l);
 }

@@ -158,6 +158,27 @@ static void test_content_type_and_date_follow_inputs(void **state)
 	s3_put_request_free(&r);
 }
 
+static void test_content_type_follows_the_key_unless_configured(void **state)
+{
+	(void)state;
+	s3_config cfg = config("b", "us-east-1", NULL);
+	s3_payload_digest d;
+	s3_credentials cr = creds(NULL);
+	assert_int_equal(s3_digest_mem("x", 1, &d), 0);
+	s3_put_request r;
+	assert_int_equal(s3_put_request_build(&r, &cfg, "f/2026/12/02/a.json", &d, &cr, 0), S3_OK);
+	assert_string_equal(s3_put_request_header(&r, "content-type"), "application/json");
+	s3_put_request_free(&r);
+	assert_int_equal(s3_put_request_build(&r, &cfg, "f/2026/12/02/a.zip", &d, &cr, 0), S3_OK);
+	assert_string_equal(s3_put_request_header(&r, "content-type"), "application/zip");
+	s3_put_request_free(&r);
+	assert_string_equal(s3_content_type_of(".json"), "application/zip"); /* no name before it */
+	cfg.content_type = "text/plain";
+	assert_int_equal(s3_put_request_build(&r, &cfg, "a.json", &d, &cr, 0), S3_OK);
+	assert_string_equal(s3_put_request_header(&r, "content-type"), "text/plain");
+	s3_put_request_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +187,7 @@ int main(void)
 	        cmocka_unit_test(test_addressing),
 	        cmocka_unit_test(test_bad_input_is_refused),
 	        cmocka_unit_test(test_content_type_and_date_follow_inputs),
+	        cmocka_unit_test(test_content_type_follows_the_key_unless_configured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
