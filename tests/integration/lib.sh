@@ -11,6 +11,10 @@ fi
 VV_MOD=/usr/share/visualvm/visualvm/modules
 : "${VV_CP:=$VV_MOD/org-graalvm-visualvm-lib-profiler.jar:$VV_MOD/org-graalvm-visualvm-lib-jfluid.jar:$VV_MOD/org-graalvm-visualvm-lib-common.jar:/usr/share/java/org-openide-util.jar:/usr/share/java/org-openide-util-lookup.jar}"
 export JAVA_HOME VV_CP
+# Tests are hermetic: the CLI never asks a real instance-metadata service (its last credentials
+# source; 65_fleet turns it back on against its own fake) and keeps its summary cache in the build.
+export AWS_EC2_METADATA_DISABLED=${AWS_EC2_METADATA_DISABLED:-true}
+export XDG_CACHE_HOME=${XDG_CACHE_HOME:-$ROOT/$BUILD/test-cache}
 JAVA_TESTS=$ROOT/$BUILD/tests/java
 _passed=0
 _failed=0
