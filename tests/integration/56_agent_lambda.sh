@@ -45,7 +45,28 @@ posts = [r["url"] for r in log if r["method"] == "POST" and r["url"].endswith("/
 sys.exit(posts != [f"/2018-06-01/runtime/invocation/req-{i}/response" for i in range(1, 6)])
 PY
 slowest=$(awk '/^posted/ {if ($6 > m) m = $6} END {print m + 0}' "$WORK/stdout")
-check "no latency added to responses: slowest post ${slowest} ms (< 200)" test "$slowest" -lt 200
+echo "measure: slowest response post ${slowest} ms"
+# No latency added to responses, checked as an order rather than a time (a loaded machine
+# must not fail it): each response reached the API before its invocation's zip was written,
+# so the snapshot work never sat between the handler and the API.
+check "no latency added to responses: each reached the API before its own zip was written" python3 - "$WORK/log.json" "$WORK/snaps" $N <<'PY'
+import glob, json, os, sys, zipfile
+log, snaps, n = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+got = {r["url"].split("/")[-2]: r["t_body_us"] for r in log
+       if r["method"] == "POST" and r["url"].endswith("/response")}
+written = {}
+for z in glob.glob(os.path.join(snaps, "*.zip")):
+    meta = zipfile.ZipFile(z).read("metadata.json").decode()
+    for i in range(1, n + 1):
+        if f'"request_id": "req-{i}"' in meta:
+            written[f"req-{i}"] = os.stat(z).st_mtime_ns // 1000
+# A file's mtime comes from the kernel's coarse clock, up to one tick (4 ms at 250 Hz, 10 ms at
+# 100 Hz) behind: 10 ms of slack. Load only widens the real gap, in the direction that passes;
+# a held response would follow the zip's write and its upload to S3.
+bad = [k for k in got if k not in written or got[k] >= written[k] + 10_000]
+print("response µs before zip µs:", {k: (got[k], written.get(k)) for k in sorted(got)})
+sys.exit(1 if bad or len(got) != n else 0)
+PY
 
 # Local zips: init + one per invocation, each described by metadata.json.
 init_zip=$(ls "$WORK"/snaps/*_init.zip 2>/dev/null | head -n 1)
