@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The agent under AWS's Runtime Interface Emulator in its Lambda Managed Instances mode
+# (AWS_LAMBDA_MAX_CONCURRENCY=3), with AWS's Runtime Interface Client 2.10.1 on Temurin 25
+# (Managed Instances run Java 21+). The RIE runs /var/runtime/bootstrap in /var/task as uid
+# 993, in a root of the test's own (tests/lambda/rie_managed.sh); the bootstrap runs the
+# layer's wrapper and the RIC, which starts one handler thread per unit of concurrency; the
+# RIC talks to the agent's proxy, the proxy to a recording relay, the relay to the RIE.
+# Three rounds of three invocations sent at once, whose handlers wait for each other at a
+# barrier (so three are open at once), each running a method no other runs (probe.Probe.markK),
+# one of them throwing. Run with and without the agent, and compared: every invoke's answer
+# (status, body), every call that reached the RIE. With the agent: the init zip and one shared
+# window per round, each listing its invocations with their handler threads, none lost, each
+# markK in its handler thread's tree and in no other thread's, every zip loaded by VisualVM's
+# loader and in the S3 test server.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/scripts/aws_tools.sh"
+S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+WORK=$(mktemp -d /tmp/jvmsnap-rie-mi.XXXXXX)
+SERVER_DIR=$WORK
+RIE_WORK=$WORK
+. "$ROOT/tests/lambda/rie.sh"
+. "$ROOT/tests/lambda/rie_managed.sh"
+trap 'rie_mi_stop; stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+for need in "$RIE_BIN" "$S3RVER" "$JDK25/bin/java" mvn node curl python3 unshare chroot; do
+	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make test-deps)"; finish; exit 1; }
+done
+# The RIE starts the runtime as uid 993 (setuid), and the root is built with mount(2).
+[ "$(id -u)" = 0 ] || { not_ok "must run as root: the RIE's managed-instances mode runs the runtime as uid 993 gid 990 (internal/lambda-managed-instances/supervisor/local/process.go), and its root needs a mount namespace"; finish; exit 1; }
+
+rie_probe
+rie_mi_setup "$JDK25" "$PROBE_CP"
+start_server s3rver "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p 0 --configure-bucket snaps --silent
+S3_PORT=$PORT
+
+# Three rounds of three events sent at once; each handler first meets the round's other two.
+mkdir -p "$WORK/ev"
+ROUNDS=("m1 m2 m3" "m4 m5 m6" "fail m7 m8")
+for k in 1 2 3 4 5 6 7 8; do printf 'meet 3 mark %s\n' "$k" >"$WORK/ev/m$k"; done
+echo 'meet 3 fail' >"$WORK/ev/fail"
+N=9
+
+run() { # run MODE: the rounds under a fresh RIE; waits for the runtime's three GET next first
+	local dir=$WORK/$1 round ev pids
+	rie_mi_start "$dir" "$1"
+	wait_for 120 rie_mi_idle "$dir" 3
+	for round in "${ROUNDS[@]}"; do
+		pids=()
+		for ev in $round; do
+			RIE_RESEND_UNAVAILABLE=1 rie_invoke "$dir" "req-$ev" "$WORK/ev/$ev" &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
+		wait_for 60 rie_mi_idle "$dir" 3 # every thread back in GET next: the round is over
+	done
+	# Uploads go on in the background (the summaries after the zips): wait for the 4 zips and
+	# their 4 summaries (bounded), then stop.
+	[ "$1" = agent ] && wait_for 60 sh -c "[ \$(find '$WORK/s3/snaps' -name '*.zip._S3rver_object' -o -name '*.json._S3rver_object' | wc -l) -ge 8 ]"
+	rie_mi_stop
+}
+rie_mi_idle() { [ "$(rie_mi_waiting "$1")" -ge "$2" ]; }
+run agent
+run plain
+A=$WORK/agent
+P=$WORK/plain
+
+for m in agent plain; do
+	d=$WORK/$m
+	check "$m: the RIE in its managed-instances mode ran /var/runtime/bootstrap (not a command line), as uid 993 gid 990 in /var/task" \
+		sh -c "grep -q 'LocalProcessSupervisor.Exec .*path=/var/runtime/bootstrap' '$d/rie.log' && grep -q '^bootstrap: uid 993 gid 990 cwd /var/task$' '$d/rie.log'"
+	check "$m: the RIC started 3 handler threads (AWS_LAMBDA_MAX_CONCURRENCY=3 from the RIE)" \
+		grep -q 'Starting 3 concurrent function handler threads' "$d/rie.log"
+	check "$m: all $N invocations answered" test "$(wc -l <"$d/answers" 2>/dev/null)" = $N
+	echo "# $m: invokes sent again after the RIE's Runtime.Unavailable (no runtime in GET next yet): $(cat "$d/unavailable" 2>/dev/null | wc -l)"
+done
+check "agent: the wrapper added the agent" grep -q 'Picked up JAVA_TOOL_OPTIONS: -agentpath:/opt/lib/libjvmsnap.so' "$A/rie.log"
+check "plain: no agent" sh -c "! grep -q 'jvmsnap' '$P/rie.log'"
+for k in 1 2 3 4 5 6 7 8; do
+	check "agent: req-m$k answered 200 'marked $k'" \
+		sh -c "grep -q '^req-m$k 200 ' '$A/answers' && test \"\$(cat '$A/answer-req-m$k')\" = 'marked $k'"
+done
+check "agent: the handler exception answers the RIC's error document" \
+	grep -q '"errorType":"java.lang.IllegalStateException"' "$A/answer-req-fail"
+for m in agent plain; do cut -d' ' -f1-4 "$WORK/$m/answers" 2>/dev/null | sort >"$WORK/$m/answers.cmp"; done
+check "invoke answers (status, body sha256, length) identical with and without the agent" \
+	sh -c "test -s '$P/answers.cmp' && cmp -s '$A/answers.cmp' '$P/answers.cmp'" || diff "$P/answers.cmp" "$A/answers.cmp"
+
+# What reached the RIE, in any order (the three threads race), and how far the invocations
+# overlapped there: from the event's hand-over (GET next answered) to the response or error.
+for m in agent plain; do rie_calls "$WORK/$m" 2>/dev/null | sort >"$WORK/$m/calls"; done
+check "what reached the RIE is identical with and without the agent ($(wc -l <"$P/calls") calls)" \
+	sh -c "test -s '$P/calls' && cmp -s '$A/calls' '$P/calls'" || diff "$P/calls" "$A/calls" | cut -c1-400 | head -20
+check "the handler error reached the RIE at /runtime/invocation/req-fail/error with Lambda-Runtime-Function-Error-Type" \
+	grep -qE "^POST /2018-06-01/runtime/invocation/req-fail/error .*'lambda-runtime-function-error-type', 'Runtime.UserException'" "$A/calls"
+for m in agent plain; do
+	check "$m: each invocation answered once at the RIE, each round's three open there at once" \
+		python3 - "$WORK/$m/relay/requests.jsonl" "${ROUNDS[@]}" <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+given, done = {}, {}
+for r in reqs:
+    h = dict(zip([k.lower() for k in r.get("answer_headers", [])[0::2]], r.get("answer_headers", [])[1::2]))
+    if r["url"].endswith("/invocation/next") and r["status"] == 200:
+        given.setdefault(h["lambda-runtime-aws-request-id"], []).append(r["t_answered_us"])
+    elif r["method"] == "POST" and "/invocation/req-" in r["url"] and r["status"] == 202:
+        done.setdefault(r["url"].split("/")[4], []).append(r["t_received_us"])
+ok = True
+for rnd in sys.argv[2:]:
+    ids = ["req-" + e for e in rnd.split()]
+    if any(len(given.get(i, [])) != 1 or len(done.get(i, [])) != 1 for i in ids):
+        print("handed over", {i: given.get(i) for i in ids}, "answered", {i: done.get(i) for i in ids}); ok = False; continue
+    start, end = max(given[i][0] for i in ids), min(done[i][0] for i in ids)
+    print(f"round {ids}: all three open together for {(end - start) / 1000:.1f} ms")
+    ok &= start < end
+sys.exit(not ok)
+PY
+done
+
+# Snapshots: the init zip and one shared window per round.
+check "agent: 4 zips: init + one shared window per round" test "$(ls "$A"/snaps/*.zip 2>/dev/null | wc -l)" = 4
+init_zip=$(ls "$A"/snaps/*_init*.zip 2>/dev/null | head -n 1)
+has=(--has probe.Probe.initWork)
+for k in 1 2 3 4 5 6 7 8; do has+=(--has "probe.Probe.mark$k"); done
+for z in "$A"/snaps/*.zip; do
+	unzip -p "$z" metadata.json >"$z.json" 2>/dev/null
+	nps_check "${has[@]}" "$z" >"$z.summary" 2>&1
+	check "$(basename "$z"): loads in VisualVM's loader" grep -q '^NpsCheck: OK' "$z.summary"
+done
+check "init zip: the class initialiser's work, no mark" sh -c \
+	"[ -n '$init_zip' ] && grep -qP '^has probe.Probe.initWork\tyes\t' '$init_zip.summary' && ! grep -qP '^has probe.Probe.mark[0-9]\tyes\t' '$init_zip.summary'"
+check "shared windows: each lists its round's invocations once with three handler threads, none lost; each markK in its handler thread's tree and no other thread's" \
+	python3 - "$A/snaps" "$ROOT/$BUILD/jvmsnap" "${ROUNDS[@]}" <<'PY'
+import glob, json, subprocess, sys
+snaps, cli, rounds = sys.argv[1], sys.argv[2], [["req-" + e for e in r.split()] for r in sys.argv[3:]]
+bad, seen = [], []
+for j in sorted(glob.glob(snaps + "/*.zip.json")):
+    m, z = json.load(open(j)), j[: -len(".json")]
+    if m["window"] == "init":
+        continue
+    invs = m.get("invocations") or []
+    ids = sorted(i["id"] for i in invs)
+    threads = {i["id"]: i["thread"] for i in invs}
+    seen += ids
+    if m["window"] != "shared" or m["request_id"] not in ids or m["invocations_not_listed"] != 0 or ids not in [sorted(r) for r in rounds]:
+        bad.append(f"{z}: window {m['window']}, named {m['request_id']}, lists {invs}")
+        continue
+    if None in threads.values() or len(set(threads.values())) != 3:
+        bad.append(f"{z}: handler threads {threads}")
+        continue
+    for inv, name in threads.items():
+        tree = subprocess.run([cli, "tree", "-T", name, z], capture_output=True, text=True).stdout
+        got = {k for k in range(1, 9) if f"probe.Probe.mark{k}(" in tree}
+        want = set() if inv == "req-fail" else {int(inv[len("req-m"):])}
+        if got != want:
+            bad.append(f"{z}: {inv} on {name}: its tree has marks {sorted(got)}, not {sorted(want)}")
+    print(f"{z.split('/')[-1]}: {threads}")
+if sorted(seen) != sorted(i for r in rounds for i in r):
+    bad.append(f"listed {sorted(seen)}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+check "every zip and its summary in the S3 test server, byte for byte, each window's key named after its request id" \
+	python3 - "$A/snaps" "$WORK/s3/snaps" <<'PY'
+import glob, hashlib, json, os, sys
+digest = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+stored = {digest(o): os.path.basename(o)[: -len("._S3rver_object")] for o in glob.glob(sys.argv[2] + "/**/*._S3rver_object", recursive=True)}
+bad, n = [], 0
+for z in sorted(glob.glob(sys.argv[1] + "/*.zip")):
+    m = json.load(open(z + ".json"))
+    name = "init" if m["window"] == "init" else m["request_id"]
+    for f, ext in ((z, ".zip"), (z[: -len(".zip")] + ".json", ".json")):
+        key = stored.pop(digest(f), None) if os.path.exists(f) else None
+        n += 1
+        if key is None or not (key.endswith(f"_{name}{ext}") or (name == "init" and "_init_" in key)):
+            bad.append(f"{os.path.basename(f)}: in S3 as {key}")
+print(n, "files,", "\n".join(bad), "left in S3:", sorted(stored.values()))
+sys.exit(1 if bad or stored or not n else 0)
+PY
+check "agent: no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$A/rie.log'"
+finish
