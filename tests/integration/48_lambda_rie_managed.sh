@@ -7,10 +7,10 @@
 # RIC talks to the agent's proxy, the proxy to a recording relay, the relay to the RIE.
 # Three rounds of three invocations sent at once, whose handlers wait for each other at a
 # barrier (so three are open at once), each running a method no other runs (probe.Probe.markK),
-# one of them throwing, one outliving the timeout; then one more. Run with and without the
-# agent, and compared: every invoke's answer
-# (status, body), every call that reached the RIE. With the agent: the init zip and one shared
-# window per round, each listing its invocations with their handler threads, none lost, each
+# one of them throwing, one outliving the timeout; then one more; then a response of the
+# largest size the RIE takes and one byte over. Run with and without the agent, and
+# compared: every invoke's answer (status, body), every call that reached the RIE. With the
+# agent: the init zip and one shared window per round, each listing its invocations with their handler threads, none lost, each
 # markK in its handler thread's tree and in no other thread's, every zip loaded by VisualVM's
 # loader and in the S3 test server.
 . "$(dirname "$0")/lib.sh"
@@ -37,14 +37,19 @@ S3_PORT=$PORT
 # Three rounds of three events sent at once, each handler first meeting the round's other
 # two; in the third one handler throws and one outlives the function's timeout (10 s): the
 # RIE answers its invoke "Task timed out" but, in this mode, leaves the runtime running, and
-# refuses the late response. A fourth round of one event comes after that deadline.
+# refuses the late response. A fourth round of one event comes after that deadline. In a
+# fifth, two events are echoed back: the largest response this RIE takes (6 MiB + 100 bytes,
+# interop.MaxPayloadSize; this mode enforces it) and one byte more.
 mkdir -p "$WORK/ev"
-ROUNDS=("m1 m2 m3" "m4 m5 m6" "fail m7 slow" "m8")
+ROUNDS=("m1 m2 m3" "m4 m5 m6" "fail m7 slow" "m8" "fit over")
 for k in 1 2 3 4 5 6 7; do printf 'meet 3 mark %s\n' "$k" >"$WORK/ev/m$k"; done
 echo 'meet 3 fail' >"$WORK/ev/fail"
 echo 'meet 3 sleep 14000' >"$WORK/ev/slow"
 echo 'mark 8' >"$WORK/ev/m8"
-N=10
+for e in fit:6291556 over:6291557; do
+	python3 -c 'import sys; h = b"meet 2 echo\n"; sys.stdout.buffer.write(h + b"x" * (int(sys.argv[1]) - len(h)))' "${e#*:}" >"$WORK/ev/${e%:*}"
+done
+N=12
 WINDOWS=${#ROUNDS[@]}
 
 run() { # run MODE: the rounds under a fresh RIE; waits for the runtime's three GET next first
@@ -106,6 +111,10 @@ check "the handler error reached the RIE at /runtime/invocation/req-fail/error w
 	grep -qE "^POST /2018-06-01/runtime/invocation/req-fail/error .*'lambda-runtime-function-error-type', 'Runtime.UserException'" "$A/calls"
 check "the response after the timeout reached the RIE, and its 410 came back to the RIC (which then posted .../error)" \
 	sh -c "grep -qE '^POST /2018-06-01/runtime/invocation/req-slow/response .* 410 ' '$A/calls' && grep -q 'Failed to post invocation response. Response code: .410' '$A/rie.log'"
+check "agent: the largest response this RIE takes (6 MiB + 100 bytes) comes back whole" \
+	grep -q "^req-fit 200 $(sha256sum <"$WORK/ev/fit" | cut -c1-64) 6291556 " "$A/answers"
+check "one byte more: the RIE refuses the whole body with 413, the RIC's error post then gets 400, the invoker Function.ResponseSizeTooLarge" \
+	sh -c "grep -qE '^POST /2018-06-01/runtime/invocation/req-over/response .* 6291557 [0-9a-f]{64} 413 ' '$A/calls' && grep -qE '^POST /2018-06-01/runtime/invocation/req-over/error .* 400 ' '$A/calls' && grep -q Function.ResponseSizeTooLarge '$A/answer-req-over'"
 for m in agent plain; do
 	check "$m: each invocation handed over and answered once at the RIE (the late one refused), each round's invocations open there at once" \
 		python3 - "$WORK/$m/relay/requests.jsonl" "${ROUNDS[@]}" <<'PY'
@@ -118,11 +127,12 @@ for r in reqs:
         given.setdefault(h["lambda-runtime-aws-request-id"], []).append(r["t_answered_us"])
     elif r["method"] == "POST" and "/invocation/req-" in r["url"]:
         done.setdefault(r["url"].split("/")[4], []).append((r["t_received_us"], r["status"]))
-ok = True
+ok, refused = True, {"req-slow": 410, "req-over": 413}
 for rnd in sys.argv[2:]:
     ids = ["req-" + e for e in rnd.split()]
-    # the first answer of each: accepted (202), but the late one's: 410 (timed out)
-    if any(len(given.get(i, [])) != 1 or [s for _, s in done.get(i, [])[:1]] != [410 if i == "req-slow" else 202] for i in ids):
+    # the first answer of each: accepted (202), but the late one's 410 (timed out), the
+    # oversized one's 413
+    if any(len(given.get(i, [])) != 1 or [s for _, s in done.get(i, [])[:1]] != [refused.get(i, 202)] for i in ids):
         print("handed over", {i: given.get(i) for i in ids}, "answered", {i: done.get(i) for i in ids}); ok = False; continue
     start, end = max(given[i][0] for i in ids), min(done[i][0][0] for i in ids)
     print(f"round {ids}: open together for {(end - start) / 1000:.1f} ms")
@@ -131,9 +141,11 @@ sys.exit(not ok)
 PY
 done
 
-# Snapshots: the init zip and one shared window per round. The third round's window stays
-# open until the late invocation ends for the agent: its response was not accepted, so it
-# ends when the next event arrives after its deadline (docs/lambda.md), the fourth round's.
+# Snapshots: the init zip and one shared window per round. The third round's lasts until its
+# late response is refused (410), the fifth's until the oversized one's error post is
+# refused (400 InvalidRequestID): the Runtime API is done with those invocations. (Before the
+# proxy took those answers as ends, only 2xx, the fifth window never closed: no event came
+# after its deadline.)
 check "agent: $((WINDOWS + 1)) zips: init + one shared window per round" test "$(ls "$A"/snaps/*.zip 2>/dev/null | wc -l)" = $((WINDOWS + 1))
 init_zip=$(ls "$A"/snaps/*_init*.zip 2>/dev/null | head -n 1)
 has=(--has probe.Probe.initWork)
@@ -193,5 +205,9 @@ for z in sorted(glob.glob(sys.argv[1] + "/*.zip")):
 print(n, "files,", "\n".join(bad), "left in S3:", sorted(stored.values()))
 sys.exit(1 if bad or stored or not n else 0)
 PY
-check "agent: no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$A/rie.log'"
+# One warning is expected: the third round's window ends with its timed-out invocation, past
+# its deadline, so the agent may not hold that thread's next GET next for the snapshot work
+# ("never past the last invocation's deadline minus 200 ms", docs/lambda.md).
+check "agent: no warning or error from the agent but the one for the window that ended past its deadline" \
+	sh -c "! grep -E 'jvmsnap: (warning|error)' '$A/rie.log' | grep -v 'snapshot work not finished within 0 ms'"
 finish
