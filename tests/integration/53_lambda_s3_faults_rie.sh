@@ -99,21 +99,7 @@ done
 check "s503: one warning for the failed upload, no breaker" \
 	sh -c "grep -q 'warning: upload to s3://snaps/.*ServiceUnavailable' '$WORK/s503/rie.log' && ! grep -q '^jvmsnap: warning: .*S3 uploads paused for' '$WORK/s503/rie.log'"
 check "s503: every snapshot is in the store, byte for byte its local copy" \
-	/usr/bin/python3 - "http://127.0.0.1:$S3RVER_PORT" "$WORK/s503/rie.log" "$WORK/s503/snaps" <<'PY'
-import glob, os, re, sys, boto3
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
-                  aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
-keys = [m.group(1) for l in open(sys.argv[2]) if (m := re.match(r"jvmsnap: info: s3://snaps/(\S+\.zip) \(", l))]
-local = sorted(glob.glob(sys.argv[3] + "/*.zip"))
-same = 0
-for path in local:
-    stem = os.path.basename(path)[:-4]
-    match = [k for k in keys if os.path.basename(k).startswith(stem + "_")]
-    if len(match) == 1 and s3.get_object(Bucket="snaps", Key=match[0])["Body"].read() == open(path, "rb").read():
-        same += 1
-print(f"{same} of {len(local)} equal, {len(keys)} stored")
-sys.exit(not (same == len(local) == len(keys) and same > 0))
-PY
+	/usr/bin/python3 "$ROOT/tests/s3/stored_equal.py" "http://127.0.0.1:$S3RVER_PORT" "$WORK/s503/rie.log" "$WORK/s503/snaps"
 s503_puts=$(zip_puts "$WORK/s503.log")
 check "s503: the 3 refused PUTs, one per snapshot, at most 4 retries ($s503_puts)" \
 	test "$s503_puts" -ge $((N + 1 + 3)) -a "$s503_puts" -le $((N + 1 + 3 + 4))
