@@ -12,6 +12,7 @@
 # byte for byte its local copy. No time is asserted (bench/lambda_faults.sh measures them).
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/aws_tools.sh"
+. "$ROOT/tests/s3/fault_checks.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
 FAKE=$ROOT/tests/s3/fake_servers.js
 WORK=$(mktemp -d /tmp/jvmsnap-rie-faults.XXXXXX)
@@ -61,7 +62,6 @@ run_case() {
 }
 for c in $CASES; do run_case "$c"; done
 
-zip_puts() { grep '"method":"PUT"' "$1" 2>/dev/null | grep -c '[.]zip"'; }
 for c in $CASES; do
 	d=$WORK/$c
 	log=$d/rie.log
@@ -96,11 +96,5 @@ for c in blackhole denied; do
 done
 
 # 503 x3 then 200: every snapshot in the store, equal to its local copy.
-check "s503: one warning for the failed upload, no breaker" \
-	sh -c "grep -q 'warning: upload to s3://snaps/.*ServiceUnavailable' '$WORK/s503/rie.log' && ! grep -q '^jvmsnap: warning: .*S3 uploads paused for' '$WORK/s503/rie.log'"
-check "s503: every snapshot is in the store, byte for byte its local copy" \
-	/usr/bin/python3 "$ROOT/tests/s3/stored_equal.py" "http://127.0.0.1:$S3RVER_PORT" "$WORK/s503/rie.log" "$WORK/s503/snaps"
-s503_puts=$(zip_puts "$WORK/s503.log")
-check "s503: the 3 refused PUTs, one per snapshot, at most 4 retries ($s503_puts)" \
-	test "$s503_puts" -ge $((N + 1 + 3)) -a "$s503_puts" -le $((N + 1 + 3 + 4))
+s503_checks "$WORK/s503/rie.log" "$WORK/s503.log" "http://127.0.0.1:$S3RVER_PORT" "$WORK/s503/snaps"
 finish
