@@ -3,8 +3,9 @@
 # 53_lambda_s3_faults.sh does under the tests' Runtime API emulator: the RIE runs the probe
 # function with AWS's Runtime Interface Client, the layer's wrapper starting the agent
 # (tests/lambda/rie.sh). 20 invocations of 20 ms (the probe's "sleep 20") through the RIE's
-# invoke endpoint, for each of: a server that accepts and never answers, 403 on every PUT,
-# and 503 for 3 PUTs then s3rver. rie_start keeps local copies (IOPIPE_PROFILER_LOCAL_DUMP_PATH),
+# invoke endpoint, for each of: a server that accepts and never answers, one that closes
+# every connection, 403 on every PUT, 1 KB/s, a port with nothing listening, and 503 for 3
+# PUTs then s3rver. rie_start keeps local copies (IOPIPE_PROFILER_LOCAL_DUMP_PATH),
 # so every zip stays on disk: the queue's caps name the zips no longer retried, and delete
 # none (53 checks the deletions in /tmp). Per case: every invocation answered 200, PUTs
 # within 20 + the retries allowed, at most 3 warning lines, the breaker opened once (one
@@ -34,7 +35,10 @@ declare -A ENDPOINT
 start_server blackhole node "$FAKE" hang "$WORK/blackhole.log" && ENDPOINT[blackhole]=$PORT
 start_server denied node "$FAKE" capture "$WORK/denied.log" 403:AccessDenied && ENDPOINT[denied]=$PORT
 start_server s503 node "$FAKE" failfirst "$WORK/s503.log" "$S3RVER_PORT" 3 && ENDPOINT[s503]=$PORT
-CASES="blackhole denied s503"
+start_server reset node "$FAKE" reset "$WORK/reset.log" && ENDPOINT[reset]=$PORT
+start_server slow node "$FAKE" slow "$WORK/slow.log" && ENDPOINT[slow]=$PORT
+ENDPOINT[refused]=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+CASES="blackhole reset denied slow refused s503"
 for c in $CASES; do
 	check "$c: server on 127.0.0.1:${ENDPOINT[$c]:-?}" test -n "${ENDPOINT[$c]:-}" -a -n "$S3RVER_PORT"
 done
@@ -89,7 +93,7 @@ check "denied: 403 is never retried: one PUT per upload" test "$(zip_puts "$WORK
 check "denied: the warning names AccessDenied and the pause" \
 	grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/rie.log"
 # The proxy's hold of each next event, printed as a measure, never asserted (docs/reliability.md).
-for c in blackhole denied; do
+for c in blackhole reset denied slow refused; do
 	holds=$(sed -n 's/.*jvmsnap: debug: next event held \([0-9.]*\) ms.*/\1/p' "$WORK/$c/rie.log" | sort -n)
 	check "$c: the proxy held each next event (a debug line each; $(echo "$holds" | grep -c .) holds, p50 $(echo "$holds" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ms, max $(echo "$holds" | tail -n 1) ms)" \
 		test "$(echo "$holds" | grep -c .)" -ge $((N - 1))
