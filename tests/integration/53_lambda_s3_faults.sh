@@ -8,7 +8,8 @@
 # warning lines, and each snapshot (init + 20) is stored, still waiting in /tmp, or named
 # in a drop line: none lost silently. After "503 x3, then 200" every snapshot is in the
 # store, byte for byte its local copy; with IOPIPE_PROFILER_QUEUE_MAX=4 (403), 4 zips wait
-# and the 17 others are named as deleted. No time is asserted: bench/lambda_faults.sh
+# and the 17 others are named as deleted; with IOPIPE_PROFILER_UPLOAD_TRIES=2 a zip whose
+# retry failed twice is deleted with its summary. No time is asserted: bench/lambda_faults.sh
 # measures the delays and holds (docs/reliability.md).
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/s3/fault_checks.sh"
@@ -37,12 +38,16 @@ start_server reset node "$FAKE" reset "$WORK/reset.log" && ENDPOINT[reset]=$PORT
 start_server denied node "$FAKE" capture "$WORK/denied.log" 403:AccessDenied && ENDPOINT[denied]=$PORT
 start_server kept node "$FAKE" capture "$WORK/kept.log" 403:AccessDenied && ENDPOINT[kept]=$PORT
 start_server capped node "$FAKE" capture "$WORK/capped.log" 403:AccessDenied && ENDPOINT[capped]=$PORT
+# tries: req-1's zip and summary stored, then the init zip's retry fails (500, 3 attempts);
+# req-2's stored, the init zip's second retry fails alike; everything after is stored.
+F500=500:InternalError,500:InternalError,500:InternalError
+start_server tries node "$FAKE" capture "$WORK/tries.log" "200,200,$F500,200,200,$F500,200" && ENDPOINT[tries]=$PORT
 start_server heals node "$FAKE" flaky "$WORK/heals.log" "$S3_PORT" && ENDPOINT[heals]=$PORT
 start_server slow node "$FAKE" slow "$WORK/slow.log" && ENDPOINT[slow]=$PORT
 start_server s503 node "$FAKE" failfirst "$WORK/s503.log" "$S3_PORT" 3 && ENDPOINT[s503]=$PORT
 # nothing listening: a port the kernel handed out and that was closed again
 ENDPOINT[refused]=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CASES="blackhole reset denied slow refused s503 kept heals capped"
+CASES="blackhole reset denied slow refused s503 kept heals capped tries"
 # The queue's cap in zips: the default, and a smaller one set (capped: 403 on every PUT).
 declare -A CAP=([capped]=4)
 for c in $CASES; do
@@ -72,6 +77,7 @@ run_case() {
 	heals) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	denied) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	capped) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_QUEUE_MAX=4) ;;
+	tries) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_UPLOAD_TRIES=2 IOPIPE_PROFILER_LAMBDA_BUDGET=5s) ;;
 	*) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c") ;;
 	esac
 	(cd "$WORK/$c/task" && exec env -u AWS_CA_BUNDLE -u IOPIPE_PROFILER_LOCAL_DUMP_PATH -u AWS_SESSION_TOKEN \
@@ -146,7 +152,7 @@ for c in $CASES; do
 	lost_rc=$?
 	check "$c: no snapshot lost silently ($summary)" test "$lost_rc" = 0
 	check "$c: no secret key or signature in the log" sh -c "! grep -Eq 'fault-secret-value|Signature=|Credential=' '$err'"
-	case $c in s503 | kept | heals) continue ;; esac
+	case $c in s503 | kept | heals | tries) continue ;; esac
 	check "$c: the breaker opened once: one 'S3 uploads paused' line" test "$(grep -c 'S3 uploads paused' "$err")" = 1
 	n_zips=$(ls /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -l)
 	bytes=$(cat /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -c)
@@ -170,6 +176,15 @@ check "heals: the breaker opened once, then one line says uploads resumed, with 
 	sh -c "[ \"\$(grep -c 'S3 uploads paused' '$WORK/heals/stderr')\" = 1 ] && [ \"\$(grep -c '^jvmsnap: warning: S3 uploads resumed after [0-9.]* s paused (server error or throttling (5xx, 429)): [0-9]* snapshots\\? kept meanwhile, [0-9]* dropped$' '$WORK/heals/stderr')\" = 1 ]"
 check "heals: uploads go on after it ($(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr") stored)" \
 	test "$(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr")" -ge 3
+
+# IOPIPE_PROFILER_UPLOAD_TRIES=2: the init zip, whose retry failed twice, is deleted and named
+# once, its summary with it (never sent alone); every invocation's zip is stored.
+check "tries: the init zip deleted once its upload failed 2 times (IOPIPE_PROFILER_UPLOAD_TRIES), named in one line" \
+	test "$(grep -Ec '^jvmsnap: info: deleted /tmp/[^ ]*_init[.]zip without uploading it to s3://snaps/[^ ]*_init_[^ ]*[.]zip: its upload failed 2 times [(]IOPIPE_PROFILER_UPLOAD_TRIES[)]$' "$WORK/tries/stderr")" = 1
+check "tries: the init zip PUT 6 times (3 attempts at 2 retries), its summary never" \
+	sh -c "[ \"\$(grep '\"method\":\"PUT\"' '$WORK/tries.log' | grep -c '_init_[^/]*[.]zip\"')\" = 6 ] && ! grep '\"method\":\"PUT\"' '$WORK/tries.log' | grep -q '_init_[^/]*[.]json\"'"
+check "tries: all $N invocation zips stored, none left in /tmp" \
+	sh -c "[ \"\$(grep -Ec '^jvmsnap: info: s3://snaps/[^ ]*_req-[0-9]+[.]zip [(]' '$WORK/tries/stderr')\" = $N ] && ! ls /tmp/${TAG}_tries*.zip* >/dev/null 2>&1"
 
 # 403 with IOPIPE_PROFILER_LOCAL_DUMP_PATH: the user's copies leave the queue by the same
 # caps, named in a line, but are never deleted.
