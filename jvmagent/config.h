@@ -2,8 +2,9 @@
  * (`-agentpath:libjvmsnap.so=key=value,key=value`). An option overrides its variable.
  * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails.
  * This is the one reader of the IOPIPE_PROFILER_* variables (and of the Lambda function's
- * name): the loader, the agent, the S3 settings (config_s3.h) and the test tools all take
- * their values from here, so a value means the same everywhere. */
+ * name and the test-only JVMSNAP_TEST_* variables): the loader, the agent, the S3 settings
+ * (config_s3.h) and the test tools all take their values from here, so a value means the
+ * same everywhere. */
 #ifndef JVMSNAP_AGENT_CONFIG_H
 #define JVMSNAP_AGENT_CONFIG_H
 
@@ -72,6 +73,10 @@ typedef struct {
 	/* AWS Lambda, as the environment says (not settings): NULL when unset */
 	char *function_name;    /* AWS_LAMBDA_FUNCTION_NAME; set (even empty) = on Lambda */
 	char *function_version; /* AWS_LAMBDA_FUNCTION_VERSION */
+	/* Test-only (docs/configuration.md), not settings: the last zip's exit deadlines forced,
+	 * in ms after the stop (0: already past); -1 when unset or not a plain number. */
+	int32_t test_exit_whole_ms; /* JVMSNAP_TEST_EXIT_WHOLE_MS */
+	int32_t test_exit_small_ms; /* JVMSNAP_TEST_EXIT_SMALL_MS */
 } agent_config;
 
 /* True when the profiler is switched on by `options` or the environment. Allocates
