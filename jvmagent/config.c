@@ -440,6 +440,21 @@ void agent_config_free(agent_config *c)
 	c->function_name = c->function_version = NULL;
 }
 
+char *agent_config_string(const char *env, agent_getenv_fn getenv_fn)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const setting *s = &SETTINGS[i];
+		if (strcmp(s->env, env) != 0 || (s->kind != K_STRING && s->kind != K_PATH))
+			continue;
+		const char *v = getenv_fn(env);
+		agent_config c = {0};
+		if (v)
+			apply(&c, s, env, v);
+		return *(char **)((char *)&c + s->offset);
+	}
+	return NULL;
+}
+
 /* Not isalnum: the JVM may have set a locale in which bytes above 0x7f are letters. */
 static bool ascii_alnum(char ch)
 {

@@ -3,8 +3,8 @@
  * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails.
  * This is the one reader of the IOPIPE_PROFILER_* variables (and of the Lambda function's
  * name and the test-only JVMSNAP_TEST_* variables): the loader, the agent, the S3 settings
- * (config_s3.h) and the test tools all take their values from here, so a value means the
- * same everywhere. */
+ * (config_s3.h), jvmsnap's s3:// inputs and the test tools all take their values from here,
+ * so a value means the same everywhere. */
 #ifndef JVMSNAP_AGENT_CONFIG_H
 #define JVMSNAP_AGENT_CONFIG_H
 
@@ -92,6 +92,12 @@ bool agent_config_debug(const char *options, agent_getenv_fn getenv_fn);
  * and a table in the tests. Free with agent_config_free. */
 void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn);
 void agent_config_free(agent_config *c);
+
+/* One text setting (a path or string one, e.g. IOPIPE_PROFILER_S3_REGION) read from the
+ * environment by the rules agent_config_load applies to it, warning alike, for a tool that
+ * needs a setting or two and not the agent's whole configuration (jvmsnap's s3:// inputs).
+ * NULL when unset or rejected, or when `env` names no such setting; free() the result. */
+char *agent_config_string(const char *env, agent_getenv_fn getenv_fn);
 
 /* Whether the `number`th invocation (from 1) gets a snapshot. */
 bool agent_invocation_chosen(const agent_invocations *s, uint64_t number);
