@@ -9,7 +9,7 @@ DRIVE=$ROOT/$BUILD/tests/lambdaproxy_drive
 EMU=$ROOT/tests/lambda/runtime_api.js
 work_area proxy
 T=$WORK
-needs "make all unit-tests java-tests" "$DRIVE" node curl jq
+needs "make build/tests/lambdaproxy_drive; bash scripts/deps.sh --test" "$DRIVE" node curl jq
 
 now_us() { echo $(($(date +%s%6N))); }
 

@@ -11,7 +11,7 @@ DRIVE=$ROOT/$BUILD/tests/lambdaproxy_drive
 EMU=$ROOT/tests/lambda/runtime_api.js
 work_area proxy-conc
 T=$WORK
-needs "make all unit-tests java-tests" "$DRIVE" node curl jq
+needs "make build/tests/lambdaproxy_drive; bash scripts/deps.sh --test" "$DRIVE" node curl jq
 
 # start NAME [VAR=VALUE...]: an emulator and a proxy driver in front of it (UP, PX, LOG)
 start() {
