@@ -31,10 +31,6 @@ enum {
 	EXIT_SMALL_RESERVE_MS = 1000,
 	EXIT_BARE_RESERVE_MS = 300,
 };
-/* Test-only (docs/configuration.md): when the whole tree, and the one cut hard, must be
- * written by, in ms after the stop; 0 = already past. */
-#define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
-#define TEST_EXIT_SMALL_ENV "JVMSNAP_TEST_EXIT_SMALL_MS"
 /* SnapStart: what writing the init zip may take before its upload starts (bench/nps_write.sh). */
 enum { SNAPSHOT_WRITE_MS = 2000 };
 
@@ -97,24 +93,22 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	coldstart_vm_init_end(&a->cold);
 }
 
-/* `ms`, or the test-only variable `name` when it holds a number of ms within the wait. */
-static uint32_t test_ms(const char *name, uint32_t ms)
+/* `ms`, or the test-only value (config.h: the JVMSNAP_TEST_EXIT_* ones) when it is within the wait. */
+static uint32_t test_ms(const char *what, int32_t test, uint32_t ms)
 {
-	const char *test = getenv(name);
-	char *end = NULL;
-	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
-	if (!end || *end || v > STOP_TIMEOUT_MS)
+	if (test < 0 || test > STOP_TIMEOUT_MS)
 		return ms;
-	log_debug("%s=%lu (test-only)", name, v);
-	return (uint32_t)v;
+	log_debug("exit deadline of the %s forced to %d ms (test-only)", what, (int)test);
+	return (uint32_t)test;
 }
 
 /* The deadlines of the last zips, counted from the moment the agent thread is asked to stop. */
-static output_deadline exit_deadline(void)
+static output_deadline exit_deadline(const agent_config *cfg)
 {
 	uint64_t now = clock_mono_ns();
-	uint32_t whole_ms = test_ms(TEST_EXIT_WHOLE_ENV, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
-	uint32_t small_ms = test_ms(TEST_EXIT_SMALL_ENV, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
+	uint32_t whole_ms = test_ms("whole tree", cfg->test_exit_whole_ms, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
+	uint32_t small_ms =
+	    test_ms("tree cut hard", cfg->test_exit_small_ms, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
 	return (output_deadline){now + (uint64_t)whole_ms * 1000000u, now + (uint64_t)small_ms * 1000000u, whole_ms,
 				 STOP_TIMEOUT_MS};
 }
@@ -130,7 +124,7 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
-	output_deadline dl = exit_deadline();
+	output_deadline dl = exit_deadline(&a->cfg);
 	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, &dl, wait_ms);
 	stop_lambda_proxy(a);
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,

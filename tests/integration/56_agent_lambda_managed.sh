@@ -10,12 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/aws_tools.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
-WORK=$(mktemp -d /tmp/jvmsnap-managed.XXXXXX)
-SERVER_DIR=$WORK
-trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-for need in "$S3RVER" node curl python3 mvn; do
-	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
-done
+work_area managed
+needs "bash scripts/deps.sh --test" "$S3RVER" node curl python3 mvn
 
 mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
 start_runtime_api "$WORK/api"
@@ -168,14 +164,7 @@ done
 	"$JDK25/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$PROBE_CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 	probe.Probe::handleRequest >"$R/stdout" 2>"$R/stderr") &
 pid=$!
-for _ in $(seq 600); do # the RIC serves forever: stop it once every response is in
-	[ "$(curl -sf "http://127.0.0.1:$API_PORT/_test/log" | grep -o '/response"' | wc -l)" -ge $N ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-sleep 0.5 # the last window's snapshot
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+serve_until "$pid" api_log_has "$N" # the RIC serves forever: stopped once every response is in
 curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$R/log.json"
 stats=$(curl -sf "http://127.0.0.1:$API_PORT/_test/stats")
 check "RIC on Java 25: $THREADS handler threads started" grep -q "Starting $THREADS concurrent function handler threads" "$R/stdout" "$R/stderr"
