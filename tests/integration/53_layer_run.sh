@@ -10,6 +10,7 @@
 #   loop (tests/java/FakeLambdaRuntime), and the example handler (examples/serverless,
 #   example.OrderHandler) under AWS's Runtime Interface Client, as Lambda's Java runtimes
 #   run it; the root then also holds libgcc_s, which the RIC's native client needs.
+#   The layer's network half stays unloaded for a local snapshot.
 #   KEEP=1 keeps the work folder.
 # - arm64: Debian's arm64 JRE 17 under qemu-user with the arm64 layer's agent: one short
 #   profiled run, a snapshot VisualVM's loader accepts, uploaded to the S3 test server.
@@ -197,6 +198,17 @@ sys.exit(ok != int(sys.argv[2]))
 PY
 	snapshots "$name, example" "$E" ex example.OrderHandler.handleRequest
 done
+
+# --- the layer's network half (libcurl, OpenSSL inside) stays unloaded when not used, as
+# 41_agent_net proves for the host build: a local snapshot with the x86_64 layer's agent
+L=$WORK/local
+mkdir -p "$L"
+env IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_LOCAL_DUMP_PATH="$L/" "$JAVA_HOME/bin/java" \
+	-agentpath:"$WORK/layer-x86_64/lib/libjvmsnap.so" -cp "$JAVA_TESTS" MapsProbe libjvmsnap-agent.so libjvmsnap-net.so >"$L/out" 2>"$L/err"
+check "x86_64 layer, a local snapshot: the agent is loaded while main runs" grep -qx 'mapped libjvmsnap-agent.so yes' "$L/out"
+check "x86_64 layer, a local snapshot: the net half is not loaded" grep -qx 'mapped libjvmsnap-net.so no' "$L/out"
+nps_check "$L"/*.zip >"$L/summary" 2>&1
+check "x86_64 layer, a local snapshot: written, VisualVM's loader reads it" grep -q '^NpsCheck: OK' "$L/summary"
 
 # --- arm64: one short profiled run under qemu-user (slow: a few seconds of work)
 AJAVA=/usr/lib/jvm/java-17-openjdk-arm64/bin/java
