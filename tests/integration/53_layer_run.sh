@@ -10,7 +10,9 @@
 #   loop (tests/java/FakeLambdaRuntime), and the example handler (examples/serverless,
 #   example.OrderHandler) under AWS's Runtime Interface Client, as Lambda's Java runtimes
 #   run it; the root then also holds libgcc_s, which the RIC's native client needs.
-#   The layer's network half stays unloaded for a local snapshot.
+#   HTTPS: the layer's own libcurl and OpenSSL verify a certificate from the CA bundle at
+#   Amazon Linux's path, and refuse it without one. The layer's network half stays unloaded
+#   for a local snapshot.
 #   KEEP=1 keeps the work folder.
 # - arm64: Debian's arm64 JRE 17 under qemu-user with the arm64 layer's agent: one short
 #   profiled run, a snapshot VisualVM's loader accepts, uploaded to the S3 test server.
@@ -19,7 +21,7 @@ S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
 WORK=$(mktemp -d /tmp/jvmsnap-layerrun.XXXXXX)
 SERVER_DIR=$WORK
 trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-for need in "$S3RVER" node curl python3 unshare chroot javac mvn; do
+for need in "$S3RVER" node curl python3 unshare chroot javac mvn openssl; do
 	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing"; finish; exit 1; }
 done
 for arch in x86_64 arm64; do
@@ -62,13 +64,15 @@ borrowed() { find "$1" -name 'libcurl*' -o -name 'libssl*' -o -name 'libcrypto*'
 # in_root ROOT JDK TASK_ROOT SNAPS HANDLER CMD...: starts CMD in the background (RUN_PID) as
 # Lambda starts a runtime: in ROOT, entered in a private mount namespace with the x86_64
 # layer at /opt, TASK_ROOT at /work, the test classes at /tc, SNAPS at /snaps and the JDK at
-# its own path; Lambda's variables; through the layer's wrapper, by its /opt path.
+# its own path; Lambda's variables (then S3_ENV, then RUN_ENV's); through the layer's
+# wrapper, by its /opt path.
+RUN_ENV=()
 in_root() {
 	local r=$1 jdk=$2 task=$3 snaps=$4 handler=$5
 	shift 5
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LD_LIBRARY_PATH=/lib64:/usr/lib64:/opt/lib AWS_LAMBDA_EXEC_WRAPPER=/opt/bin/jvmsnap-wrapper \
 		IOPIPE_PROFILER_ENABLED=true AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER="$handler" \
-		LAMBDA_TASK_ROOT=/work AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH=/snaps/ "${S3_ENV[@]}" \
+		LAMBDA_TASK_ROOT=/work AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH=/snaps/ "${S3_ENV[@]}" "${RUN_ENV[@]}" \
 		timeout 180 unshare -m sh -c '
 			set -e
 			r=$1
@@ -198,6 +202,43 @@ sys.exit(ok != int(sys.argv[2]))
 PY
 	snapshots "$name, example" "$E" ex example.OrderHandler.handleRequest
 done
+
+# --- HTTPS through the layer's own libcurl and OpenSSL, in the last root, which now keeps a
+# CA bundle where Amazon Linux keeps it (/etc/pki/tls/certs/ca-bundle.crt): the layer's
+# libcurl has no default CA path, so the upload module finds that file (docs/s3.md). The S3
+# endpoint is an HTTPS capture server with a self-signed certificate for 127.0.0.1, which
+# that bundle holds; TLS is verified, so a PUT reaching the server proves the handshake and
+# the verification. Without the bundle, the same run reaches the server with none.
+T=$WORK/tls
+mkdir -p "$R/etc/pki/tls/certs"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=jvmsnap test" -addext "subjectAltName=IP:127.0.0.1" \
+	-keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+FAKE_TLS_CERT="$WORK/tls.crt" FAKE_TLS_KEY="$WORK/tls.key" start_server tls node "$ROOT/tests/s3/fake_servers.js" capture "$WORK/tls.log" 200
+RUN_ENV=(IOPIPE_PROFILER_S3_ENDPOINT="https://127.0.0.1:$PORT")
+zip_puts() { grep '"method":"PUT"' "$WORK/tls.log" 2>/dev/null | grep -c '\.zip"'; }
+for bundle in yes no; do
+	T=$WORK/tls-$bundle
+	mkdir -p "$T/snaps"
+	rm -f "$R/etc/pki/tls/certs/ca-bundle.crt"
+	[ $bundle = yes ] && cp "$WORK/tls.crt" "$R/etc/pki/tls/certs/ca-bundle.crt"
+	before=$(zip_puts)
+	start_runtime_api "$T/api"
+	queue tls '{"n":1}'
+	in_root "$R" "$jdk" "$WORK/classes" "$T/snaps" example.Handler::handleRequest \
+		"$jdk/bin/java" -cp /work:/tc FakeLambdaRuntime 1 300 >"$T/stdout" 2>"$T/stderr"
+	wait "$RUN_PID"
+	rc=$?
+	check "HTTPS ($name root, CA bundle: $bundle): the runtime exits 0 after 1 invocation (rc $rc)" test "$rc" = 0
+	if [ $bundle = yes ]; then
+		check "HTTPS ($name root): no warning or error from the agent" sh -c "! grep -Eq 'jvmsnap: (warning|error)' '$T/stderr'"
+		grep -E 'jvmsnap: (warning|error)' "$T/stderr" | head -n 3
+		check "HTTPS ($name root): the init and the invocation zip reached the server over verified TLS" test "$(($(zip_puts) - before))" = 2
+	else
+		check "HTTPS ($name root), no CA bundle: the certificate is refused (a warning says so)" grep -qi 'jvmsnap: warning: upload .*certificate' "$T/stderr"
+		check "HTTPS ($name root), no CA bundle: no zip reached the server" test "$(($(zip_puts) - before))" = 0
+	fi
+done
+RUN_ENV=()
 
 # --- the layer's network half (libcurl, OpenSSL inside) stays unloaded when not used, as
 # 41_agent_net proves for the host build: a local snapshot with the x86_64 layer's agent
