@@ -34,7 +34,7 @@ start_server s3rver "$S3RVER" -d "$WORK/data" -a 127.0.0.1 -p 0 --configure-buck
 S3_PORT=$PORT
 # The Lambda budget (250 ms by default) bounds each invocation's snapshot work, uploads
 # included; on a loaded machine that cuts uploads short with a warning, so the runs give it
-# 10 s, as the other Lambda tests do.
+# 10 s, as most Lambda tests do.
 S3_ENV=(IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
 	AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 IOPIPE_PROFILER_LAMBDA_BUDGET=10s)
 
