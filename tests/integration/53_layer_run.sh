@@ -152,6 +152,7 @@ for jdk in "$JAVA_HOME" /usr/lib/jvm/temurin-25-jdk-amd64; do
 	[ -x "$jdk/bin/java" ] || { not_ok "$name: a JDK at $jdk"; continue; }
 	R=$WORK/root-$name
 	make_root "$jdk" "$R"
+	LAST=("$R" "$jdk" "$name") # the last root made, for the HTTPS runs
 	check "$name: the root holds none of the layer's dependencies ($(borrowed "$R" | xargs -r -n1 basename | tr '\n' ' '))" test -z "$(borrowed "$R")"
 
 	# A Java runtime loop of the tests' own (FakeLambdaRuntime and its handler, 300 ms of
@@ -209,14 +210,14 @@ done
 # endpoint is an HTTPS capture server with a self-signed certificate for 127.0.0.1, which
 # that bundle holds; TLS is verified, so a PUT reaching the server proves the handshake and
 # the verification. Without the bundle, the same run reaches the server with none.
-T=$WORK/tls
-mkdir -p "$R/etc/pki/tls/certs"
+R=${LAST[0]:-} jdk=${LAST[1]:-} name=${LAST[2]:-}
+if [ -n "$R" ]; then mkdir -p "$R/etc/pki/tls/certs"; else not_ok "HTTPS: a root with a JDK to run in"; fi
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=jvmsnap test" -addext "subjectAltName=IP:127.0.0.1" \
 	-keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
 FAKE_TLS_CERT="$WORK/tls.crt" FAKE_TLS_KEY="$WORK/tls.key" start_server tls node "$ROOT/tests/s3/fake_servers.js" capture "$WORK/tls.log" 200
 RUN_ENV=(IOPIPE_PROFILER_S3_ENDPOINT="https://127.0.0.1:$PORT")
 zip_puts() { grep '"method":"PUT"' "$WORK/tls.log" 2>/dev/null | grep -c '\.zip"'; }
-for bundle in yes no; do
+for bundle in ${R:+yes no}; do
 	T=$WORK/tls-$bundle
 	mkdir -p "$T/snaps"
 	rm -f "$R/etc/pki/tls/certs/ca-bundle.crt"
