@@ -173,7 +173,7 @@ for jdk in "$JAVA_HOME" /usr/lib/jvm/temurin-25-jdk-amd64; do
 
 	# The example handler under AWS's RIC, which never exits: stopped (SIGTERM, as Lambda
 	# shuts a sandbox down) once every invocation's snapshot is in S3, or the RIC is gone.
-	# The RIC's native client needs libgcc_s, as every Lambda image has it.
+	# The RIC's native client needs libgcc_s (not a layer dependency): the root gets it now.
 	E=$WORK/example-$name
 	mkdir -p "$E/snaps"
 	[ -e "$R/lib/x86_64-linux-gnu/libgcc_s.so.1" ] || cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R/lib/x86_64-linux-gnu/"
