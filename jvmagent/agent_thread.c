@@ -8,11 +8,13 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_state.h"
+#include "invmarks.h"
 #include "output.h"
+#include "perinv.h"
 #include "sampler.h"
 #include "uploader.h"
 
-enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8 };
+enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8, CMD_MARK = 16 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
 /* How long closing a window waits for the statistics to finish starting (a JVM that
  * exits during its first milliseconds). */
@@ -35,6 +37,14 @@ struct agent_thread {
 	bool busy;            /* handling a command */
 	char open_request[128];
 	int64_t open_deadline_ms;
+	bool open_shared;
+	/* Invocation marks (Lambda Managed Instances), in order; each carries how many opens
+	 * and closes were posted before it (oc_posted), so those posted before a window's
+	 * close are handled in it, and those after its open in the new one. */
+	invmarks marks;
+	uint32_t oc_posted, oc_handled;
+	uint32_t oc_taken; /* oc_posted when the pending commands were taken */
+	perinv *perinv; /* NULL when out of memory: no invocation zips */
 	window_mark open_at;  /* when the pending open was asked for */
 	window_mark close_at; /* when the pending close was asked for */
 	bool stopped;
@@ -73,9 +83,11 @@ static void take_column(agent_thread *t, JNIEnv *jni)
 }
 
 static void open_window(agent_thread *t, JNIEnv *jni, bool init, const char *request_id, int64_t deadline_ms,
-			window_mark at)
+			window_mark at, bool shared)
 {
 	t->window = window_open(t->a, t->next_seq++, init, request_id, deadline_ms, at);
+	if (t->window)
+		t->window->shared = shared;
 	take_column(t, jni); /* IOpipe's "begin" column */
 }
 
@@ -98,6 +110,8 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
 	window_close(w, at);
+	if (w->shared && t->perinv)
+		perinv_window_closed(t->perinv, w);
 	t->window = NULL;
 	return w;
 }
@@ -143,6 +157,7 @@ static unsigned wait_for(agent_thread *t, uint64_t deadline_ns)
 	}
 	unsigned cmd = t->pending;
 	t->pending = 0;
+	t->oc_taken = t->oc_posted;
 	t->busy = cmd != 0;
 	pthread_mutex_unlock(&t->mu);
 	return cmd;
@@ -180,12 +195,33 @@ static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms, con
 	window_free(w);
 }
 
+/* The marks posted before the `gen`th open or close, each in the current window: an
+ * invocation's own zip is written at its end. */
+static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen)
+{
+	invmark m;
+	for (;;) {
+		pthread_mutex_lock(&t->mu);
+		bool got = invmarks_pop(&t->marks, gen, &m);
+		pthread_mutex_unlock(&t->mu);
+		if (!got)
+			return;
+		agent_window *iw = t->perinv ? perinv_mark(t->perinv, t->a, t->sampler, jni, t->window, &m) : NULL;
+		if (iw) {
+			agent_finish_window(t->a, iw, upload_budget_ms(t->a, iw), NULL);
+			window_free(iw);
+		}
+	}
+}
+
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 {
 	pthread_mutex_lock(&t->mu);
 	window_mark close_at = cmd & CMD_CLOSE ? t->close_at : t->open_at;
 	window_mark open_at = t->open_at;
+	uint32_t gen = t->oc_taken;
 	pthread_mutex_unlock(&t->mu);
+	handle_marks(t, jni, t->oc_handled);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
 		if (w && w->init) {
@@ -209,9 +245,12 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		pthread_mutex_lock(&t->mu);
 		snprintf(request, sizeof request, "%s", t->open_request);
 		int64_t deadline = t->open_deadline_ms;
+		bool shared = t->open_shared;
 		pthread_mutex_unlock(&t->mu);
-		open_window(t, jni, false, request, deadline, open_at);
+		open_window(t, jni, false, request, deadline, open_at, shared);
 	}
+	t->oc_handled = gen;
+	handle_marks(t, jni, gen);
 }
 
 /* Samples until asked to stop: on absolute deadlines (no drift); a round that overran
@@ -370,6 +409,7 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 		return NULL;
 	}
 	t->a = a;
+	t->perinv = a->on_lambda_runtime ? perinv_new() : NULL;
 	/* Both threads exist (and are left out of every sample) before either runs. */
 	jthread sampler_thread = own_thread(t, jni, "jvmsnap sampler");
 	jthread stats_thread = sampler_thread ? own_thread(t, jni, "jvmsnap stats") : NULL;
@@ -378,6 +418,7 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 		if (stats_thread)
 			(*jni)->DeleteLocalRef(jni, stats_thread);
 		sampler_free(t->sampler);
+		perinv_free(t->perinv);
 		pthread_mutex_destroy(&t->mu);
 		pthread_cond_destroy(&t->cv);
 		free(t);
@@ -403,6 +444,7 @@ void agent_thread_close_window(agent_thread *t)
 	pthread_mutex_lock(&t->mu);
 	if (!(t->pending & CMD_CLOSE))
 		t->close_at = window_now();
+	t->oc_posted++;
 	post(t, CMD_CLOSE);
 	pthread_mutex_unlock(&t->mu);
 }
@@ -414,13 +456,29 @@ void agent_thread_finish_init(agent_thread *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
-void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms)
+void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms, bool shared)
 {
 	pthread_mutex_lock(&t->mu);
 	snprintf(t->open_request, sizeof t->open_request, "%s", request_id ? request_id : "");
 	t->open_deadline_ms = deadline_ms;
+	t->open_shared = shared;
 	t->open_at = window_now();
+	t->oc_posted++;
 	post(t, CMD_OPEN);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void agent_thread_mark(agent_thread *t, bool end, const char *request_id, long os_tid, int64_t deadline_ms)
+{
+	invmark m = {.end = end, .os_tid = os_tid, .deadline_ms = deadline_ms, .at = window_now()};
+	snprintf(m.id, sizeof m.id, "%s", request_id);
+	pthread_mutex_lock(&t->mu);
+	m.gen = t->oc_posted;
+	if (invmarks_push(&t->marks, &m))
+		post(t, CMD_MARK);
+	else if (t->marks.dropped == 1)
+		log_warn("invocation starts and ends come faster than the agent thread handles them: some "
+			 "invocations get no zip of their own");
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -464,6 +522,7 @@ void agent_thread_free(agent_thread *t)
 	if (stats_running)
 		return; /* the statistics thread will still touch `t`: leave it be */
 	sampler_free(t->sampler);
+	perinv_free(t->perinv);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	free(t);
