@@ -1,10 +1,9 @@
 /* Lambda Managed Instances (several invocations open at once in one JVM): which shared
  * window is open and which invocations each one covered.
  *
- * Definition. While invocations overlap, the sampler cannot tell yet which thread handles
- * which invocation, so one window holds every thread: it opens when an invocation starts
- * while no window is open (and the invocations setting chooses it), is named after that
- * invocation (its request id is the zip's key), and closes when no invocation is open any
+ * Definition. While invocations overlap, one window holds every thread: it opens when an
+ * invocation starts while no window is open (and the invocations setting chooses it), is
+ * named after that invocation (its request id; the zip's key ends _shared_<id>.zip), and closes when no invocation is open any
  * more. Under steady load it is cut at the first invocation start after
  * LAMBDA_SHARED_ROLL_MS, the new window named after that invocation. metadata.json says
  * "window": "shared" and lists, in "invocations", every invocation the window overlapped
