@@ -10,6 +10,7 @@
 #include "agent_state.h"
 #include "invmarks.h"
 #include "output.h"
+#include "own_thread.h"
 #include "perinv.h"
 #include "sampler.h"
 #include "uploader.h"
@@ -195,9 +196,10 @@ static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms, con
 	window_free(w);
 }
 
-/* The marks posted before the `gen`th open or close, each in the current window: an
- * invocation's own zip is written at its end. */
-static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen)
+/* The marks posted before the `gen`th open or close, each in the current window (an
+ * invocation's own zip is written at its end); without `window`, dropped: they belong to
+ * a window that opened and closed before this thread got to it (a starved machine). */
+static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen, bool window)
 {
 	invmark m;
 	for (;;) {
@@ -206,6 +208,10 @@ static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen)
 		pthread_mutex_unlock(&t->mu);
 		if (!got)
 			return;
+		if (!window) {
+			log_debug("invocation %s: its shared window was never opened; no zip of its own", m.id);
+			continue;
+		}
 		agent_window *iw = t->perinv ? perinv_mark(t->perinv, t->a, t->sampler, jni, t->window, &m) : NULL;
 		if (iw) {
 			agent_finish_window(t->a, iw, upload_budget_ms(t->a, iw), NULL);
@@ -221,7 +227,7 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 	window_mark open_at = t->open_at;
 	uint32_t gen = t->oc_taken;
 	pthread_mutex_unlock(&t->mu);
-	handle_marks(t, jni, t->oc_handled);
+	handle_marks(t, jni, t->oc_handled, true);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
 		if (w && w->init) {
@@ -249,8 +255,10 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		pthread_mutex_unlock(&t->mu);
 		open_window(t, jni, false, request, deadline, open_at, shared);
 	}
+	if (gen > t->oc_handled + 1) /* opens and closes taken together */
+		handle_marks(t, jni, gen - 1, false);
 	t->oc_handled = gen;
-	handle_marks(t, jni, gen);
+	handle_marks(t, jni, gen, true);
 }
 
 /* Samples until asked to stop: on absolute deadlines (no drift); a round that overran
@@ -365,41 +373,6 @@ static bool init_sync(agent_thread *t)
 	return ok;
 }
 
-static jthread new_thread_object(JNIEnv *jni, const char *thread_name)
-{
-	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
-	jmethodID ctor = cls ? (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V") : NULL;
-	jstring name = ctor ? (*jni)->NewStringUTF(jni, thread_name) : NULL;
-	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
-	if ((*jni)->ExceptionCheck(jni)) {
-		(*jni)->ExceptionClear(jni);
-		return NULL;
-	}
-	return t;
-}
-
-/* A java.lang.Thread for one of the agent's own threads, excluded from sampling. */
-static jthread own_thread(agent_thread *t, JNIEnv *jni, const char *name)
-{
-	jthread thread = new_thread_object(jni, name);
-	jlong tid;
-	if (!thread)
-		return NULL;
-	if (!sampler_thread_id(t->sampler, jni, thread, &tid)) {
-		(*jni)->DeleteLocalRef(jni, thread);
-		return NULL;
-	}
-	sampler_exclude(t->sampler, tid);
-	return thread;
-}
-
-static bool run_thread(agent *a, JNIEnv *jni, jthread thread, jvmtiStartFunction fn, void *arg)
-{
-	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, thread, fn, arg, JVMTI_THREAD_MAX_PRIORITY);
-	(*jni)->DeleteLocalRef(jni, thread);
-	return agent_check(a->jvmti, err, "RunAgentThread");
-}
-
 agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 {
 	agent_thread *t = calloc(1, sizeof *t);
@@ -411,9 +384,9 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 	t->a = a;
 	t->perinv = a->on_lambda_runtime ? perinv_new() : NULL;
 	/* Both threads exist (and are left out of every sample) before either runs. */
-	jthread sampler_thread = own_thread(t, jni, "jvmsnap sampler");
-	jthread stats_thread = sampler_thread ? own_thread(t, jni, "jvmsnap stats") : NULL;
-	if (!sampler_thread || !run_thread(a, jni, sampler_thread, run, t)) {
+	jthread sampler_thread = own_thread_new(t->sampler, jni, "jvmsnap sampler");
+	jthread stats_thread = sampler_thread ? own_thread_new(t->sampler, jni, "jvmsnap stats") : NULL;
+	if (!sampler_thread || !own_thread_run(a, jni, sampler_thread, run, t)) {
 		log_warn("cannot start the sampler's java.lang.Thread; profiling is off");
 		if (stats_thread)
 			(*jni)->DeleteLocalRef(jni, stats_thread);
@@ -424,7 +397,7 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 		free(t);
 		return NULL;
 	}
-	if (!stats_thread || !run_thread(a, jni, stats_thread, start_stats, t)) {
+	if (!stats_thread || !own_thread_run(a, jni, stats_thread, start_stats, t)) {
 		pthread_mutex_lock(&t->mu);
 		t->stats_started = true; /* with no collector: the windows get no stats CSV */
 		pthread_cond_broadcast(&t->cv);
