@@ -196,10 +196,17 @@ static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms, con
 	window_free(w);
 }
 
+/* Invocations' own windows cut in one go, finished after the windows' close and open. */
+typedef struct {
+	agent_window *w[INVMARKS_MAX];
+	unsigned n;
+} cut_windows;
+
 /* The marks posted before the `gen`th open or close, each in the current window (an
- * invocation's own zip is written at its end); without `window`, dropped: they belong to
- * a window that opened and closed before this thread got to it (a starved machine). */
-static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen, bool window)
+ * invocation's own window is cut at its end, into `cut`); without `window`, dropped: they
+ * belong to a window that opened and closed before this thread got to it (a starved
+ * machine). */
+static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen, bool window, cut_windows *cut)
 {
 	invmark m;
 	for (;;) {
@@ -213,11 +220,32 @@ static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen, bool window
 			continue;
 		}
 		agent_window *iw = t->perinv ? perinv_mark(t->perinv, t->a, t->sampler, jni, t->window, &m) : NULL;
-		if (iw) {
-			agent_finish_window(t->a, iw, upload_budget_ms(t->a, iw), NULL);
-			window_free(iw);
-		}
+		if (iw)
+			cut->w[cut->n++] = iw; /* at most one per mark popped: within INVMARKS_MAX */
 	}
+}
+
+/* Milliseconds left until `end_ns` (monotonic), at least 1 (0 would mean "queue it");
+ * 0 for no end (no upload budget at all). */
+static uint32_t ms_left(uint64_t end_ns)
+{
+	uint64_t now = clock_mono_ns();
+	if (!end_ns)
+		return 0;
+	return end_ns > now + 1000000u ? (uint32_t)((end_ns - now) / 1000000u) : 1;
+}
+
+/* Their zips are written and uploaded after the close they came with: its last sample is
+ * then taken when it was asked for, not after their writing. At exit (`dl`) each upload
+ * gets what is left of the exit's upload budget, which ends at `exit_upload_ns`. */
+static void finish_cut(agent_thread *t, cut_windows *cut, const output_deadline *dl, uint64_t exit_upload_ns)
+{
+	for (unsigned i = 0; i < cut->n; i++) {
+		uint32_t budget = dl ? ms_left(exit_upload_ns) : upload_budget_ms(t->a, cut->w[i]);
+		agent_finish_window(t->a, cut->w[i], budget, dl);
+		window_free(cut->w[i]);
+	}
+	cut->n = 0;
 }
 
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
@@ -227,7 +255,8 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 	window_mark open_at = t->open_at;
 	uint32_t gen = t->oc_taken;
 	pthread_mutex_unlock(&t->mu);
-	handle_marks(t, jni, t->oc_handled, true);
+	cut_windows cut = {.n = 0};
+	handle_marks(t, jni, t->oc_handled, true, &cut);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
 		if (w && w->init) {
@@ -256,9 +285,10 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		open_window(t, jni, false, request, deadline, open_at, shared);
 	}
 	if (gen > t->oc_handled + 1) /* opens and closes taken together */
-		handle_marks(t, jni, gen - 1, false);
+		handle_marks(t, jni, gen - 1, false, &cut);
 	t->oc_handled = gen;
-	handle_marks(t, jni, gen, true);
+	handle_marks(t, jni, gen, true, &cut);
+	finish_cut(t, &cut, NULL, 0);
 }
 
 /* Samples until asked to stop: on absolute deadlines (no drift); a round that overran
@@ -340,6 +370,8 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	if (t->window)
 		sampler_round(t->sampler, jni, t->window, 0);
 	loop(t, jni);
+	cut_windows cut = {.n = 0};
+	handle_marks(t, jni, UINT32_MAX, true, &cut); /* invocations that ended just before the exit */
 	agent_window *w = close_window(t, jni, window_now());
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
@@ -351,9 +383,11 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	output_deadline dl = t->exit_deadline;
 	pthread_mutex_unlock(&t->mu);
 	/* A deferred init zip goes with the last window's upload, or alone when there is none. */
-	finish_deferred_init(t, w ? 0 : budget, &dl);
+	uint64_t upload_end = budget ? clock_mono_ns() + (uint64_t)budget * 1000000u : 0;
+	finish_deferred_init(t, w || cut.n ? 0 : budget, &dl);
+	finish_cut(t, &cut, &dl, upload_end);
 	if (w) {
-		agent_finish_window(t->a, w, budget, &dl);
+		agent_finish_window(t->a, w, ms_left(upload_end), &dl);
 		window_free(w);
 	}
 	pthread_mutex_lock(&t->mu);

@@ -117,14 +117,18 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 	return false;
 }
 
-/* IOpipe's prefix, marked for the Lambda init window and for shared windows (whose request
- * id is also that of the invocation that opened it, which has a zip of its own). */
+/* IOpipe's prefix, marked for the Lambda init window, for shared windows (whose request id
+ * is also that of the invocation that opened it, which has a zip of its own), and numbered
+ * for an invocation's own zip. */
 static void window_prefix(const agent *a, const agent_window *w, char *out, size_t n)
 {
 	char stamp[SNAP_PREFIX_LEN];
 	snap_prefix_format(w->profile->begin_ms, stamp);
-	snprintf(out, n, "%s%s", a->cfg.prefix[0] ? a->cfg.prefix : stamp,
-		 w->init ? "_init" : w->shared ? "_shared" : "");
+	const char *base = a->cfg.prefix[0] ? a->cfg.prefix : stamp;
+	if (w->own_no) /* an invocation's own zip, cut from a shared window (perinv.h) */
+		snprintf(out, n, "%s_inv%u", base, (unsigned)w->own_no);
+	else
+		snprintf(out, n, "%s%s", base, w->init ? "_init" : w->shared ? "_shared" : "");
 }
 
 static void comment(const agent *a, const agent_window *w, char *out, size_t n)

@@ -25,6 +25,7 @@ typedef struct {
 
 struct perinv {
 	open_invocation open[PERINV_MAX_OPEN];
+	uint32_t made; /* own windows so far */
 };
 
 perinv *perinv_new(void) { return calloc(1, sizeof(perinv)); }
@@ -108,6 +109,7 @@ agent_window *perinv_end(perinv *p, agent *a, agent_window *w, const char *id, w
 	if (iw) {
 		snprintf(iw->thread, sizeof iw->thread, "%s", name);
 		iw->copy_cut = snap_tree_copy_cut(o->copy);
+		iw->own_no = ++p->made;
 	} else if (w) {
 		w->without_own_zip++;
 		log_debug("invocation %s: %s; no zip of its own", id, root ? "out of memory" : "its thread left the window");

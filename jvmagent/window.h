@@ -56,6 +56,8 @@ typedef struct agent_window {
 	char thread[64];          /* its handler thread's name ("" for any other window) */
 	char shared_window[128];  /* the shared window's request id */
 	bool copy_cut;            /* the copy taken at its start was cut (snapshot/treediff.h) */
+	uint32_t own_no;          /* 1, 2, ... in this process: concurrent invocations often start
+				   * within one ms, and the zip's local name is a ms stamp */
 } agent_window;
 
 /* A moment on both clocks: when a window was asked to open or close. */
