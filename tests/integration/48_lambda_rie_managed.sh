@@ -23,9 +23,7 @@ RIE_WORK=$WORK
 . "$ROOT/tests/lambda/rie.sh"
 . "$ROOT/tests/lambda/rie_managed.sh"
 trap 'rie_mi_stop; stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-for need in "$RIE_BIN" "$S3RVER" "$JDK25/bin/java" mvn node curl python3 unshare chroot; do
-	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make test-deps)"; finish; exit 1; }
-done
+needs "make test-deps" "$RIE_BIN" "$S3RVER" "$JDK25/bin/java" mvn node curl python3 unshare chroot
 # The RIE starts the runtime as uid 993 (setuid), and the root is built with mount(2).
 [ "$(id -u)" = 0 ] || { not_ok "must run as root: the RIE's managed-instances mode runs the runtime as uid 993 gid 990 (internal/lambda-managed-instances/supervisor/local/process.go), and its root needs a mount namespace"; finish; exit 1; }
 
@@ -70,8 +68,8 @@ run() { # run MODE: the rounds under a fresh RIE; waits for the runtime's three 
 		wait_for 60 rie_mi_idle "$dir" 3 # every thread back in GET next: the round is over
 	done
 	# Uploads go on in the background (the summaries after the zips): wait for the zips of
-	# init and each window and their summaries (bounded), then stop.
-	[ "$1" = agent ] && wait_for 60 sh -c "[ \$(find '$WORK/s3/snaps' -name '*.zip._S3rver_object' -o -name '*.json._S3rver_object' | wc -l) -ge $((2 * WINDOWS + 2)) ]"
+	# init, each window and each invocation, and their summaries (bounded), then stop.
+	[ "$1" = agent ] && wait_for 60 sh -c "[ \$(find '$WORK/s3/snaps' -name '*.zip._S3rver_object' -o -name '*.json._S3rver_object' | wc -l) -ge $((2 * (WINDOWS + 1 + N))) ]"
 	rie_mi_stop
 }
 rie_mi_idle() { [ "$(rie_mi_waiting "$1")" -ge "$2" ]; }
@@ -147,7 +145,8 @@ done
 # refused (400 InvalidRequestID): the Runtime API is done with those invocations. (Before the
 # proxy took those answers as ends, only 2xx, the fifth window never closed: no event came
 # after its deadline.)
-check "agent: $((WINDOWS + 1)) zips: init + one shared window per round" test "$(ls "$A"/snaps/*.zip 2>/dev/null | wc -l)" = $((WINDOWS + 1))
+check "agent: $((WINDOWS + 1 + N)) zips: init, one shared window per round, one per invocation" \
+	test "$(ls "$A"/snaps/*.zip 2>/dev/null | wc -l)" = $((WINDOWS + 1 + N))
 init_zip=$(ls "$A"/snaps/*_init*.zip 2>/dev/null | head -n 1)
 has=(--has probe.Probe.initWork)
 for k in 1 2 3 4 5 6 7 8; do has+=(--has "probe.Probe.mark$k"); done
@@ -158,14 +157,19 @@ for z in "$A"/snaps/*.zip; do
 done
 check "init zip: the class initialiser's work, no mark" sh -c \
 	"[ -n '$init_zip' ] && grep -qP '^has probe.Probe.initWork\tyes\t' '$init_zip.summary' && ! grep -qP '^has probe.Probe.mark[0-9]\tyes\t' '$init_zip.summary'"
-check "shared windows: each lists its round's invocations once, each with its own handler thread, none lost; each markK in its handler thread's tree and no other thread's" \
+check "shared windows: each lists its round's invocations once, each with its own handler thread, none lost, each markK in its handler thread's tree and no other thread's; each invocation's own zip: one, cut from the window listing it, that thread alone, its own markK alone" \
 	python3 - "$A/snaps" "$ROOT/$BUILD/jvmsnap" "${ROUNDS[@]}" <<'PY'
 import glob, json, subprocess, sys
 snaps, cli, rounds = sys.argv[1], sys.argv[2], [["req-" + e for e in r.split()] for r in sys.argv[3:]]
-bad, seen = [], []
+bad, seen, lists, own = [], [], {}, {}
+marks = lambda z, name: {k for k in range(1, 9) if f"probe.Probe.mark{k}(" in subprocess.run([cli, "tree", "-T", name, z], capture_output=True, text=True).stdout}
+mine = lambda inv: {int(inv[len("req-m"):])} if inv.startswith("req-m") else set()
 for j in sorted(glob.glob(snaps + "/*.zip.json")):
     m, z = json.load(open(j)), j[: -len(".json")]
     if m["window"] == "init":
+        continue
+    if m["window"] == "invocation":
+        own.setdefault(m["request_id"], []).append((z, m))
         continue
     invs = m.get("invocations") or []
     ids = sorted(i["id"] for i in invs)
@@ -177,19 +181,25 @@ for j in sorted(glob.glob(snaps + "/*.zip.json")):
     if None in threads.values() or len(set(threads.values())) != len(ids):
         bad.append(f"{z}: handler threads {threads}")
         continue
+    lists[m["request_id"]] = threads
     for inv, name in threads.items():
-        tree = subprocess.run([cli, "tree", "-T", name, z], capture_output=True, text=True).stdout
-        got = {k for k in range(1, 9) if f"probe.Probe.mark{k}(" in tree}
-        want = {int(inv[len("req-m"):])} if inv.startswith("req-m") else set()
-        if got != want:
-            bad.append(f"{z}: {inv} on {name}: its tree has marks {sorted(got)}, not {sorted(want)}")
+        if marks(z, name) != mine(inv):
+            bad.append(f"{z}: {inv} on {name}: its tree has marks {sorted(marks(z, name))}, not {sorted(mine(inv))}")
     print(f"{z.split('/')[-1]}: {m['duration_ms']} ms, {threads}")
 if sorted(seen) != sorted(i for r in rounds for i in r):
     bad.append(f"listed {sorted(seen)}")
+for inv in sorted(seen):
+    if len(own.get(inv, [])) != 1:
+        bad.append(f"{inv}: {len(own.get(inv, []))} zips of its own")
+        continue
+    [(z, m)] = own[inv]
+    name = lists.get(m.get("shared_window"), {}).get(inv)
+    if name is None or m.get("thread") != name or m["threads"] != 1 or marks(z, name) != mine(inv):
+        bad.append(f"{z}: cut from {m.get('shared_window')}, thread {m.get('thread')} (listed {name}), {m['threads']} threads, marks {sorted(marks(z, name or '-'))}")
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
-check "every zip and its summary in the S3 test server, byte for byte, each window's key named after its request id" \
+check "every zip and its summary in the S3 test server, byte for byte, under its own key (..._shared_<id>, ..._<id>, ..._init_...)" \
 	python3 - "$A/snaps" "$WORK/s3/snaps" <<'PY'
 import glob, hashlib, json, os, sys
 digest = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
@@ -197,11 +207,13 @@ stored = {digest(o): os.path.basename(o)[: -len("._S3rver_object")] for o in glo
 bad, n = [], 0
 for z in sorted(glob.glob(sys.argv[1] + "/*.zip")):
     m = json.load(open(z + ".json"))
-    name = "init" if m["window"] == "init" else m["request_id"]
+    # init ..._init_<random>, shared windows ..._shared_<id>, an invocation's own ..._<id>
     for f, ext in ((z, ".zip"), (z[: -len(".zip")] + ".json", ".json")):
         key = stored.pop(digest(f), None) if os.path.exists(f) else None
         n += 1
-        if key is None or not (key.endswith(f"_{name}{ext}") or (name == "init" and "_init_" in key)):
+        want = {"init": "_init_" in (key or ""), "shared": (key or "").endswith(f"_shared_{m['request_id']}{ext}"),
+                "invocation": (key or "").endswith(f"_{m['request_id']}{ext}") and "_shared_" not in (key or "")}
+        if not want.get(m["window"]):
             bad.append(f"{os.path.basename(f)}: in S3 as {key}")
 print(n, "files,", "\n".join(bad), "left in S3:", sorted(stored.values()))
 sys.exit(1 if bad or stored or not n else 0)
