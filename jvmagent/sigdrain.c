@@ -98,7 +98,7 @@ void sigsampler_drain(sigsampler *g, const sigsampler_sink *k)
 	}
 	reap(g, k->jni);
 	pthread_mutex_unlock(&g->mu);
-	k->stats->sampler_cpu_ns += atomic_exchange(&g->handler_ns, 0);
+	k->stats->sampler_cpu_ns += atomic_exchange(&g->handler_ns, 0) + sigkick_take_cpu_ns(g->kick);
 }
 
 int sigsampler_pass(sigsampler *g, jthread t, jlong key, uint64_t cpu, snap_aggregator *agg)

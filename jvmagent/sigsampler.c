@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "config.h"
 
 /* HotSpot's AsyncGetCallTrace ABI (its forte.cpp); sigring_frame has ASGCT_CallFrame's layout. */
 #include "sigsampler_priv.h"
@@ -52,14 +53,30 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 	atomic_fetch_add_explicit(&g->handler_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
 }
 
+/* A timer's signal, or the kicker's. With the kicker on, a timer signal only says the
+ * thread runs: it joins the hot set, and once in it the kicks sample it (a timer sample
+ * too would only add a sample per tick beside the kicks). */
+static bool wanted(sigsampler *g, const siginfo_t *si)
+{
+	if (si->si_code == SI_QUEUE)
+		return g->kick && si->si_pid == g->pid;
+	if (si->si_code != SI_TIMER)
+		return false;
+	if (!g->kick)
+		return true;
+	uint32_t idx = (uint32_t)((uintptr_t)si->si_value.sival_ptr & 0xffffffffu);
+	sigkick_want(g->kick, idx);
+	return !sigkick_is_hot(g->kick, idx);
+}
+
 static void on_sigprof(int signo, siginfo_t *si, void *uc)
 {
 	(void)signo;
 	int saved = errno;
 	atomic_fetch_add(&g_in_handler, 1);
 	sigsampler *g = atomic_load(&g_sig);
-	/* Only our timers' signals: a SIGPROF sent by kill(2) is ignored. */
-	if (g && si && si->si_code == SI_TIMER && atomic_load(&g->active))
+	/* Only our timers' and kicker's signals: a SIGPROF sent by kill(2) is ignored. */
+	if (g && si && atomic_load(&g->active) && wanted(g, si))
 		take_sample(g, si, uc);
 	atomic_fetch_sub(&g_in_handler, 1);
 	errno = saved;
@@ -178,6 +195,8 @@ static void register_current(sigsampler *g, JNIEnv *jni, jthread t)
 		memset(e, 0, sizeof *e);
 		*e = (sig_thread){.used = true, .gen = gen, .key = key, .ref = ref, .born_ns = clock_ns(CLOCK_MONOTONIC)};
 		e->timed = create_timer(g, e, idx);
+		if (e->timed)
+			sigkick_add(g->kick, idx, (uint64_t)gen << 32 | idx);
 		g->hint = idx + 1;
 	}
 	pthread_mutex_unlock(&g->mu);
@@ -222,6 +241,7 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread t)
 	pthread_mutex_lock(&g->mu);
 	sig_thread *e = sig_entry_of_thread(g, t);
 	if (e && !e->ended) {
+		sigkick_remove(g->kick, (uint32_t)(e - g->threads));
 		if (e->timed)
 			timer_delete(e->timer);
 		e->timed = false;
@@ -314,7 +334,23 @@ static bool install_handler(void)
 	return sigaction(SIGPROF, &sa, NULL) == 0;
 }
 
-sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t max_depth,
+/* The kicker runs where the CPU timers alone cannot keep the interval (sigkick.h). */
+static void start_kicker(sigsampler *g, uint32_t clock, uint32_t interval_us)
+{
+	g->pid = getpid();
+	if (clock == AGENT_SIGCLOCK_TIMER || (clock == AGENT_SIGCLOCK_AUTO && interval_us >= AGENT_KICK_BELOW_US))
+		return;
+	g->kick = sigkick_new(MAX_TIMED, g->interval_ns, SIGPROF);
+	if (!g->kick)
+		log_info("the signal sampler's kicker could not start; CPU timers alone drive it");
+}
+
+const char *sigsampler_clock(const sigsampler *g)
+{
+	return !g ? NULL : g->kick ? "kicker" : "cpu-timer";
+}
+
+sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t clock, uint32_t max_depth,
 			     sigsampler_key_fn key_of, sigsampler_name_fn name_of, void *ctx)
 {
 	sigsampler *g = calloc(1, sizeof *g);
@@ -337,6 +373,7 @@ sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint
 		free(g);
 		return NULL;
 	}
+	start_kicker(g, clock, interval_us);
 	atomic_store(&g->active, true);
 	atomic_store(&g_sig, g);
 	if (!install_handler() || !set_events(g, JVMTI_ENABLE)) {
@@ -360,6 +397,7 @@ void sigsampler_stop(sigsampler *g)
 	if (!g)
 		return;
 	atomic_store(&g->active, false);
+	sigkick_stop(g->kick); /* not under mu: a ThreadEnd holding mu waits for the kicker's lock */
 	pthread_mutex_lock(&g->mu);
 	bool was = g->stopped;
 	g->stopped = true;
@@ -397,6 +435,12 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 		  "%llu timer signals on non-Java threads",
 		  (unsigned long long)g->failed, codes, (unsigned long long)sigring_dropped(g->ring),
 		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
+	if (g->kick) {
+		sigkick_counts c = sigkick_counts_of(g->kick);
+		log_debug("signal sampler: kicker stopped after %llu kicks (%llu late), %llu signals sent, %llu refused",
+			  (unsigned long long)c.kicks, (unsigned long long)c.late, (unsigned long long)c.signals,
+			  (unsigned long long)c.failed);
+	}
 	pthread_mutex_lock(&g->mu);
 	if (jni)
 		for (uint32_t i = 0; i < MAX_TIMED; i++)
@@ -405,6 +449,8 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 	if (!atomic_load(&g_in_handler)) { /* else a handler is stuck inside: leave it be */
 		sigring_free(g->ring);
 		g->ring = NULL;
+		sigkick_free(g->kick); /* a ThreadEnd reads it under mu only */
+		g->kick = NULL;
 	}
 	pthread_mutex_unlock(&g->mu);
 }
@@ -413,6 +459,8 @@ void sigsampler_set_interval(sigsampler *g, uint64_t interval_ns)
 {
 	/* Re-arming restarts every thread's countdown: done on every small change, a running
 	 * thread would rarely reach its expiry. Only a change of a quarter or more counts. */
+	if (g)
+		sigkick_set_interval(g->kick, interval_ns); /* no countdown to restart: every change counts */
 	if (!g || (interval_ns * 4 > g->interval_ns * 3 && interval_ns * 4 < g->interval_ns * 5))
 		return;
 	pthread_mutex_lock(&g->mu);

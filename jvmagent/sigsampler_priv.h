@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "sigkick.h"
 #include "sigring.h"
 #include "sigsampler.h"
 
@@ -38,6 +39,8 @@ struct sigsampler {
 	jvmtiEnv *env; /* our own environment: its events do not touch the agent's */
 	asgct_fn agct;
 	sigring *ring;
+	sigkick *kick; /* NULL: the CPU timers alone drive the samples */
+	pid_t pid;     /* the kicker's signals come from this process */
 	atomic_bool active;
 	_Atomic uint64_t handler_ns; /* CPU time inside handlers, not yet reported */
 	_Atomic uint64_t not_java;   /* timer signals that found no Java thread */
