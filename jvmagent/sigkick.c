@@ -293,9 +293,9 @@ sigkick_counts sigkick_counts_of(const sigkick *k)
 {
 	sigkick *m = (sigkick *)k;
 	if (!k)
-		return (sigkick_counts){0, 0, 0, 0};
+		return (sigkick_counts){0, 0, 0, 0, false};
 	return (sigkick_counts){atomic_load(&m->kicks), atomic_load(&m->late), atomic_load(&m->signals),
-				atomic_load(&m->failed)};
+				atomic_load(&m->failed), atomic_load(&m->joined)};
 }
 
 void sigkick_stop(sigkick *k)

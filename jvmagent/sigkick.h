@@ -58,6 +58,7 @@ typedef struct {
 	uint64_t late;    /* wake-ups that missed one or more whole intervals */
 	uint64_t signals; /* signals sent */
 	uint64_t failed;  /* signals the kernel refused */
+	bool ended;       /* the thread was stopped and joined */
 } sigkick_counts;
 sigkick_counts sigkick_counts_of(const sigkick *k);
 

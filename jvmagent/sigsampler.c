@@ -437,9 +437,9 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
 	if (g->kick) {
 		sigkick_counts c = sigkick_counts_of(g->kick);
-		log_debug("signal sampler: kicker stopped after %llu kicks (%llu late), %llu signals sent, %llu refused",
-			  (unsigned long long)c.kicks, (unsigned long long)c.late, (unsigned long long)c.signals,
-			  (unsigned long long)c.failed);
+		log_debug("signal sampler: kicker %s after %llu kicks (%llu late), %llu signals sent, %llu refused",
+			  c.ended ? "thread ended" : "stopped, its thread did not end in time", (unsigned long long)c.kicks,
+			  (unsigned long long)c.late, (unsigned long long)c.signals, (unsigned long long)c.failed);
 	}
 	pthread_mutex_lock(&g->mu);
 	if (jni)

@@ -4,7 +4,9 @@
 #   the JDK's headers; never attached to the JVM) burns CPU beside two busy Java threads:
 #   no POSIX timer of the process notifies it (/proc/self/timers, read while it runs), every
 #   timer is aimed at one thread (SIGEV_THREAD_ID, "tid"), none is process-wide, and the
-#   agent's handler counted no timer signal on a non-Java thread;
+#   agent's handler counted no timer signal on a non-Java thread; the kicker (at the default
+#   1 ms it drives the samples) signals only registered Java threads: the kernel accepted
+#   every signal it sent and the native thread is not among the snapshot's threads;
 # - an application's own SIGPROF handler, installed before the JVM starts (LD_PRELOAD of
 #   tests/native/usersigprof.c, which also runs a process-wide ITIMER_PROF): the agent says
 #   it falls back to sampler=changed (info line and metadata.json), the handler is still the
@@ -42,6 +44,8 @@ case_native_thread() {
 		sh -c "test -n '$tid' && ! grep -q '^timer-notify .*/tid\.$tid\$' '$out/stdout'"
 	check "$tag: the agent's handler saw no timer signal on a non-Java thread" \
 		grep -q 'signal sampler: .* 0 timer signals on non-Java threads' "$out/stderr"
+	check "$tag: the kicker drove the samples, ended at exit, every signal accepted" sh -c \
+		"grep -q '(clock: kicker)' '$out/stderr' && grep -Eq 'kicker thread ended after [0-9]+ kicks .*, [1-9][0-9]* signals sent, 0 refused' '$out/stderr'"
 	check "$tag: snapshot valid, the Java threads in it" sh -c "grep -q '^NpsCheck: OK' '$out/summary' && grep -Pq '\tjava-busy-0$' '$out/summary'"
 	check "$tag: the native thread is not a thread of the snapshot" sh -c "! grep -q 'native-burn' '$out/summary'"
 }
