@@ -16,7 +16,10 @@
 #define KICK_IDLE_NS 30000000u
 /* How long sigkick_stop waits for the thread to end. */
 #define KICK_JOIN_MS 500
+#define KICK_STEP_NS 10000000u /* the longest sleep between two looks at the stop flag */
 #define MAX_TARGETS 4096u /* 64 words of 64 want-bits under one summary word */
+/* The kicker reads its own CPU clock (a system call) every this many kicks, and at its end. */
+#define KICK_CPU_EVERY 64u
 
 typedef struct {
 	pid_t tid;
@@ -142,15 +145,21 @@ static void kick(sigkick *k, uint64_t now, uint64_t interval)
 	}
 }
 
-/* Sleeps until `at` (monotonic) or a stop; true to go on. */
+/* Sleeps until `at` (monotonic) or a stop; true to go on. A plain clock_nanosleep (one
+ * system call, an hrtimer) in steps of at most KICK_STEP_NS, so a stop is seen soon
+ * whatever the interval. */
 static bool sleep_until(sigkick *k, uint64_t at)
 {
-	struct timespec ts = ts_of(at);
-	pthread_mutex_lock(&k->wait_mu);
-	while (!atomic_load(&k->stop) && pthread_cond_timedwait(&k->wake, &k->wait_mu, &ts) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&k->wait_mu);
-	return !atomic_load(&k->stop);
+	bool ok;
+	for (;;) {
+		if (atomic_load(&k->stop))
+			return false;
+		uint64_t now = ns_of(CLOCK_MONOTONIC, &ok);
+		if (now >= at)
+			return true;
+		struct timespec ts = ts_of(at - now > KICK_STEP_NS ? now + KICK_STEP_NS : at);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
 }
 
 static void *run(void *arg)
@@ -160,23 +169,30 @@ static void *run(void *arg)
 	pthread_setname_np(pthread_self(), "jvmsnap-kick");
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake on time: the default slack is 50 us */
 	uint64_t next = ns_of(CLOCK_MONOTONIC, &ok);
+	bool idle = true;
 	for (;;) {
 		uint64_t interval = atomic_load(&k->interval_ns);
-		next += interval;
+		/* With no thread hot, nothing runs: a wake-up per interval would cost ~10 us of CPU
+		 * each on a microVM for nothing. Wait for a timer's want at a slower pace; meanwhile
+		 * the timers' own samples go on. */
+		next += idle && interval < KICK_STEP_NS ? KICK_STEP_NS : interval;
 		if (!sleep_until(k, next))
 			break;
 		uint64_t now = ns_of(CLOCK_MONOTONIC, &ok);
 		pthread_mutex_lock(&k->mu);
 		if (!k->stopped)
 			kick(k, now, interval);
+		idle = k->nhot == 0;
 		pthread_mutex_unlock(&k->mu);
-		atomic_fetch_add_explicit(&k->kicks, 1, memory_order_relaxed);
+		uint64_t n = atomic_fetch_add_explicit(&k->kicks, 1, memory_order_relaxed);
+		if (n % KICK_CPU_EVERY == 0)
+			atomic_store(&k->cpu_ns, ns_of(CLOCK_THREAD_CPUTIME_ID, &ok));
 		if (now > next + interval) { /* descheduled for whole intervals: do not burst to catch up */
 			atomic_fetch_add_explicit(&k->late, 1, memory_order_relaxed);
 			next = now;
 		}
-		atomic_store(&k->cpu_ns, ns_of(CLOCK_THREAD_CPUTIME_ID, &ok));
 	}
+	atomic_store(&k->cpu_ns, ns_of(CLOCK_THREAD_CPUTIME_ID, &ok));
 	return NULL;
 }
 

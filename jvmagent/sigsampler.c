@@ -50,6 +50,7 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 		r->num_frames = tr.num_frames;
 		sigring_commit(g->ring, r);
 	}
+	/* Its CPU clock, not the wall: a handler preempted on a busy CPU has not cost more. */
 	atomic_fetch_add_explicit(&g->handler_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
 }
 
@@ -435,6 +436,9 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 		  "%llu timer signals on non-Java threads",
 		  (unsigned long long)g->failed, codes, (unsigned long long)sigring_dropped(g->ring),
 		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
+	log_debug("signal sampler: %llu samples, %.2f us of handler CPU each; kicker %.1f ms of CPU (%.2f us a sample)",
+		  (unsigned long long)g->drained, g->drained ? (double)g->handler_total_ns / 1e3 / (double)g->drained : 0.0,
+		  (double)g->kick_total_ns / 1e6, g->drained ? (double)g->kick_total_ns / 1e3 / (double)g->drained : 0.0);
 	if (g->kick) {
 		sigkick_counts c = sigkick_counts_of(g->kick);
 		log_debug("signal sampler: kicker %s after %llu kicks (%llu late), %llu signals sent, %llu refused",

@@ -54,6 +54,8 @@ struct sigsampler {
 	uint64_t failed;    /* samples AsyncGetCallTrace could not take */
 	uint64_t failed_by[16]; /* by its error code (0..-15) */
 	uint64_t orphans;   /* samples of a thread reaped before they were read */
+	uint64_t drained;   /* records drained, and the handlers' and kicker's CPU for them */
+	uint64_t handler_total_ns, kick_total_ns;
 	bool stopped;
 };
 
