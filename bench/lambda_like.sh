@@ -37,7 +37,7 @@ run() {
 		local clock=auto
 		[ "$cfg" = "${cfg#signal-}" ] || clock=${cfg#signal-}
 		opts=("-agentpath:$AGENT")
-		envs=(IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER=${cfg%%-*}
+		envs=(IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER=${cfg%%-*}
 			IOPIPE_PROFILER_SIGNAL_CLOCK=$clock
 			IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap) ;;
 	asprof-*)
@@ -49,8 +49,9 @@ run() {
 
 # One line of figures for a finished run:
 #   ops busy_cpu_ms samples_of_busy_threads sampler_cpu_pct cpu_s p99_us safepoints_per_s us_per_sample
+#   handler_us_per_signal_sample kicker_us_per_signal_sample
 figures() {
-	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s p99 sps per="-"
+	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s p99 sps per="-" hk="- -"
 	ops=$(awk '/^ops/ {print $2}' "$out/stdout")
 	cpu=$(awk '/^busy_cpu_ms/ {print $2}' "$out/stdout")
 	cpu_s=$(awk '{print $1 + $2}' "$out/time")
@@ -67,11 +68,13 @@ figures() {
 		ach=$(echo "$meta" | awk -F'[:,]' '/"interval_running_us"/ {r = $2} /"interval_achieved_us"/ {a = $2}
 			END {print (r > 0 ? r : a) + 0}')
 		samples=$(awk -v c="$cpu" -v a="$ach" 'BEGIN {print (a > 0 ? int(c * 1000 / a) : 0)}')
-		per=$(echo "$meta" | awk -F'[:,]' -v n="$samples" '/"sampler_cpu_ms"/ {printf "%.1f", (n > 0 ? $2 * 1000 / n : 0)}') ;;
+		per=$(echo "$meta" | awk -F'[:,]' -v n="$samples" '/"sampler_cpu_ms"/ {printf "%.1f", (n > 0 ? $2 * 1000 / n : 0)}')
+		# the signal path alone, from the debug log: handler CPU and kicker CPU per signal sample
+		hk=$(awk '/signal sampler: [0-9]+ samples, / {h = $7; k = $(NF - 3); sub(/\(/, "", k)} END {print (h == "" ? "-" : h), (k == "" ? "-" : k)}' "$out/stderr") ;;
 	asprof-*)
 		samples=$(awk '/^\[busy-/ {n += $NF} END {print n + 0}' "$out/prof.txt" 2>/dev/null || echo 0) ;;
 	esac
-	echo "$ops $cpu $samples $pct $cpu_s $p99 $sps $per"
+	echo "$ops $cpu $samples $pct $cpu_s $p99 $sps $per $hk"
 }
 
 stats() { # stats < numbers: "median (min-max)"
@@ -91,8 +94,8 @@ for busy in 1 2; do
 	echo
 	echo "### taskset -c 0, $busy busy + 4 idle threads, ${SECS} s, $ROUNDS rounds, 1 ms"
 	echo
-	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | sampler µs per sample | JVM CPU per op vs none | p99 µs per unit | safepoints/s |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | sampler µs per sample | handler µs per signal sample | kicker µs per signal sample | JVM CPU per op vs none | p99 µs per unit | safepoints/s |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
 		ratio=$(awk -v c="$cfg" 'FNR == NR && $1 == "none" {n[$2] = $3; nc[$2] = $7 / ($3 ? $3 : 1); next}
 			$1 == c && n[$2] {print $3 / n[$2]}' "$WORK/b$busy.txt" "$WORK/b$busy.txt" | stats)
@@ -104,7 +107,9 @@ for busy in 1 2; do
 		p99=$(awk -v c="$cfg" '$1 == c && $8 != "" {print $8}' "$WORK/b$busy.txt" | stats)
 		sps=$(awk -v c="$cfg" '$1 == c && $9 != "" {print $9}' "$WORK/b$busy.txt" | stats)
 		per=$(awk -v c="$cfg" '$1 == c && $10 != "-" && $10 != "" {print $10}' "$WORK/b$busy.txt" | stats)
-		echo "| $cfg | $ratio | $ach | $share | $pct | $per | $cpuop | $p99 | $sps |"
+		hper=$(awk -v c="$cfg" '$1 == c && $11 != "-" && $11 != "" {print $11}' "$WORK/b$busy.txt" | stats)
+		kper=$(awk -v c="$cfg" '$1 == c && $12 != "-" && $12 != "" {print $12}' "$WORK/b$busy.txt" | stats)
+		echo "| $cfg | $ratio | $ach | $share | $pct | $per | $hper | $kper | $cpuop | $p99 | $sps |"
 	done
 done
 echo
