@@ -52,10 +52,7 @@ struct sigkick {
 	hot hot[SIGKICK_HOT];
 	uint32_t nhot;
 	bool stopped; /* under mu: no signal after this is set */
-	/* The kicker's sleep, cut short by sigkick_stop. */
-	pthread_mutex_t wait_mu;
-	pthread_cond_t wake;
-	atomic_bool stop;
+	atomic_bool stop; /* seen by the sleeping kicker within KICK_STEP_NS */
 	atomic_bool join_claimed; /* one caller joins (VMDeath's and the agent thread's stops may race) */
 	atomic_bool joined;
 	_Atomic uint64_t cpu_ns; /* the kicker thread's CPU clock, at its last kick */
@@ -196,24 +193,6 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static bool init_sync(sigkick *k)
-{
-	pthread_condattr_t ca;
-	if (pthread_condattr_init(&ca) != 0)
-		return false;
-	bool ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&k->wake, &ca) == 0;
-	pthread_condattr_destroy(&ca);
-	if (!ok)
-		return false;
-	if (pthread_mutex_init(&k->mu, NULL) == 0) {
-		if (pthread_mutex_init(&k->wait_mu, NULL) == 0)
-			return true;
-		pthread_mutex_destroy(&k->mu);
-	}
-	pthread_cond_destroy(&k->wake);
-	return false;
-}
-
 /* The thread starts with every signal blocked: a process-directed signal must never pick
  * it, and it never takes a sample of its own. */
 static bool start_thread(sigkick *k)
@@ -231,6 +210,13 @@ static bool start_thread(sigkick *k)
 	return ok;
 }
 
+static void release(sigkick *k)
+{
+	free(k->targets);
+	free((void *)k->is_hot);
+	free(k);
+}
+
 sigkick *sigkick_new(uint32_t targets, uint64_t interval_ns, int signo)
 {
 	if (targets == 0 || targets > MAX_TARGETS || interval_ns == 0)
@@ -244,16 +230,12 @@ sigkick *sigkick_new(uint32_t targets, uint64_t interval_ns, int signo)
 	atomic_init(&k->interval_ns, interval_ns);
 	k->targets = calloc(targets, sizeof *k->targets);
 	k->is_hot = calloc(targets, sizeof *k->is_hot);
-	if (k->targets && k->is_hot && init_sync(k)) {
+	if (k->targets && k->is_hot && pthread_mutex_init(&k->mu, NULL) == 0) {
 		if (start_thread(k))
 			return k;
 		pthread_mutex_destroy(&k->mu);
-		pthread_mutex_destroy(&k->wait_mu);
-		pthread_cond_destroy(&k->wake);
 	}
-	free(k->targets);
-	free((void *)k->is_hot);
-	free(k);
+	release(k);
 	return NULL;
 }
 
@@ -322,10 +304,7 @@ void sigkick_stop(sigkick *k)
 	pthread_mutex_lock(&k->mu);
 	k->stopped = true;
 	pthread_mutex_unlock(&k->mu);
-	pthread_mutex_lock(&k->wait_mu);
 	atomic_store(&k->stop, true);
-	pthread_cond_signal(&k->wake);
-	pthread_mutex_unlock(&k->wait_mu);
 	if (atomic_exchange(&k->join_claimed, true))
 		return;
 	struct timespec dl;
@@ -344,9 +323,5 @@ void sigkick_free(sigkick *k)
 	if (!atomic_load(&k->joined))
 		return; /* its thread may still touch it (or another caller is joining): leave it be */
 	pthread_mutex_destroy(&k->mu);
-	pthread_mutex_destroy(&k->wait_mu);
-	pthread_cond_destroy(&k->wake);
-	free(k->targets);
-	free((void *)k->is_hot);
-	free(k);
+	release(k);
 }

@@ -13,7 +13,7 @@
  * A thread enters the hot set when its CPU timer fires (sigkick_want, from the handler: the
  * timer stays the cheap detector of who runs at all) and leaves it after KICK_IDLE_NS without
  * CPU; the set holds at most SIGKICK_HOT threads, so a kick costs at most that many clock
- * reads and signals.
+ * reads and signals. While no thread is hot the kicker wakes only every 10 ms.
  *
  * Threads: sigkick_add / _remove run on the registered thread itself (ThreadStart,
  * ThreadEnd); _want and _is_hot are async-signal-safe (atomics only) and run in the signal
@@ -62,7 +62,8 @@ typedef struct {
 } sigkick_counts;
 sigkick_counts sigkick_counts_of(const sigkick *k);
 
-/* Stops and joins the thread (bounded wait); after it returns no signal is sent. Idempotent. */
+/* Stops and joins the thread (it notices within 10 ms; the wait is bounded at 500 ms);
+ * after it returns no signal is sent. Idempotent, and callable from two threads at once. */
 void sigkick_stop(sigkick *k);
 /* Frees a stopped kicker; one whose thread did not end in time is left allocated. */
 void sigkick_free(sigkick *k);
