@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A Lambda-like benchmark: one vCPU (taskset -c 0), a handler process (bench/java/Handler.java)
 # with BUSY busy threads and 4 idle ones, profiled at 1 ms by jvmsnap (sampler=all, changed, and
-# signal driven by the CPU timers alone or by the kicker: signal-timer, signal-kicker) and by
+# signal driven by the CPU timers alone, the kicker or each thread's hrtimer: signal-timer,
+# signal-kicker, signal-hrtimer) and by
 # async-profiler (cpu, itimer and wall modes) as a peer, against no profiler. Configurations are interleaved round by round. Prints a Markdown table per
 # workload: throughput ratio to `none` (median and range over rounds), the busy threads'
 # CPU time between two samples ("achieved"), the share of their CPU-ms that got a sample,
@@ -24,7 +25,7 @@ ASPROF=$ASPROF_DIR/libasyncProfiler.so
 WORK=$(mktemp -d /tmp/jvmsnap-lambda-bench.XXXXXX)
 [ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 javac -d "$WORK/cls" "$ROOT/bench/java/Handler.java"
-CONFIGS=${BENCH_CONFIGS:-none all changed signal-timer signal-kicker asprof-cpu asprof-itimer asprof-wall}
+CONFIGS=${BENCH_CONFIGS:-none all changed signal-timer signal-kicker signal-hrtimer asprof-cpu asprof-itimer asprof-wall}
 
 # run CONFIG BUSY OUTDIR: one JVM; leaves stdout, stderr, the profile and "cpu_s" (user+sys).
 run() {
@@ -33,7 +34,7 @@ run() {
 	case $cfg in
 	none) ;;
 	all | changed | signal*)
-		# signal-timer / signal-kicker: sampler=signal with IOPIPE_PROFILER_SIGNAL_CLOCK=timer / kicker
+		# signal-timer / -kicker / -hrtimer: sampler=signal with IOPIPE_PROFILER_SIGNAL_CLOCK=timer / kicker / hrtimer
 		local clock=auto
 		[ "$cfg" = "${cfg#signal-}" ] || clock=${cfg#signal-}
 		opts=("-agentpath:$AGENT")

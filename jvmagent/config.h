@@ -32,11 +32,12 @@ typedef enum {
 
 /* What drives sampler=signal's samples of running threads (sigkick.h). */
 typedef enum {
-	AGENT_SIGCLOCK_AUTO = 0,   /* the kicker below AGENT_KICK_BELOW_US, CPU timers alone above */
+	AGENT_SIGCLOCK_AUTO = 0,   /* hrtimer below AGENT_SIGCLOCK_BELOW_US, CPU timers alone above */
 	AGENT_SIGCLOCK_TIMER = 1,  /* per-thread CPU-clock timers only (expire at the scheduler tick) */
 	AGENT_SIGCLOCK_KICKER = 2, /* the timers find running threads, a 1-interval kicker samples them */
+	AGENT_SIGCLOCK_HRTIMER = 3, /* the timers find them, each one's own monotonic timer samples it */
 } agent_signal_clock;
-#define AGENT_KICK_BELOW_US 10000u /* over two ticks of a 250 Hz kernel, one of a 100 Hz one */
+#define AGENT_SIGCLOCK_BELOW_US 10000u /* over two ticks of a 250 Hz kernel, one of a 100 Hz one */
 
 /* Which Lambda invocations get a snapshot (IOPIPE_PROFILER_INVOCATIONS). */
 typedef enum {

@@ -32,9 +32,11 @@ static uint64_t clock_ns(clockid_t c)
 
 /* ---- the signal handler: no lock, no allocation, no JNI beyond GetEnv ---- */
 
-static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
+/* c0: the thread's CPU clock, when the caller read it already (else 0). */
+static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 {
-	uint64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (!c0)
+		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	JNIEnv *env = NULL;
 	if ((*g->vm)->GetEnv(g->vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK || !env) {
 		atomic_fetch_add_explicit(&g->not_java, 1, memory_order_relaxed);
@@ -42,7 +44,7 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 	}
 	sigring_record *r = sigring_claim(g->ring);
 	if (r) {
-		r->thread = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+		r->thread = handle & ~(uint64_t)SIGHOT_BIT;
 		r->t_ns = clock_ns(CLOCK_MONOTONIC);
 		r->cpu_ns = c0;
 		asgct_trace tr = {env, 0, r->frames};
@@ -57,12 +59,14 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 /* A timer's signal, or the kicker's. With the kicker on, a timer signal only says the
  * thread runs: it joins the hot set, and once in it the kicks sample it (a timer sample
  * too would only add a sample per tick beside the kicks). */
-static bool wanted(sigsampler *g, const siginfo_t *si)
+static bool wanted(sigsampler *g, const siginfo_t *si, uint64_t *cpu)
 {
 	if (si->si_code == SI_QUEUE)
 		return g->kick && si->si_pid == g->pid;
 	if (si->si_code != SI_TIMER)
 		return false;
+	if (g->hot)
+		return sighot_wanted(g, (uint64_t)(uintptr_t)si->si_value.sival_ptr, cpu);
 	if (!g->kick)
 		return true;
 	uint32_t idx = (uint32_t)((uintptr_t)si->si_value.sival_ptr & 0xffffffffu);
@@ -77,8 +81,9 @@ static void on_sigprof(int signo, siginfo_t *si, void *uc)
 	atomic_fetch_add(&g_in_handler, 1);
 	sigsampler *g = atomic_load(&g_sig);
 	/* Only our timers' and kicker's signals: a SIGPROF sent by kill(2) is ignored. */
-	if (g && si && atomic_load(&g->active) && wanted(g, si))
-		take_sample(g, si, uc);
+	uint64_t cpu = 0;
+	if (g && si && atomic_load(&g->active) && wanted(g, si, &cpu))
+		take_sample(g, (uint64_t)(uintptr_t)si->si_value.sival_ptr, cpu, uc);
 	atomic_fetch_sub(&g_in_handler, 1);
 	errno = saved;
 }
@@ -198,6 +203,8 @@ static void register_current(sigsampler *g, JNIEnv *jni, jthread t)
 		e->timed = create_timer(g, e, idx);
 		if (e->timed)
 			sigkick_add(g->kick, idx, (uint64_t)gen << 32 | idx);
+		if (e->timed && g->hot)
+			sighot_create(e, (uint64_t)gen << 32 | idx);
 		g->hint = idx + 1;
 	}
 	pthread_mutex_unlock(&g->mu);
@@ -243,6 +250,7 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread t)
 	sig_thread *e = sig_entry_of_thread(g, t);
 	if (e && !e->ended) {
 		sigkick_remove(g->kick, (uint32_t)(e - g->threads));
+		sighot_delete(e); /* on this thread: its handler cannot run meanwhile */
 		if (e->timed)
 			timer_delete(e->timer);
 		e->timed = false;
@@ -335,11 +343,16 @@ static bool install_handler(void)
 	return sigaction(SIGPROF, &sa, NULL) == 0;
 }
 
-/* The kicker runs where the CPU timers alone cannot keep the interval (sigkick.h). */
-static void start_kicker(sigsampler *g, uint32_t clock, uint32_t interval_us)
+/* Below AGENT_SIGCLOCK_BELOW_US the CPU timers alone cannot keep the interval (they expire
+ * at the tick): each thread's hrtimer (sighot.c, the default) or the kicker (sigkick.h)
+ * samples the running threads. */
+static void start_clock(sigsampler *g, uint32_t clock, uint32_t interval_us)
 {
 	g->pid = getpid();
-	if (clock == AGENT_SIGCLOCK_TIMER || (clock == AGENT_SIGCLOCK_AUTO && interval_us >= AGENT_KICK_BELOW_US))
+	if (clock == AGENT_SIGCLOCK_TIMER || (clock == AGENT_SIGCLOCK_AUTO && interval_us >= AGENT_SIGCLOCK_BELOW_US))
+		return;
+	g->hot = clock != AGENT_SIGCLOCK_KICKER;
+	if (g->hot)
 		return;
 	g->kick = sigkick_new(MAX_TIMED, g->interval_ns, SIGPROF);
 	if (!g->kick)
@@ -348,7 +361,7 @@ static void start_kicker(sigsampler *g, uint32_t clock, uint32_t interval_us)
 
 const char *sigsampler_clock(const sigsampler *g)
 {
-	return !g ? NULL : g->kick ? "kicker" : "cpu-timer";
+	return !g ? NULL : g->kick ? "kicker" : g->hot ? "hrtimer" : "cpu-timer";
 }
 
 sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t clock, uint32_t max_depth,
@@ -374,7 +387,7 @@ sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint
 		free(g);
 		return NULL;
 	}
-	start_kicker(g, clock, interval_us);
+	start_clock(g, clock, interval_us);
 	atomic_store(&g->active, true);
 	atomic_store(&g_sig, g);
 	if (!install_handler() || !set_events(g, JVMTI_ENABLE)) {
@@ -414,6 +427,12 @@ void sigsampler_stop(sigsampler *g)
 	/* A handler that started before `active` went false may still be writing. */
 	for (int i = 0; i < STOP_WAIT_MS && atomic_load(&g_in_handler); i++)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	/* Only now the hrtimers: a handler (the only one to arm them) may have run until here. */
+	pthread_mutex_lock(&g->mu);
+	for (uint32_t i = 0; i < MAX_TIMED; i++)
+		if (g->threads[i].used)
+			sighot_delete(&g->threads[i]);
+	pthread_mutex_unlock(&g->mu);
 }
 
 /* Frees the ring, which only handlers and the agent thread use. The sampler itself and its

@@ -9,8 +9,9 @@
 WORK=$(mktemp -d /tmp/jvmsnap-cpu.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
-# signal: below 10 ms the kicker drives it (sigkick.h); signal-timer: its CPU timers alone
-SAMPLERS=${SAMPLERS:-changed all signal signal-timer}
+# signal: below 10 ms each thread's hrtimer drives it (sighot.c); signal-kicker: the kicker
+# (sigkick.h); signal-timer: its CPU timers alone
+SAMPLERS=${SAMPLERS:-changed all signal signal-kicker signal-timer}
 
 command -v taskset >/dev/null || { not_ok "taskset is needed (util-linux)"; finish; exit 1; }
 [ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"
@@ -32,8 +33,9 @@ run_case() {
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag $mode: VisualVM's loader accepts the snapshot" grep -q '^NpsCheck: OK' "$out/summary"
 	if [ "${mode%%-*}" = signal ]; then
-		local want_clock=kicker
+		local want_clock=hrtimer
 		[ "$clock" = timer ] && want_clock=cpu-timer
+		[ "$clock" = kicker ] && want_clock=kicker
 		check "$tag $mode: metadata.json says $want_clock drove the samples" \
 			sh -c "unzip -p '$out/snap.zip' metadata.json | grep -q '\"sampler_clock\": \"$want_clock\"'"
 	fi
