@@ -56,8 +56,9 @@ static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 	atomic_fetch_add_explicit(&g->handler_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
 }
 
-/* A timer's signal, or the kicker's. With the kicker on, a timer signal only says the
- * thread runs: it joins the hot set, and once in it the kicks sample it (a timer sample
+/* A timer's signal (its CPU timer's, or with clock=hrtimer its own monotonic timer's:
+ * sighot.c decides), or the kicker's. With the kicker on, a CPU timer's signal only says
+ * the thread runs: it joins the hot set, and once in it the kicks sample it (a timer sample
  * too would only add a sample per tick beside the kicks). */
 static bool wanted(sigsampler *g, const siginfo_t *si, uint64_t *cpu)
 {
@@ -80,7 +81,8 @@ static void on_sigprof(int signo, siginfo_t *si, void *uc)
 	int saved = errno;
 	atomic_fetch_add(&g_in_handler, 1);
 	sigsampler *g = atomic_load(&g_sig);
-	/* Only our timers' and kicker's signals: a SIGPROF sent by kill(2) is ignored. */
+	/* Only our timers' and kicker's signals: a SIGPROF sent by kill(2) is ignored. The
+	 * CPU clock read while deciding (hrtimer) is the sample's. */
 	uint64_t cpu = 0;
 	if (g && si && atomic_load(&g->active) && wanted(g, si, &cpu))
 		take_sample(g, (uint64_t)(uintptr_t)si->si_value.sival_ptr, cpu, uc);
