@@ -5,8 +5,9 @@
  * timer at the interval. That timer is an hrtimer whose expiry interrupts the running thread
  * itself, as perf_events do, so no other thread has to be scheduled to wake it (the kicker's
  * cost, sigkick.h). At each expiry the handler samples when the thread ran half an interval
- * of CPU since its last sample. An expiry that finds no CPU used since the previous one means
- * the thread blocked: the timer is disarmed at once, so a blocked thread gets one such signal
+ * of CPU since its last sample. An expiry that finds less than an eighth of an interval of CPU
+ * used since the previous one (our own handler's run, on a thread it woke) means the thread
+ * blocked: the timer is disarmed at once, so a blocked thread gets one such signal
  * (which may interrupt its wait, as any signal may), not one per interval; its CPU timer
  * re-arms it when it runs again. Every field used here is the thread's own: only its handler
  * and its own ThreadEnd touch them, and the stop once no handler can run (sigsampler.c). */
@@ -78,7 +79,9 @@ bool sighot_wanted(sigsampler *g, uint64_t handle, uint64_t *cpu)
 	}
 	uint64_t seen = e->hot_seen;
 	e->hot_seen = *cpu;
-	if (*cpu == seen) { /* blocked since the last expiry */
+	/* Blocked since the last expiry: it ran only our own handler's few microseconds after
+	 * it (a blocked thread our signal woke), or nothing. */
+	if (*cpu - seen < interval / 8) {
 		set(e->hot_timer, 0);
 		e->hot_on = false;
 		return false;
