@@ -6,13 +6,15 @@
  * itself, as perf_events do, so no other thread has to be scheduled to wake it (the kicker's
  * cost, sigkick.h). At each expiry the handler samples when the thread ran half an interval
  * of CPU since its last sample. An expiry that finds less than an eighth of an interval of CPU
- * used since the previous one (our own handler's run, on a thread it woke) means the thread
- * blocked: the timer is disarmed at once, so a blocked thread gets one such signal
+ * used since the previous one (our own handler's run, on a thread it woke), and a voluntary
+ * context switch (getrusage's ru_nvcsw) since, means the thread blocked (not merely
+ * preempted): the timer is disarmed at once, so a blocked thread gets one such signal
  * (which may interrupt its wait, as any signal may), not one per interval; its CPU timer
  * re-arms it when it runs again. Every field used here is the thread's own: only its handler
  * and its own ThreadEnd touch them, and the stop once no handler can run (sigsampler.c). */
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +26,13 @@ static uint64_t now_ns(clockid_t c)
 	if (clock_gettime(c, &ts) != 0)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The thread's voluntary context switches so far: it blocked when they grew. */
+static uint64_t waits(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? (uint64_t)ru.ru_nvcsw : 0;
 }
 
 static void set(timer_t t, uint64_t ns)
@@ -71,6 +80,7 @@ bool sighot_wanted(sigsampler *g, uint64_t handle, uint64_t *cpu)
 		e->hot_on = true;
 		e->hot_interval = interval;
 		e->hot_cpu = e->hot_seen = *cpu;
+		e->hot_waits = waits();
 		return true;
 	}
 	if (!e->hot_on) { /* a late expiry of a disarmed timer */
@@ -79,11 +89,17 @@ bool sighot_wanted(sigsampler *g, uint64_t handle, uint64_t *cpu)
 	}
 	uint64_t seen = e->hot_seen;
 	e->hot_seen = *cpu;
-	/* Blocked since the last expiry: it ran only our own handler's few microseconds after
-	 * it (a blocked thread our signal woke), or nothing. */
+	/* Little CPU since the last expiry (our own handler's few microseconds, on a thread it
+	 * woke, or nothing): blocked if it switched out of its own accord since, else it only
+	 * waited for the CPU (preempted: another thread's time slice) and stays armed. */
 	if (*cpu - seen < interval / 8) {
-		set(e->hot_timer, 0);
-		e->hot_on = false;
+		uint64_t w = waits();
+		bool blocked = w != e->hot_waits;
+		e->hot_waits = w;
+		if (blocked) {
+			set(e->hot_timer, 0);
+			e->hot_on = false;
+		}
 		return false;
 	}
 	if (e->hot_interval != interval) { /* the governor changed it */

@@ -40,6 +40,7 @@ typedef struct {
 	atomic_bool hot_made; /* the timer exists */
 	bool hot_on;          /* armed */
 	uint64_t hot_interval, hot_cpu, hot_seen; /* its interval, CPU at its last sample and expiry */
+	uint64_t hot_waits;   /* its voluntary context switches when last looked at */
 } sig_thread;
 
 struct sigsampler {
