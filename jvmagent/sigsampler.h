@@ -1,7 +1,8 @@
 /* The signal sampler (sampler=signal): each Java thread gets a timer on its own CPU clock
  * that sends it SIGPROF after every interval of CPU it uses (at the scheduler tick at best,
- * so below 10 ms the kicker, sigkick.h, sends the running threads' signals at the interval
- * and the timers only say who runs); the handler takes the stack
+ * so below 10 ms each running thread's own monotonic timer, sighot.c, or the kicker,
+ * sigkick.h, sends its signals at the interval and the CPU timers only say who runs); the
+ * handler takes the stack
  * in that thread with HotSpot's AsyncGetCallTrace into a preallocated ring (sigring.h)
  * and returns. The agent thread drains the ring each round, resolves the jmethodIDs and
  * aggregates; threads that ran no CPU need no walk at all, and a thread that ran a little
