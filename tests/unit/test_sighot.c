@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "cpu_burn.h"
+
 #include "../../jvmagent/sigsampler_priv.h"
 
 #define IDX 5u
@@ -60,23 +62,6 @@ static int teardown(void **state)
 	signal(SIGPROF, SIG_IGN);
 	free(g_s.threads);
 	return 0;
-}
-
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static volatile uint64_t g_sink;
-
-static void burn_ms(uint64_t ms)
-{
-	uint64_t end = cpu_ns() + ms * 1000000u;
-	while (cpu_ns() < end)
-		for (int i = 0; i < 10000; i++)
-			g_sink = g_sink * 31 + (uint64_t)i;
 }
 
 static void sleep_ms(long ms)

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "cpu_burn.h"
+
 #include "../../jvmagent/sigkick.h"
 
 #define SIG SIGUSR2
@@ -47,24 +49,6 @@ static int setup(void **state)
 	atomic_store(&g_got, 0);
 	atomic_store(&g_bad, 0);
 	return sigaction(SIG, &sa, NULL);
-}
-
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static volatile uint64_t g_sink;
-
-/* Burns `ms` of this thread's CPU. */
-static void burn(uint64_t ms)
-{
-	uint64_t end = cpu_ns() + ms * 1000000u;
-	while (cpu_ns() < end)
-		for (int i = 0; i < 10000; i++)
-			g_sink = g_sink * 31 + (uint64_t)i;
 }
 
 /* Whether a thread of this process is named `name` (its /proc comm). */
@@ -123,13 +107,13 @@ static void test_running_thread_is_kicked_until_removed(void **state)
 	sigkick_add(k, 3, HANDLE);
 	sigkick_want(k, 9); /* beyond its slots: ignored */
 	/* Registered but never wanted: never hot, never signalled. */
-	burn(30);
+	burn_ms(30);
 	assert_false(sigkick_is_hot(k, 3));
 	assert_int_equal(atomic_load(&g_got), 0);
 	/* Its timer fired: it joins the hot set and, running, gets signals. */
 	sigkick_want(k, 3);
 	for (int i = 0; i < 10000 && atomic_load(&g_got) < 3; i++)
-		burn(1);
+		burn_ms(1);
 	assert_true(atomic_load(&g_got) >= 3);
 	assert_true(sigkick_is_hot(k, 3));
 	sigkick_counts c = sigkick_counts_of(k);
@@ -140,7 +124,7 @@ static void test_running_thread_is_kicked_until_removed(void **state)
 	sigkick_remove(k, 3);
 	getppid();
 	int got = atomic_load(&g_got);
-	burn(50);
+	burn_ms(50);
 	assert_int_equal(atomic_load(&g_got), got);
 	assert_int_equal(atomic_load(&g_bad), 0);
 	sigkick_stop(k);
@@ -157,7 +141,7 @@ static void test_stop_ends_every_signal(void **state)
 	sigkick_add(k, 3, HANDLE);
 	sigkick_want(k, 3);
 	for (int i = 0; i < 10000 && atomic_load(&g_got) < 1; i++)
-		burn(1);
+		burn_ms(1);
 	assert_true(atomic_load(&g_got) >= 1);
 	sigkick_stop(k);
 	sigkick_stop(k); /* idempotent */
@@ -166,7 +150,7 @@ static void test_stop_ends_every_signal(void **state)
 	assert_int_equal(sigkick_take_cpu_ns(k), 0);
 	getppid();
 	int got = atomic_load(&g_got);
-	burn(50);
+	burn_ms(50);
 	assert_int_equal(atomic_load(&g_got), got);
 	assert_false(has_thread("jvmsnap-kick"));
 	sigkick_free(k);
