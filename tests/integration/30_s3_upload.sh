@@ -3,7 +3,7 @@
 #  - s3rver 3.7.1 (tests/s3, npm): upload, download back, key layout, keep-alive, special
 #    keys, and the 4xx it really produces (NoSuchBucket, InvalidAccessKeyId,
 #    RequestTimeTooSkewed) reported and never retried. s3rver 3.x does NOT verify SigV4
-#    signatures (lambda-s3.md section 10), so:
+#    signatures (docs/security.md), so:
 #  - tests/s3/fake_servers.js captures requests byte for byte and tests/s3/verify_sigv4.py
 #    recomputes every signature with botocore (AWS's own signer);
 #  - the same fake server answers 5xx / throttling / 4xx sequences, hangs, or serves
