@@ -252,8 +252,8 @@ void proxy_on_event(exchange *ex, struct MHD_Connection *conn)
 		p->hooks.invocation_start(p->hooks.ctx, id, deadline_ms, concurrent ? &handler : NULL);
 }
 
-/* The runtime has its answer to an accepted response/error post: the invocation it names
- * ends, once, whichever connection posts it. */
+/* The runtime has its answer to a response/error post that ends the invocation it names
+ * (accepted, or refused as over): it ends, once, whichever connection posts it. */
 void proxy_on_answered(exchange *ex)
 {
 	lambda_proxy *p = ex->p;

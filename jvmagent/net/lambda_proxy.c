@@ -25,11 +25,29 @@
 
 /* ---- runtime side (libmicrohttpd) ---------------------------------------------------- */
 
+/* Whether the Runtime API's answer to a response/error post ends the invocation: it was
+ * accepted (2xx), or the Runtime API is done with that invocation and will accept no post
+ * for it any more: it timed out (410, InvokeTimeout), or its id is not known (any more) (400,
+ * InvalidRequestID). AWS's RIE in its managed-instances mode answers a late response 410,
+ * and an oversized one 413 while it answers the invoker at once, then the runtime's error
+ * post for it 400: without this, such an invocation stayed open until an event came after
+ * its deadline. Other refusals (413 itself, ...) leave it open for the error post that
+ * follows. */
+static bool answer_ends_invocation(long status, const char *body, size_t len)
+{
+	static const char unknown_id[] = "\"InvalidRequestID\"";
+	if ((status >= 200 && status < 300) || status == 410)
+		return true;
+	return status == 400 && body && memmem(body, len, unknown_id, sizeof unknown_id - 1);
+}
+
 static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 {
 	long status = 0;
 	if (!ex->failed && ex->c)
 		curl_easy_getinfo(ex->c->easy, CURLINFO_RESPONSE_CODE, &status);
+	bool ends = (ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) &&
+	            answer_ends_invocation(status, ex->body, ex->body_len);
 	struct MHD_Response *r;
 	if (status < 100 || status > 999) {
 		static const char msg[] = "{\"errorMessage\":\"jvmsnap: the Runtime API did not answer\","
@@ -68,7 +86,7 @@ static enum MHD_Result queue_answer(exchange *ex, struct MHD_Connection *conn)
 	if (ex->route == ROUTE_RESTORE_NEXT && status == 200)
 		proxy_on_restored(ex);
 	proxy_next_done(ex);
-	if ((ex->route == ROUTE_RESPONSE || ex->route == ROUTE_ERROR) && status >= 200 && status < 300)
+	if (ends)
 		ex->end_pending = true;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
 	MHD_destroy_response(r);

@@ -136,8 +136,8 @@ void proxy_next_done(exchange *ex);
  * invocation (hook invocation_start, with its handler thread when several are open at once). */
 void proxy_on_event(exchange *ex, struct MHD_Connection *conn);
 
-/* The runtime has its answer to an accepted response/error post: ends the invocation it
- * names, once (hook invocation_end). */
+/* The runtime has its answer to a response/error post that ends the invocation it names
+ * (accepted, or refused as over: lambda_proxy.c): ends it, once (hook invocation_end). */
 void proxy_on_answered(exchange *ex);
 
 /* ---- the runtime thread behind a connection (lambda_thread.c) ------------------------ */

@@ -171,6 +171,23 @@ curl -s -o /dev/null -H 'Lambda-Runtime-Function-Error-Type: Function.ResponseSi
 wait_for 2 grep -q 'invocation_end inv-4' "$T/drive.log"
 check "invocation_end once the error post is accepted" test "$(hook_count invocation_end inv-4)" = 1
 
+# --- the Runtime API done with an invocation on its own (AWS's RIE once it timed out, or
+# after refusing an oversized response): its posts' refusals (410 InvokeTimeout, 400
+# InvalidRequestID) come back unchanged and end it, as no post for it will be accepted
+for case in inv-g1:response:410:InvokeTimeout inv-g2:error:400:InvalidRequestID; do
+	IFS=: read -r id kind code type <<<"$case"
+	touch "$HOLD"
+	next_bg "n-$id"
+	enqueue "$id" $(($(now_ms) + 60000)) "$T/ev3"
+	wait "$NEXT_PID"
+	curl -s -o /dev/null -X POST "http://$UP/_test/forget?id=$id"
+	st=$(curl -s -o "$T/$id.body" -w '%{http_code}' --data-binary x "$RT/invocation/$id/$kind")
+	check "$id: $kind post for an invocation the API is done with: $code $type passed back" \
+		sh -c "test '$st' = $code && grep -q '\"errorType\":\"$type\"' '$T/$id.body'"
+	wait_for 2 grep -q "invocation_end $id" "$T/drive.log"
+	check "$id: ... and it ends the invocation, once" test "$(hook_count invocation_end "$id")" = 1
+done
+
 # --- response streaming: chunked body with trailers, streamed through (not stored first)
 touch "$HOLD"
 next_bg n5
@@ -224,11 +241,11 @@ enqueue inv-6 $(($(now_ms) + 60000)) "$T/ev3"
 wait "$NEXT_PID"
 touch "$HOLD"
 next_bg n7 # stays pending: a long poll with no event
-wait_for 5 rec_count_is '.url | endswith("/next")' 8
+wait_for 5 rec_count_is '.url | endswith("/next")' 10
 check "next after an unanswered event: invocation_end before wait_idle" \
 	test "$(awk '{print $2, $3}' "$T/drive.log" | tail -n 3 | head -n 2 | tr '\n' ' ')" = "invocation_end inv-6 wait_idle_begin $(awk '$2 == "wait_idle_begin" {v=$3} END {print v}' "$T/drive.log") "
 check "hook order over the run" test "$(awk '$1 ~ /^[0-9]+$/ && $2 !~ /^wait_idle/ {print $2, $3}' "$T/drive.log" | tr '\n' ',')" = \
-	"init_done ,invocation_start inv-1,invocation_end inv-1,invocation_start inv-2,invocation_end inv-2,invocation_start inv-3,invocation_end inv-3,invocation_start inv-4,invocation_end inv-4,invocation_start inv-5,invocation_end inv-5,invocation_start inv-r,invocation_end inv-r,invocation_start inv-6,invocation_end inv-6,"
+	"init_done ,invocation_start inv-1,invocation_end inv-1,invocation_start inv-2,invocation_end inv-2,invocation_start inv-3,invocation_end inv-3,invocation_start inv-4,invocation_end inv-4,invocation_start inv-g1,invocation_end inv-g1,invocation_start inv-g2,invocation_end inv-g2,invocation_start inv-5,invocation_end inv-5,invocation_start inv-r,invocation_end inv-r,invocation_start inv-6,invocation_end inv-6,"
 
 # --- stop in bounded time with that long poll pending
 sleep 0.3

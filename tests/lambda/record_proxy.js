@@ -7,8 +7,10 @@
 // Writes the port it listens on (127.0.0.1) to STATE_DIR/port and, per request, one JSON
 // line to STATE_DIR/requests.jsonl once the upstream answered it: method, url, raw headers,
 // trailers, body length and sha256, the upstream's status, answer length and sha256, and
-// times (epoch µs) of arrival and of the answer. Bodies are relayed as they come (chunked
-// stays chunked), so a long poll or a large body behaves as it would without the relay.
+// times (epoch µs) of arrival and of the answer; and, as soon as a request arrives, its
+// method, url and arrival time to STATE_DIR/arrivals.jsonl (so a long poll still waiting
+// upstream shows: in arrivals.jsonl, not yet in requests.jsonl). Bodies are relayed as they
+// come (chunked stays chunked), so a long poll or a large body behaves as it would without the relay.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -22,11 +24,13 @@ const [upHost, upPort] = upstream.split(':');
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 const agent = new http.Agent({ keepAlive: true });
 const out = fs.openSync(path.join(dir, 'requests.jsonl'), 'a');
+const arrivals = fs.openSync(path.join(dir, 'arrivals.jsonl'), 'a');
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'te', 'trailer', 'upgrade', 'expect']);
 
 const server = http.createServer((req, res) => {
   const rec = { method: req.method, url: req.url, headers: req.rawHeaders, t_received_us: nowUs() };
+  fs.writeSync(arrivals, JSON.stringify({ method: rec.method, url: rec.url, t_received_us: rec.t_received_us }) + '\n');
   const headers = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const k = req.rawHeaders[i];

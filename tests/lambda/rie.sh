@@ -23,12 +23,17 @@ rie_probe() {
 	rie_ric_jni "$PROBE_CP" # the RIC's native client from $RIE_WORK, not its fixed /tmp path
 }
 
-# rie_setup CLASSPATH: the layer folder and the bootstrap in $RIE_WORK.
-rie_setup() {
+# rie_layer: $RIE_WORK/opt, this build laid out as the layer (lib/ and bin/jvmsnap-wrapper).
+rie_layer() {
 	local l
 	mkdir -p "$RIE_WORK/opt/lib" "$RIE_WORK/opt/bin"
 	for l in libjvmsnap.so libjvmsnap-agent.so libjvmsnap-net.so; do cp "$ROOT/$BUILD/$l" "$RIE_WORK/opt/lib/"; done
 	cp "$ROOT/scripts/lambda_wrapper.sh" "$RIE_WORK/opt/bin/jvmsnap-wrapper"
+}
+
+# rie_setup CLASSPATH: the layer folder and the bootstrap in $RIE_WORK.
+rie_setup() {
+	rie_layer
 	rie_ric_jni "$1"
 	# As a managed Java runtime's bootstrap: the exec wrapper, when set, runs the java
 	# command line. RELAY points the runtime at the recording relay instead of the RIE.
@@ -69,33 +74,53 @@ print(*[x.getsockname()[1] for x in s])'
 # DIR/relay/requests.jsonl. VAR=VALUE adds to or overrides the function's environment.
 # RIE_CPUS (e.g. 0) pins the RIE and the function to those CPUs. Sets RIE_INVOKE.
 rie_start() {
-	local dir=$1 mode=$2 rie_port api_port i relay=
+	local dir=$1 mode=$2 rie_port api_port relay=
 	shift 2
 	mkdir -p "$dir/relay" "$dir/snaps"
 	read -r rie_port api_port < <(rie_free_ports)
-	if [ "${RIE_RELAY:-1}" = 1 ]; then
-		node "$ROOT/tests/lambda/record_proxy.js" "$dir/relay" "127.0.0.1:$api_port" >"$dir/relay.out" 2>&1 &
-		SERVER_PIDS+=($!)
-		for i in $(seq 100); do [ -s "$dir/relay/port" ] && break; sleep 0.1; done
-		relay=127.0.0.1:$(cat "$dir/relay/port")
-	fi
-	local agent_env=() s3_env=() pin=()
-	[ "$mode" = agent ] && agent_env=(AWS_LAMBDA_EXEC_WRAPPER=/opt/bin/jvmsnap-wrapper IOPIPE_PROFILER_ENABLED=true)
-	[ -n "${S3_PORT:-}" ] && s3_env=(IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT")
+	[ "${RIE_RELAY:-1}" = 1 ] && rie_relay "$dir" "$api_port" && relay=$RIE_RELAY_ADDR
+	local pin=()
 	[ -n "${RIE_CPUS:-}" ] && pin=(taskset -c "$RIE_CPUS")
-	# The environment of a Lambda function (the RIE hands its own environment to it).
+	rie_env "$mode" "$relay" "$dir" "$dir/snaps/" "$@"
 	"${pin[@]}" unshare -m sh -c 'mount --bind "$0" /opt && exec "$@"' "$RIE_WORK/opt" \
-		env -i PATH=/usr/bin:/bin HOME="$dir" LANG=C.UTF-8 TZ=UTC \
-		AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_LAMBDA_FUNCTION_NAME=probe \
-		AWS_LAMBDA_FUNCTION_VERSION=7 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 \
-		AWS_LAMBDA_FUNCTION_TIMEOUT=30 _HANDLER=probe.Probe::handleRequest \
-		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_SESSION_TOKEN= \
-		RELAY="$relay" "${agent_env[@]}" "${s3_env[@]}" IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/snaps/" "$@" \
-		"$RIE_BIN" --runtime-interface-emulator-address "127.0.0.1:$rie_port" \
+		env -i "${RIE_ENV[@]}" "$RIE_BIN" --runtime-interface-emulator-address "127.0.0.1:$rie_port" \
 		--runtime-api-address "127.0.0.1:$api_port" --log-level info "$RIE_WORK/bootstrap" >"$dir/rie.log" 2>&1 &
 	RIE_PIDS+=($!)
-	RIE_INVOKE=http://127.0.0.1:$rie_port/2015-03-31/functions/function/invocations
-	for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rie_port/" && break; sleep 0.1; done
+	rie_wait_up "$rie_port"
+}
+
+# rie_env MODE RELAY HOME DUMP_PATH [VAR=VALUE...]: sets RIE_ENV, the environment of a Lambda
+# function (the RIE hands its own environment to it) with the agent (MODE agent) or without
+# (plain), pointed at the relay RELAY (may be empty) and, when S3_PORT is set, at that S3 test
+# server; VAR=VALUE adds to or overrides it.
+rie_env() {
+	local mode=$1 relay=$2 home=$3 dump=$4 agent_env=() s3_env=()
+	shift 4
+	[ "$mode" = agent ] && agent_env=(AWS_LAMBDA_EXEC_WRAPPER=/opt/bin/jvmsnap-wrapper IOPIPE_PROFILER_ENABLED=true)
+	[ -n "${S3_PORT:-}" ] && s3_env=(IOPIPE_PROFILER_S3_BUCKET=snaps IOPIPE_PROFILER_S3_ENDPOINT="http://127.0.0.1:$S3_PORT")
+	RIE_ENV=(PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 TZ=UTC
+		AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_LAMBDA_FUNCTION_NAME=probe
+		AWS_LAMBDA_FUNCTION_VERSION=7 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024
+		AWS_LAMBDA_FUNCTION_TIMEOUT=30 _HANDLER=probe.Probe::handleRequest
+		AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_SESSION_TOKEN=
+		RELAY="$relay" "${agent_env[@]}" "${s3_env[@]}" IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dump" "$@")
+}
+
+# rie_wait_up PORT: waits (at most 10 s) for the RIE's invoke endpoint; sets RIE_INVOKE.
+rie_wait_up() {
+	local i
+	RIE_INVOKE=http://127.0.0.1:$1/2015-03-31/functions/function/invocations
+	for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && break; sleep 0.1; done
+}
+
+# rie_relay DIR API_PORT: tests/lambda/record_proxy.js in front of the RIE's Runtime API at
+# API_PORT, its record in DIR/relay; sets RIE_RELAY_ADDR (host:port).
+rie_relay() {
+	local i
+	node "$ROOT/tests/lambda/record_proxy.js" "$1/relay" "127.0.0.1:$2" >"$1/relay.out" 2>&1 &
+	SERVER_PIDS+=($!)
+	for i in $(seq 100); do [ -s "$1/relay/port" ] && break; sleep 0.1; done
+	RIE_RELAY_ADDR=127.0.0.1:$(cat "$1/relay/port")
 }
 
 # rie_stop: the RIE, then any runtime it left (found by this run's own bootstrap path).
@@ -109,11 +134,19 @@ rie_stop() {
 
 # rie_invoke DIR ID EVENT_FILE: one invocation through the RIE's invoke endpoint (ID as
 # X-Amzn-RequestId, which the RIE makes the request id); appends "ID status sha256 length
-# epoch_us_answered" to DIR/answers and keeps the answer as DIR/answer-ID.
+# epoch_us_answered" to DIR/answers and keeps the answer as DIR/answer-ID. With
+# RIE_RESEND_UNAVAILABLE=1 an answer with Error-Type Runtime.Unavailable (the RIE's managed-
+# instances mode had no runtime waiting in GET next: it does not queue an invoke) is sent
+# again, at most 100 times 0.1 s apart, each time a line "ID" in DIR/unavailable.
 rie_invoke() {
-	local code
-	code=$(curl -s -o "$1/answer-$2" -w '%{http_code}' -H "X-Amzn-RequestId: $2" \
-		-H 'Content-Type: application/json' --data-binary "@$3" "$RIE_INVOKE")
+	local code i
+	for i in $(seq 100); do
+		code=$(curl -s -D "$1/headers-$2" -o "$1/answer-$2" -w '%{http_code}' -H "X-Amzn-RequestId: $2" \
+			-H 'Content-Type: application/json' --data-binary "@$3" "$RIE_INVOKE")
+		[ "${RIE_RESEND_UNAVAILABLE:-}" = 1 ] && grep -qi '^Error-Type: Runtime.Unavailable' "$1/headers-$2" || break
+		echo "$2" >>"$1/unavailable"
+		sleep 0.1
+	done
 	echo "$2 $code $(sha256sum <"$1/answer-$2" | cut -c1-64) $(stat -c %s "$1/answer-$2") $(date +%s%6N)" >>"$1/answers"
 }
 

@@ -10,6 +10,9 @@
 //   POST /_test/event?id=ID&deadline=EPOCH_MS   body = event; request headers named
 //        Lambda-Runtime-* and Content-Type are returned with the event
 //   POST /_test/answer-delay?ms=N                delay answers to response/error posts
+//   POST /_test/forget?id=ID                     the API is done with invocation ID on its own
+//        (as AWS's RIE is once it timed out): a response post for it is answered 410
+//        InvokeTimeout, an error post 400 InvalidRequestID
 //   POST /_test/drop-reused?on=1|0               drop (close unanswered) every Runtime API
 //        request that comes on a connection which already served one, as a server that
 //        closed an idle keep-alive connection would
@@ -42,6 +45,7 @@ const events = [];      // queued: {id, headers, body}
 const waiting = [];     // parked GET next: {res, rec}
 const issued = new Set();
 const outstanding = new Set(); // handed out, no accepted response/error yet
+const forgotten = new Set();   // /_test/forget
 let maxOutstanding = 0;
 const log = [];
 let answerDelayMs = 0;
@@ -124,6 +128,11 @@ function control(u, req, res, body) {
     answerDelayMs = Number(u.searchParams.get('ms')) || 0;
     return json(res, 200, { answerDelayMs });
   }
+  if (u.pathname === '/_test/forget') {
+    forgotten.add(u.searchParams.get('id'));
+    outstanding.delete(u.searchParams.get('id'));
+    return json(res, 200, { forgotten: [...forgotten] });
+  }
   if (u.pathname === '/_test/drop-reused') {
     dropReused = u.searchParams.get('on') === '1';
     return json(res, 200, { dropReused });
@@ -165,7 +174,9 @@ function route(u, req, res, rec, body) {
   }
   if (req.method === 'POST' && (m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(p))) {
     rec.request_id = m[1];
-    if (!issued.has(m[1]))
+    if (forgotten.has(m[1]) && m[2] === 'response')
+      return answerLater(res, rec, 410, { errorMessage: 'Invoke timeout', errorType: 'InvokeTimeout' });
+    if (!issued.has(m[1]) || forgotten.has(m[1]))
       return answerLater(res, rec, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
     const streaming = /streaming/i.test(req.headers['lambda-runtime-function-response-mode'] || '');
     if (m[2] === 'response' && !streaming && body.length > MAX_BUFFERED_BYTES)

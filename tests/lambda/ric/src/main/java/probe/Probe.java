@@ -8,6 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The function of the RIE tests, run by AWS's Runtime Interface Client. The event is raw
@@ -18,7 +25,10 @@ import java.nio.charset.StandardCharsets;
  *       event runs, so each invocation's snapshot can be told apart; answers {@code marked N};
  *   <li>{@code echo}: answers the whole event, byte for byte (the 6 MB payload case);
  *   <li>{@code fail}: throws, so the RIC posts .../invocation/{id}/error;
- *   <li>{@code sleep MS}: sleeps (the timeout case).
+ *   <li>{@code sleep MS}: sleeps (the timeout case);
+ *   <li>{@code meet K} before any of these ({@code meet 3 mark 1}): first waits until K
+ *       invocations are in the handler at once (a barrier of K, at most 60 s, then it
+ *       throws), so that concurrent invocations surely overlap (Lambda Managed Instances).
  * </ul>
  * With PROBE_INIT_FAIL=1 the class's initialiser throws, so the RIC posts /runtime/init/error.
  * With PROBE_RESTORE_FAIL=1 it registers a SnapStart (CRaC) resource whose afterRestore
@@ -26,6 +36,9 @@ import java.nio.charset.StandardCharsets;
  */
 public class Probe implements RequestStreamHandler {
     static volatile long sink;
+
+    /** One barrier per party count, reused round after round (a CyclicBarrier resets itself). */
+    static final Map<Integer, CyclicBarrier> BARRIERS = new ConcurrentHashMap<>();
 
     /** Kept reachable: CRaC contexts hold their resources weakly. */
     static final Resource RESTORE_HOOK = new Resource() {
@@ -53,6 +66,10 @@ public class Probe implements RequestStreamHandler {
         byte[] event = in.readAllBytes();
         int nl = indexOf(event, (byte) '\n');
         String[] cmd = new String(event, 0, nl < 0 ? event.length : nl, StandardCharsets.UTF_8).trim().split(" ");
+        if (cmd[0].equals("meet")) {
+            meet(Integer.parseInt(cmd[1]));
+            cmd = Arrays.copyOfRange(cmd, 2, cmd.length);
+        }
         switch (cmd[0]) {
             case "mark" -> {
                 int n = Integer.parseInt(cmd[1]);
@@ -70,6 +87,18 @@ public class Probe implements RequestStreamHandler {
                 out.write("slept".getBytes(StandardCharsets.UTF_8));
             }
             default -> throw new IllegalArgumentException("unknown command " + cmd[0]);
+        }
+    }
+
+    /** Waits until k invocations are here at once; a broken or timed-out barrier fails the invocation. */
+    static void meet(int k) {
+        try {
+            BARRIERS.computeIfAbsent(k, CyclicBarrier::new).await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at the barrier of " + k, e);
+        } catch (BrokenBarrierException | TimeoutException e) {
+            throw new IllegalStateException("the barrier of " + k + " was not met", e);
         }
     }
 
