@@ -259,6 +259,14 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread t)
 		e->ended = true;
 	}
 	pthread_mutex_unlock(&g->mu);
+	/* A signal of a timer expired just before its deletion may still be pending; once the
+	 * thread detaches from the JVM it would land on a thread that is no longer Java's (the
+	 * handler ignores it, but it is a signal where none should be). SIGPROF stays blocked
+	 * on this thread, which only leaves the JVM from here, so a pending one dies with it. */
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &prof, NULL);
 	(*env)->SetThreadLocalStorage(env, NULL, NULL);
 }
 
