@@ -8,7 +8,8 @@
 # started and ended while sampling at 100 us, and the Lambda path (init and per-invocation
 # zips behind the Runtime API emulator). On 11 (test classes built for class file 55,
 # build/tests/java11): the agent loads, samples with `all` (the JDK's only sampler before
-# 16, and the signal sampler's fallback there), and the same snapshots, CSV and Lambda zips.
+# 16, and the signal sampler's fallback there), and the same snapshots, CSV, -Xcheck:jni,
+# churn and Lambda zips.
 # No rate or time is asserted.
 . "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/jvmsnap-jdks.XXXXXX)
@@ -26,6 +27,8 @@ top_self() { # top_self SUMMARY: the method with the most self CPU time
 
 quiet_log() { ! grep -Eq 'jvmsnap: (warning|error)' "$1/stderr"; }
 ran() { grep -q "sampler=$2;" "$1/stderr"; } # ran OUT MODE: the info line names sampler MODE
+# jni_quiet OUT: -Xcheck:jni found nothing to say about the agent's JNI calls.
+jni_quiet() { ! grep -qiE 'WARNING: JNI|JNI (error|warning)|FATAL ERROR in native method' "$1/stdout" "$1/stderr"; }
 
 # [HAS=METHOD] run_case JDK OUT MODE [VAR=VALUE...] -- CLASS ARGS...: profiled with sampler
 # MODE; VisualVM's loader's summary of the snapshot in OUT/summary (asked about METHOD).
@@ -72,9 +75,9 @@ stats_case() {
 checkjni_case() {
 	local jdk=$1 tag=$2 mode=$3 out=$WORK/$2/checkjni-$3
 	run_case "$jdk" "$out" "$mode" -- -Xcheck:jni ManyThreads 300 1500
-	check "$tag checkjni ($mode): 300 live threads, no JNI warning or error, snapshot valid" sh -c \
-		"grep -q '^live 300' '$out/stdout' && grep -q '^NpsCheck: OK' '$out/summary' &&
-		! grep -qiE 'WARNING: JNI|JNI (error|warning)|FATAL ERROR in native method' '$out/stdout' '$out/stderr'"
+	check "$tag checkjni ($mode): 300 live threads, snapshot valid" sh -c \
+		"grep -q '^live 300' '$out/stdout' && grep -q '^NpsCheck: OK' '$out/summary'"
+	check "$tag checkjni ($mode): no JNI warning or error" jni_quiet "$out"
 	check "$tag checkjni ($mode): the sampler that ran is $mode" ran "$out" "$mode"
 }
 
@@ -92,10 +95,11 @@ churn_case() {
 }
 
 # Virtual threads (JDK 21+) charged to their own stacks: VirtualTasks.vhot tops self CPU,
-# the carriers' Continuation.run keeps at most 10 % of it, one 'virtual threads' row.
+# the carriers' Continuation.run keeps at most 10 % of it, one 'virtual threads' row; the
+# walks of virtual threads checked by -Xcheck:jni.
 virtual_case() {
 	local jdk=$1 tag=$2 mode=$3 out=$WORK/$2/virtual-$3 top cont row
-	run_case "$jdk" "$out" "$mode" -- VirtualTasks 2000
+	run_case "$jdk" "$out" "$mode" -- -Xcheck:jni VirtualTasks 2000
 	check "$tag virtual ($mode): 2,000 virtual-thread tasks ran to the end" \
 		sh -c "test '$(cat "$out/rc")' = 0 && grep -q '^tasks 2000' '$out/stdout'"
 	check "$tag virtual ($mode): VisualVM's loader accepts the snapshot" grep -q '^NpsCheck: OK' "$out/summary"
@@ -107,6 +111,7 @@ virtual_case() {
 	row=$(awk -F'\t' '$1 ~ /^thread / && $4 == "virtual threads" {print $3}' "$out/summary")
 	check "$tag virtual ($mode): one 'virtual threads' row holds CPU time (${row:-none} us)" test "${row:-0}" -gt 0
 	check "$tag virtual ($mode): the sampler that ran is $mode" ran "$out" "$mode"
+	check "$tag virtual ($mode): -Xcheck:jni: no JNI warning or error" jni_quiet "$out"
 	check "$tag virtual ($mode): no warning or error logged" quiet_log "$out"
 }
 
@@ -186,6 +191,7 @@ if have_jdk "$JDK11_HOME" 11; then
 	hot_case "$JDK11_HOME" jdk11 signal all
 	check "jdk11 signal: one info line says why the signal sampler is off" \
 		grep -q 'info: sampler=signal is off: not proven on JDK 11 (proven: 17, 21, 25); using sampler=all' "$WORK/jdk11/hot-signal/stderr"
+	checkjni_case "$JDK11_HOME" jdk11 all
 	churn_case "$JDK11_HOME" jdk11 all
 	lambda_case "$JDK11_HOME" jdk11
 else
