@@ -11,7 +11,7 @@
 #          one (the cold start's) apart
 #   open   p50 and max hold while the breaker was open (between a "paused" and a "resumed"
 #          line), probes apart: probes per run and the longest hold a probe caused
-#   PUTs, zips left in /tmp, warning lines (of the last run)
+#   zip PUTs, zips left in /tmp (summaries not counted), warning lines (of the last run)
 # Asserts nothing. At one vCPU: taskset -c 0 bash bench/lambda_faults.sh
 #   bash bench/lambda_faults.sh [REPS]     (default 3)
 #   CASES="no-agent healthy" bash bench/lambda_faults.sh    (a subset; keep no-agent for +agent)
@@ -78,7 +78,7 @@ run() {
 		AWS_LAMBDA_RUNTIME_API="127.0.0.1:$api" _HANDLER=h LAMBDA_TASK_ROOT="$d/task" AWS_LAMBDA_FUNCTION_NAME=bench \
 		"$JAVA_HOME/bin/java" -cp "$ROOT/$BUILD/tests/java" FakeLambdaRuntime $N 20 >"$d/stdout" 2>"$d/stderr")
 	curl -sf "http://127.0.0.1:$api/_test/log" >"$d/log.json"
-	{ ls /tmp/${TAG}_$c* 2>/dev/null || true; } | wc -l >"$d/zips"
+	{ ls /tmp/${TAG}_$c*.zip* 2>/dev/null || true; } | wc -l >"$d/zips" # zips, not their summaries
 	rm -f /tmp/${TAG}_$c*
 	# stop this run's servers (the s3rver stays)
 	for p in "${PIDS[@]:$keep}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -113,7 +113,8 @@ def one(d):
             if probing: probes.append(h)
             elif opened: after.append(h)
             probing = False
-    puts = sum(1 for l in open(f"{d}/puts.log") if '"method":"PUT"' in l) if os.path.exists(f"{d}/puts.log") else None
+    # zip PUTs (each stored zip's summary, a .json, follows it: not counted)
+    puts = sum(1 for l in open(f"{d}/puts.log") if '"method":"PUT"' in l and '.zip"' in l) if os.path.exists(f"{d}/puts.log") else None
     warns = sum(1 for l in err if l.startswith("jvmsnap: warning"))
     return first, gaps, holds, after, puts, int(open(f"{d}/zips").read()), warns, probes
 rows = {c: [one(f"{work}/{c}-{r}") for r in range(1, reps + 1)] for c in cases}

@@ -148,27 +148,35 @@ static const char *drop_reason(const uploader *u, s3_drop_reason why, char *out,
 	return out;
 }
 
-/* The queue's drop callback: one line naming the zip and its key, never silent. */
+/* The queue's drop callback: one line naming the zip and its key, never silent. A zip's
+ * summary (a rider) leaves with it, said in that line already. */
 static void dropped(void *ctx, const s3_queued *e, s3_drop_reason why)
 {
 	uploader *u = ctx;
 	char reason[128];
 	drop_reason(u, why, reason, sizeof reason);
-	if (e->keep_file) {
-		log_info("no longer retrying s3://%s/%s: %s; the zip stays at %s", u->bucket, e->key, reason, e->path);
-	} else {
+	if (!e->keep_file)
 		unlink(e->path);
+	if (e->rides)
+		log_debug("%s %s: its zip was not uploaded either", e->keep_file ? "no longer retrying" : "deleted",
+			  e->path);
+	else if (e->keep_file)
+		log_info("no longer retrying s3://%s/%s: %s; the zip stays at %s", u->bucket, e->key, reason, e->path);
+	else
 		log_info("deleted %s without uploading it to s3://%s/%s: %s", e->path, u->bucket, e->key, reason);
-	}
-	s3_breaker_note(&u->breaker, 0, 1);
+	if (!e->rides)
+		s3_breaker_note(&u->breaker, 0, 1);
+}
+
+static uint64_t size_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 static void enqueue(uploader *u, const char *path, const char *key, uint32_t failures, bool delete_after)
 {
-	struct stat st;
-	uint64_t bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-	s3_breaker_note(&u->breaker, 1, 0);
-	if (s3_queue_push(&u->queue, path, key, bytes, failures, !delete_after) < 0)
+	if (s3_queue_push(&u->queue, path, key, size_of(path), failures, !delete_after) < 0)
 		log_warn("out of memory: %s will not be retried (it stays on disk)", path);
 	count_waiting(u);
 }
@@ -256,6 +264,8 @@ static void retry_waiting(uploader *u, int64_t deadline_ms)
 		s3_queue_remove(&u->queue, 0); /* stored, unreadable or stopped (said) */
 		if (out == PUT_ABORTED)
 			break;
+		while (out == PUT_UNREADABLE && u->queue.n > 0 && u->queue.items[0].rides)
+			s3_queue_remove(&u->queue, 0); /* a summary never goes without its zip */
 	}
 	count_waiting(u);
 }
@@ -336,15 +346,22 @@ static bool summary_of(const char *zip_path, const char *zip_key, char path[4096
 	       snap_summary_name(zip_key, key, 1024) == 0;
 }
 
-/* A zip that waits takes its summary along, right behind it: the queue is retried in
- * order and stops at a failure, so a summary is never stored without its zip. */
+/* A zip that waits takes its summary along, right behind it as its rider: it does not count
+ * as a zip waiting, and it leaves with the zip, so a summary is never stored without it. */
 static void enqueue_with_summary(uploader *u, const char *path, const char *key, uint32_t failures,
 				 bool delete_after)
 {
 	char spath[4096], skey[1024];
+	s3_breaker_note(&u->breaker, 1, 0);
 	enqueue(u, path, key, failures, delete_after);
-	if (summary_of(path, key, spath, skey))
-		enqueue(u, spath, skey, 0, delete_after);
+	if (!summary_of(path, key, spath, skey))
+		return;
+	int rc = s3_queue_attach(&u->queue, path, spath, skey, size_of(spath));
+	if (rc == 0 && delete_after) /* the zip left at once (named): its summary goes too */
+		unlink(spath);
+	else if (rc < 0)
+		log_warn("out of memory: %s will not be retried (it stays on disk)", spath);
+	count_waiting(u);
 }
 
 /* The summary of a zip just stored: one more small PUT in the same budget, or it waits. */

@@ -2,8 +2,10 @@
  *
  * Capped in count and bytes, and in failed uploads per zip: what goes over a cap leaves
  * through the caller's drop callback (which deletes the file unless the user keeps it, and
- * names it in one line), so nothing leaves silently. Pure: no files, no clock, no logging;
- * one thread at a time (the agent's). */
+ * names it in one line), so nothing leaves silently. A zip may carry riders (its summary,
+ * docs/fleet.md): they wait right behind it, count in bytes but not as zips, and leave with
+ * it when it is dropped, so a rider is never sent without its zip. Pure: no files, no
+ * clock, no logging; one thread at a time (the agent's). */
 #ifndef JVMSNAP_S3_QUEUE_H
 #define JVMSNAP_S3_QUEUE_H
 
@@ -23,6 +25,7 @@ typedef struct {
 	uint64_t bytes;
 	uint32_t failures; /* uploads of it that failed */
 	bool keep_file;    /* the user keeps it locally: dropping it must not delete it */
+	bool rides;        /* rides with the entry in front of it (s3_queue_attach) */
 } s3_queued;
 
 typedef enum {
@@ -38,6 +41,7 @@ typedef struct {
 	s3_queue_limits lim;
 	s3_queued *items;
 	size_t n, cap;
+	size_t zips; /* entries that are not riders: what max_zips counts */
 	uint64_t bytes;
 	s3_queue_drop_fn drop;
 	void *ctx;
@@ -53,10 +57,18 @@ void s3_queue_free(s3_queue *q);
 int s3_queue_push(s3_queue *q, const char *path, const char *key, uint64_t bytes, uint32_t failures,
 		  bool keep_file);
 
-/* Entry i removed after its upload succeeded (no drop callback). */
+/* Appends a rider (copies the strings) behind the last entry, which must be the zip at
+ * leader_path: it inherits its keep_file, and a cap it exceeds drops the oldest zips with
+ * their riders. 1 when attached; 0 when the last entry is not that zip (it was dropped at
+ * its push: the rider must go with it, which the caller does); -1 when out of memory. */
+int s3_queue_attach(s3_queue *q, const char *leader_path, const char *path, const char *key, uint64_t bytes);
+
+/* Entry i removed after its upload succeeded (no drop callback); its riders stay, to be
+ * sent next. */
 void s3_queue_remove(s3_queue *q, size_t i);
 
-/* Entry i failed once more; true when that dropped it (max_failures reached). */
+/* Entry i failed once more; true when that dropped it, with its riders (max_failures
+ * reached). */
 bool s3_queue_failed(s3_queue *q, size_t i);
 
 #endif

@@ -7,9 +7,12 @@
 # 20 + the retries allowed, the zips left in /tmp within the queue's caps, at most 3
 # warning lines, and each snapshot (init + 20) is stored, still waiting in /tmp, or named
 # in a drop line: none lost silently. After "503 x3, then 200" every snapshot is in the
-# store, byte for byte its local copy. No time is asserted: bench/lambda_faults.sh
+# store, byte for byte its local copy; with IOPIPE_PROFILER_QUEUE_MAX=4 (403), 4 zips wait
+# and the 17 others are named as deleted; with IOPIPE_PROFILER_UPLOAD_TRIES=2 a zip whose
+# retry failed twice is deleted with its summary. No time is asserted: bench/lambda_faults.sh
 # measures the delays and holds (docs/reliability.md).
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/s3/fault_checks.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
 FAKE=$ROOT/tests/s3/fake_servers.js
 WORK=$(mktemp -d /tmp/jvmsnap-faults.XXXXXX)
@@ -34,12 +37,19 @@ start_server blackhole node "$FAKE" hang "$WORK/blackhole.log" && ENDPOINT[black
 start_server reset node "$FAKE" reset "$WORK/reset.log" && ENDPOINT[reset]=$PORT
 start_server denied node "$FAKE" capture "$WORK/denied.log" 403:AccessDenied && ENDPOINT[denied]=$PORT
 start_server kept node "$FAKE" capture "$WORK/kept.log" 403:AccessDenied && ENDPOINT[kept]=$PORT
+start_server capped node "$FAKE" capture "$WORK/capped.log" 403:AccessDenied && ENDPOINT[capped]=$PORT
+# tries: req-1's zip and summary stored, then the init zip's retry fails (500, 3 attempts);
+# req-2's stored, the init zip's second retry fails alike; everything after is stored.
+F500=500:InternalError,500:InternalError,500:InternalError
+start_server tries node "$FAKE" capture "$WORK/tries.log" "200,200,$F500,200,200,$F500,200" && ENDPOINT[tries]=$PORT
 start_server heals node "$FAKE" flaky "$WORK/heals.log" "$S3_PORT" && ENDPOINT[heals]=$PORT
 start_server slow node "$FAKE" slow "$WORK/slow.log" && ENDPOINT[slow]=$PORT
 start_server s503 node "$FAKE" failfirst "$WORK/s503.log" "$S3_PORT" 3 && ENDPOINT[s503]=$PORT
 # nothing listening: a port the kernel handed out and that was closed again
 ENDPOINT[refused]=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-CASES="blackhole reset denied slow refused s503 kept heals"
+CASES="blackhole reset denied slow refused s503 kept heals capped tries"
+# The queue's cap in zips: the default, and a smaller one set (capped: 403 on every PUT).
+declare -A CAP=([capped]=4)
 for c in $CASES; do
 	check "$c: server on 127.0.0.1:${ENDPOINT[$c]:-?}" test -n "${ENDPOINT[$c]:-}" -a -n "$S3_PORT"
 done
@@ -66,6 +76,8 @@ run_case() {
 	kept) extra=(IOPIPE_PROFILER_LOCAL_DUMP_PATH="$WORK/$c/snaps/") ;;
 	heals) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
 	denied) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_LAMBDA_BUDGET=3s) ;;
+	capped) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_QUEUE_MAX=4) ;;
+	tries) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c" IOPIPE_PROFILER_UPLOAD_TRIES=2 IOPIPE_PROFILER_LAMBDA_BUDGET=5s) ;;
 	*) extra=(IOPIPE_PROFILER_ALTERNATIVE_PREFIX="${TAG}_$c") ;;
 	esac
 	(cd "$WORK/$c/task" && exec env -u AWS_CA_BUNDLE -u IOPIPE_PROFILER_LOCAL_DUMP_PATH -u AWS_SESSION_TOKEN \
@@ -95,9 +107,8 @@ while [ $# -gt 0 ]; do
 	shift $(($# > 1 ? 2 : 1))
 done
 
-# zip_puts LOG / summary_puts LOG: the PUTs of snapshot zips, and of their summaries (one
-# small JSON object behind each stored zip, docs/fleet.md), in a fake server's request log.
-zip_puts() { grep '"method":"PUT"' "$1" 2>/dev/null | grep -c '[.]zip"'; }
+# summary_puts LOG: the PUTs of the zips' summaries (one small JSON object behind each
+# stored zip, docs/fleet.md) in a fake server's request log (zip_puts: fault_checks.sh).
 summary_puts() { grep '"method":"PUT"' "$1" 2>/dev/null | grep -c '[.]json"'; }
 
 # accounted CASE: every window (init, req-1..N) stored (an upload's info line), still on disk
@@ -141,17 +152,23 @@ for c in $CASES; do
 	lost_rc=$?
 	check "$c: no snapshot lost silently ($summary)" test "$lost_rc" = 0
 	check "$c: no secret key or signature in the log" sh -c "! grep -Eq 'fault-secret-value|Signature=|Credential=' '$err'"
-	case $c in s503 | kept | heals) continue ;; esac
+	case $c in s503 | kept | heals | tries) continue ;; esac
 	check "$c: the breaker opened once: one 'S3 uploads paused' line" test "$(grep -c 'S3 uploads paused' "$err")" = 1
 	n_zips=$(ls /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -l)
 	bytes=$(cat /tmp/${TAG}_$c*.zip* 2>/dev/null | wc -c)
-	check "$c: zips left in /tmp within the caps ($n_zips <= 16, $bytes bytes <= 32 MB)" \
-		test "$n_zips" -ge 1 -a "$n_zips" -le 16 -a "$bytes" -le $((32 << 20))
-	check "$c: each dropped zip was deleted and named once ($(grep -c '^jvmsnap: info: deleted' "$err"))" \
-		test "$(grep -c '^jvmsnap: info: deleted' "$err")" -ge $((N + 1 - 16))
+	cap=${CAP[$c]:-16}
+	check "$c: zips left in /tmp within the caps ($n_zips <= $cap, $bytes bytes <= 32 MB)" \
+		test "$n_zips" -ge 1 -a "$n_zips" -le "$cap" -a "$bytes" -le $((32 << 20))
+	# The summaries waiting beside the zips ride with them: they are not counted as zips.
+	check "$c: the queue holds its cap of $cap zips, their summaries not counted ($n_zips)" test "$n_zips" = "$cap"
+	deleted=$(grep -c '^jvmsnap: info: deleted' "$err")
+	check "$c: each zip not left in /tmp was deleted and named in one line ($deleted = $((N + 1)) - $n_zips)" \
+		test "$deleted" = $((N + 1 - n_zips))
 done
 check "denied: 403 is never retried: one PUT per upload, so the probes are single PUTs" \
 	test "$(zip_puts "$WORK/denied.log")" -le $((N + 1))
+check "capped: each deletion names IOPIPE_PROFILER_QUEUE_MAX's 4" \
+	sh -c "[ \"\$(grep -c '^jvmsnap: info: deleted .*: 4 zips already wait for a retry (IOPIPE_PROFILER_QUEUE_MAX)$' '$WORK/capped/stderr')\" = $((N + 1 - 4)) ]"
 check "denied: the warning names AccessDenied" grep -q 'failed: AccessDenied.*HTTP 403, 1 attempts.*S3 uploads paused' "$WORK/denied/stderr"
 
 kill "$HEALER" 2>/dev/null; wait "$HEALER" 2>/dev/null
@@ -159,6 +176,15 @@ check "heals: the breaker opened once, then one line says uploads resumed, with 
 	sh -c "[ \"\$(grep -c 'S3 uploads paused' '$WORK/heals/stderr')\" = 1 ] && [ \"\$(grep -c '^jvmsnap: warning: S3 uploads resumed after [0-9.]* s paused (server error or throttling (5xx, 429)): [0-9]* snapshots\\? kept meanwhile, [0-9]* dropped$' '$WORK/heals/stderr')\" = 1 ]"
 check "heals: uploads go on after it ($(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr") stored)" \
 	test "$(grep -c '^jvmsnap: info: s3://' "$WORK/heals/stderr")" -ge 3
+
+# IOPIPE_PROFILER_UPLOAD_TRIES=2: the init zip, whose retry failed twice, is deleted and named
+# once, its summary with it (never sent alone); every invocation's zip is stored.
+check "tries: the init zip deleted once its upload failed 2 times (IOPIPE_PROFILER_UPLOAD_TRIES), named in one line" \
+	test "$(grep -Ec '^jvmsnap: info: deleted /tmp/[^ ]*_init[.]zip without uploading it to s3://snaps/[^ ]*_init_[^ ]*[.]zip: its upload failed 2 times [(]IOPIPE_PROFILER_UPLOAD_TRIES[)]$' "$WORK/tries/stderr")" = 1
+check "tries: the init zip PUT 6 times (3 attempts at 2 retries), its summary never" \
+	sh -c "[ \"\$(grep '\"method\":\"PUT\"' '$WORK/tries.log' | grep -c '_init_[^/]*[.]zip\"')\" = 6 ] && ! grep '\"method\":\"PUT\"' '$WORK/tries.log' | grep -q '_init_[^/]*[.]json\"'"
+check "tries: all $N invocation zips stored, none left in /tmp" \
+	sh -c "[ \"\$(grep -Ec '^jvmsnap: info: s3://snaps/[^ ]*_req-[0-9]+[.]zip [(]' '$WORK/tries/stderr')\" = $N ] && ! ls /tmp/${TAG}_tries*.zip* >/dev/null 2>&1"
 
 # 403 with IOPIPE_PROFILER_LOCAL_DUMP_PATH: the user's copies leave the queue by the same
 # caps, named in a line, but are never deleted.
@@ -168,26 +194,6 @@ check "kept: the zips over the caps are named as no longer retried, none deleted
 	sh -c "[ \"\$(grep -c '^jvmsnap: info: no longer retrying s3://snaps/.*; the zip stays at $WORK/kept/snaps/' '$WORK/kept/stderr')\" -ge $((N + 1 - 16)) ] && ! grep -q '^jvmsnap: info: deleted' '$WORK/kept/stderr'"
 
 # 503 x3 then 200: every snapshot in the store, equal to its local copy.
-check "s503: one warning for the failed upload, no breaker" \
-	sh -c "grep -q 'warning: upload to s3://snaps/.*ServiceUnavailable' '$WORK/s503/stderr' && ! grep -q 'S3 uploads paused' '$WORK/s503/stderr'"
 check "s503: $((N + 1)) local zips" test "$(ls "$WORK"/s503/snaps/*.zip | wc -l)" = $((N + 1))
-check "s503: every snapshot is in the store, byte for byte its local copy" \
-	/usr/bin/python3 - "http://127.0.0.1:$S3_PORT" "$WORK/s503/stderr" "$WORK/s503/snaps" <<'PY'
-import glob, os, re, sys, boto3
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
-                  aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
-keys = [m.group(1) for l in open(sys.argv[2]) if (m := re.match(r"jvmsnap: info: s3://snaps/(\S+\.zip) \(", l))]
-local = sorted(glob.glob(sys.argv[3] + "/*.zip"))
-same = 0
-for path in local:
-    stem = os.path.basename(path)[:-4]
-    match = [k for k in keys if os.path.basename(k).startswith(stem + "_")]
-    if len(match) == 1 and s3.get_object(Bucket="snaps", Key=match[0])["Body"].read() == open(path, "rb").read():
-        same += 1
-print(f"{same} of {len(local)} equal, {len(keys)} stored")
-sys.exit(not (same == len(local) == len(keys) and same > 0))
-PY
-s503_puts=$(zip_puts "$WORK/s503.log")
-check "s503: the 3 refused PUTs, one per snapshot, at most 4 retries ($s503_puts)" \
-	test "$s503_puts" -ge $((N + 1 + 3)) -a "$s503_puts" -le $((N + 1 + 3 + 4))
+s503_checks "$WORK/s503/stderr" "$WORK/s503.log" "http://127.0.0.1:$S3_PORT" "$WORK/s503/snaps"
 finish
