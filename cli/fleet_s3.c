@@ -6,6 +6,7 @@
 
 #include "../common/clock.h"
 #include "../common/readfile.h"
+#include "../jvmagent/config.h"
 #include "../upload/s3_imds.h"
 #include "../upload/s3_profile.h"
 #include "cli.h"
@@ -45,6 +46,8 @@ static char *config_region(void)
 	free(text);
 	return r;
 }
+
+static const char *env_lookup(const char *name) { return getenv(name); }
 
 static bool env_set(const char *name)
 {
@@ -106,8 +109,11 @@ int fleet_s3_open(const char *url, const fleet_options *o, fleet_s3 *s)
 		fprintf(stderr, "jvmsnap: error: %s: expected s3://bucket[/prefix]\n", url);
 		return CLI_EXIT_INPUT;
 	}
-	const char *endpoint = o->endpoint ? o->endpoint : getenv("IOPIPE_PROFILER_S3_ENDPOINT");
-	const char *region = o->region ? o->region : getenv("IOPIPE_PROFILER_S3_REGION");
+	/* The agent's variables mean here what they mean to the agent (config.c reads them). */
+	char *env_endpoint = agent_config_string("IOPIPE_PROFILER_S3_ENDPOINT", env_lookup);
+	char *env_region = agent_config_string("IOPIPE_PROFILER_S3_REGION", env_lookup);
+	const char *endpoint = o->endpoint ? o->endpoint : env_endpoint;
+	const char *region = o->region ? o->region : env_region;
 	char *from_config = NULL;
 	if ((!region || !*region) && !env_set("AWS_REGION") && !env_set("AWS_DEFAULT_REGION"))
 		region = from_config = config_region();
@@ -115,6 +121,8 @@ int fleet_s3_open(const char *url, const fleet_options *o, fleet_s3 *s)
 	s->cfg.endpoint = endpoint && *endpoint ? strdup(endpoint) : NULL;
 	s->cfg.region = strdup(region && *region ? region : s3_region_from_env(NULL));
 	free(from_config);
+	free(env_endpoint);
+	free(env_region);
 	const char *ca = getenv("AWS_CA_BUNDLE");
 	s->cfg.ca_file = ca && *ca ? strdup(ca) : NULL;
 	return credentials(s);

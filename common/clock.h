@@ -13,6 +13,10 @@ uint64_t clock_mono_ns(void);
 /* CLOCK_MONOTONIC in ms. */
 int64_t clock_mono_ms(void);
 
+/* Clock `id` (a CPU-time clock: CLOCK_THREAD_CPUTIME_ID, pthread_getcpuclockid's) in ns;
+ * 0 when it cannot be read. Async-signal-safe. */
+uint64_t clock_cpu_ns(clockid_t id);
+
 /* CLOCK_REALTIME in ms since the epoch. */
 int64_t clock_epoch_ms(void);
 

@@ -16,6 +16,7 @@
 #include "lambda_shared.h"
 #include "lambda.h"
 #include "net.h"
+#include "tidmap.h"
 #include "uploader.h"
 #include "window.h"
 
@@ -31,10 +32,6 @@ enum {
 	EXIT_SMALL_RESERVE_MS = 1000,
 	EXIT_BARE_RESERVE_MS = 300,
 };
-/* Test-only (docs/configuration.md): when the whole tree, and the one cut hard, must be
- * written by, in ms after the stop; 0 = already past. */
-#define TEST_EXIT_WHOLE_ENV "JVMSNAP_TEST_EXIT_WHOLE_MS"
-#define TEST_EXIT_SMALL_ENV "JVMSNAP_TEST_EXIT_SMALL_MS"
 /* SnapStart: what writing the init zip may take before its upload starts (bench/nps_write.sh). */
 enum { SNAPSHOT_WRITE_MS = 2000 };
 
@@ -83,11 +80,22 @@ static void start_sampling(agent *a, jvmtiEnv *jvmti, JNIEnv *jni)
 static pthread_mutex_t lifecycle_mu = PTHREAD_MUTEX_INITIALIZER;
 static bool vm_init_done, vm_death_begun; /* under lifecycle_mu */
 
+/* Lambda's proxied runtime only: each thread notes its OS id, so an invocation's handler
+ * thread, which the proxy knows by that id, is found among the Java threads (tidmap.h). */
+static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
+{
+	(void)jni;
+	(void)thread;
+	tidmap_note_current(jvmti);
+}
+
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
 	(void)thread;
 	agent *a = &the_agent;
 	coldstart_vm_init_begin(&a->cold);
+	if (a->on_lambda_runtime)
+		tidmap_note_current(jvmti); /* the main thread: it had no ThreadStart */
 	exit_notes_vm_started();
 	pthread_mutex_lock(&lifecycle_mu);
 	if (!vm_death_begun)
@@ -97,24 +105,22 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	coldstart_vm_init_end(&a->cold);
 }
 
-/* `ms`, or the test-only variable `name` when it holds a number of ms within the wait. */
-static uint32_t test_ms(const char *name, uint32_t ms)
+/* `ms`, or the test-only value (config.h: the JVMSNAP_TEST_EXIT_* ones) when it is within the wait. */
+static uint32_t test_ms(const char *what, int32_t test, uint32_t ms)
 {
-	const char *test = getenv(name);
-	char *end = NULL;
-	unsigned long v = test && *test >= '0' && *test <= '9' ? strtoul(test, &end, 10) : 0;
-	if (!end || *end || v > STOP_TIMEOUT_MS)
+	if (test < 0 || test > STOP_TIMEOUT_MS)
 		return ms;
-	log_debug("%s=%lu (test-only)", name, v);
-	return (uint32_t)v;
+	log_debug("exit deadline of the %s forced to %d ms (test-only)", what, (int)test);
+	return (uint32_t)test;
 }
 
 /* The deadlines of the last zips, counted from the moment the agent thread is asked to stop. */
-static output_deadline exit_deadline(void)
+static output_deadline exit_deadline(const agent_config *cfg)
 {
 	uint64_t now = clock_mono_ns();
-	uint32_t whole_ms = test_ms(TEST_EXIT_WHOLE_ENV, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
-	uint32_t small_ms = test_ms(TEST_EXIT_SMALL_ENV, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
+	uint32_t whole_ms = test_ms("whole tree", cfg->test_exit_whole_ms, STOP_TIMEOUT_MS - EXIT_SMALL_RESERVE_MS);
+	uint32_t small_ms =
+	    test_ms("tree cut hard", cfg->test_exit_small_ms, STOP_TIMEOUT_MS - EXIT_BARE_RESERVE_MS);
 	return (output_deadline){now + (uint64_t)whole_ms * 1000000u, now + (uint64_t)small_ms * 1000000u, whole_ms,
 				 STOP_TIMEOUT_MS};
 }
@@ -130,11 +136,12 @@ static void finish_at_death(jvmtiEnv *jvmti)
 	uint32_t budget = a->cfg.upload_budget_ms < EXIT_UPLOAD_BUDGET_MS ? a->cfg.upload_budget_ms
 									  : EXIT_UPLOAD_BUDGET_MS;
 	uint32_t wait_ms = STOP_TIMEOUT_MS + (a->uploader ? budget : 0);
-	output_deadline dl = exit_deadline();
+	output_deadline dl = exit_deadline(&a->cfg);
 	bool timed_out = a->thread && !agent_thread_stop(a->thread, budget, &dl, wait_ms);
 	stop_lambda_proxy(a);
 	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH,
 					   NULL);
+	(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_THREAD_START, NULL);
 	atomic_store(&a->vm_dead, true);
 	if (!a->thread) {
 		if (started)
@@ -186,6 +193,7 @@ static bool enable_events(agent *a)
 	cb.VMInit = on_vm_init;
 	cb.VMDeath = on_vm_death;
 	cb.GarbageCollectionFinish = on_gc_finish;
+	cb.ThreadStart = on_thread_start;
 	jvmtiEnv *j = a->jvmti;
 	if (!agent_check(j, (*j)->SetEventCallbacks(j, &cb, sizeof cb), "SetEventCallbacks"))
 		return false;
@@ -195,6 +203,10 @@ static bool enable_events(agent *a)
 				 "SetEventNotificationMode"))
 			return false;
 	(*j)->SetEventNotificationMode(j, JVMTI_ENABLE, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, NULL);
+	if (a->on_lambda_runtime &&
+	    (*j)->SetEventNotificationMode(j, JVMTI_ENABLE, JVMTI_EVENT_THREAD_START, NULL) != JVMTI_ERROR_NONE)
+		log_warn("JVMTI ThreadStart events unavailable: with several Lambda invocations at once, none gets a "
+			 "zip of its own (their shared windows list them)");
 	return true;
 }
 
@@ -209,53 +221,38 @@ static void on_init_done(void *ctx)
 		agent_thread_close_window(a->thread);
 }
 
-/* invocation_handler's answer, for the invocation_start that follows on the same proxy
- * thread (lambda.h). */
-static _Thread_local char handler_name[64];
-
-static void on_invocation_handler(void *ctx, const char *request_id, long os_tid, const char *thread_name)
-{
-	(void)ctx;
-	(void)os_tid;
-	(void)request_id;
-	snprintf(handler_name, sizeof handler_name, "%s", thread_name ? thread_name : "");
-}
-
-static bool shared_chosen(void *ctx)
-{
-	agent *a = ctx;
-	bool chosen = agent_invocation_chosen(&a->cfg.invocations, a->invocations);
-	if (!chosen)
-		atomic_fetch_add(&a->skipped, 1);
-	return chosen;
-}
-
-/* Several invocations at once: they share windows (lambda_shared.h). The open and close
- * requests are posted under lambda_mu, so the agent thread gets them in the order the
- * invocations started and ended. */
-static void shared_start(agent *a, const char *request_id, int64_t deadline_ms)
+/* Several invocations at once: they share windows (lambda_shared.h), and each chosen one
+ * gets a zip of its own (perinv.h). The open, close and start/end marks are posted under
+ * lambda_mu, so the agent thread gets them in the order the invocations started and ended. */
+static void shared_start(agent *a, const char *request_id, int64_t deadline_ms, const lambda_handler *h)
 {
 	char name[128];
 	agent_sanitize_prefix(request_id, name, sizeof name);
 	pthread_mutex_lock(&a->lambda_mu);
-	++a->invocations;
-	lambda_shared_action act = lambda_shared_start(a->shared, request_id, handler_name, name,
-						       clock_epoch_ms(), shared_chosen, a);
-	handler_name[0] = '\0';
+	bool chosen = agent_invocation_chosen(&a->cfg.invocations, ++a->invocations), own = false;
+	lambda_shared_action act = lambda_shared_start(a->shared, request_id, h ? h->name : NULL, name,
+						       clock_epoch_ms(), chosen, &own);
 	if (act == SHARED_OPEN)
-		agent_thread_open_window(a->thread, request_id, deadline_ms);
+		agent_thread_open_window(a->thread, request_id, deadline_ms, true);
+	if (!lambda_shared_window_open(a->shared))
+		atomic_fetch_add(&a->skipped, 1); /* in no window: not profiled at all */
+	else if (own)
+		agent_thread_mark(a->thread, false, request_id, h ? h->os_tid : 0, deadline_ms);
 	pthread_mutex_unlock(&a->lambda_mu);
+	/* The window before the event is handed over (bounded). The handler's copy is not waited
+	 * for: it is taken after every thread is sampled up to the mark (perinv.h). */
 	if (act == SHARED_OPEN)
 		agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
 }
 
 static void shared_end(agent *a, const char *request_id)
 {
-	static bool ended_one; /* under lambda_mu */
 	pthread_mutex_lock(&a->lambda_mu);
-	bool first = !ended_one;
-	ended_one = true;
-	bool close = lambda_shared_end(a->shared, request_id) == SHARED_CLOSE;
+	bool first = !a->lambda_ended_one, own = false;
+	a->lambda_ended_one = true;
+	bool close = lambda_shared_end(a->shared, request_id, &own) == SHARED_CLOSE;
+	if (own) /* before the close: its zip is cut from the window still open */
+		agent_thread_mark(a->thread, true, request_id, 0, 0);
 	/* With no window open (invocations not chosen), the agent thread is still woken after
 	 * the first invocation, whose end the init window's zip waits for, and for zips
 	 * waiting to be sent, as with one invocation at a time. */
@@ -277,13 +274,13 @@ static void on_concurrent(void *ctx)
 	log_debug("several invocations at once: shared windows");
 }
 
-static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms)
+static void on_invocation_start(void *ctx, const char *request_id, int64_t deadline_ms, const lambda_handler *h)
 {
 	agent *a = ctx;
 	if (!a->thread)
 		return;
 	if (atomic_load(&a->lambda_concurrent)) {
-		shared_start(a, request_id, deadline_ms);
+		shared_start(a, request_id, deadline_ms, h);
 		return;
 	}
 	/* Not chosen: nothing but a count, so the invocation pays only the proxy's pass-through. */
@@ -292,7 +289,7 @@ static void on_invocation_start(void *ctx, const char *request_id, int64_t deadl
 		atomic_fetch_add(&a->skipped, 1);
 		return;
 	}
-	agent_thread_open_window(a->thread, request_id, deadline_ms);
+	agent_thread_open_window(a->thread, request_id, deadline_ms, false);
 	/* The window (and its begin statistics column) must be open before the handler
 	 * runs; that takes well under a millisecond, the bound is for a starved machine. */
 	agent_thread_wait_idle(a->thread, OPEN_WAIT_MS);
@@ -368,7 +365,6 @@ static void start_lambda_proxy(agent *a)
 			      .invocation_end = on_invocation_end,
 			      .wait_idle = on_wait_idle,
 			      .concurrent = on_concurrent,
-			      .invocation_handler = on_invocation_handler,
 			      .before_snapshot = on_before_snapshot,
 			      .restored = on_restored};
 	/* Its memory is taken now: the proxy's threads may ask for it at any time. */

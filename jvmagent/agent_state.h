@@ -47,6 +47,7 @@ typedef struct agent {
 	 * guards `invocations` then. */
 	atomic_bool lambda_concurrent;
 	pthread_mutex_t lambda_mu;
+	bool lambda_ended_one;        /* an invocation ended (under lambda_mu) */
 	struct lambda_shared *shared; /* NULL when not on the proxied Lambda runtime */
 } agent;
 

@@ -8,11 +8,14 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_state.h"
+#include "invmarks.h"
 #include "output.h"
+#include "own_thread.h"
+#include "perinv.h"
 #include "sampler.h"
 #include "uploader.h"
 
-enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8 };
+enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8, CMD_MARK = 16 };
 enum { GOVERNOR_MAX_STRETCH = 10 };
 /* How long closing a window waits for the statistics to finish starting (a JVM that
  * exits during its first milliseconds). */
@@ -35,6 +38,14 @@ struct agent_thread {
 	bool busy;            /* handling a command */
 	char open_request[128];
 	int64_t open_deadline_ms;
+	bool open_shared;
+	/* Invocation marks (Lambda Managed Instances), in order; each carries how many opens
+	 * and closes were posted before it (oc_posted), so those posted before a window's
+	 * close are handled in it, and those after its open in the new one. */
+	invmarks marks;
+	uint32_t oc_posted, oc_handled;
+	uint32_t oc_taken; /* oc_posted when the pending commands were taken */
+	perinv *perinv; /* NULL when out of memory: no invocation zips */
 	window_mark open_at;  /* when the pending open was asked for */
 	window_mark close_at; /* when the pending close was asked for */
 	bool stopped;
@@ -73,9 +84,11 @@ static void take_column(agent_thread *t, JNIEnv *jni)
 }
 
 static void open_window(agent_thread *t, JNIEnv *jni, bool init, const char *request_id, int64_t deadline_ms,
-			window_mark at)
+			window_mark at, bool shared)
 {
 	t->window = window_open(t->a, t->next_seq++, init, request_id, deadline_ms, at);
+	if (t->window)
+		t->window->shared = shared;
 	take_column(t, jni); /* IOpipe's "begin" column */
 }
 
@@ -98,6 +111,8 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 	sampler_round(t->sampler, jni, w, at.mono_ns);
 	take_column(t, jni);
 	window_close(w, at);
+	if (w->shared && t->perinv)
+		perinv_window_closed(t->perinv, w);
 	t->window = NULL;
 	return w;
 }
@@ -143,6 +158,7 @@ static unsigned wait_for(agent_thread *t, uint64_t deadline_ns)
 	}
 	unsigned cmd = t->pending;
 	t->pending = 0;
+	t->oc_taken = t->oc_posted;
 	t->busy = cmd != 0;
 	pthread_mutex_unlock(&t->mu);
 	return cmd;
@@ -180,12 +196,67 @@ static void finish_deferred_init(agent_thread *t, uint32_t upload_budget_ms, con
 	window_free(w);
 }
 
+/* Invocations' own windows cut in one go, finished after the windows' close and open. */
+typedef struct {
+	agent_window *w[INVMARKS_MAX];
+	unsigned n;
+} cut_windows;
+
+/* The marks posted before the `gen`th open or close, each in the current window (an
+ * invocation's own window is cut at its end, into `cut`); without `window`, dropped: they
+ * belong to a window that opened and closed before this thread got to it (a starved
+ * machine). */
+static void handle_marks(agent_thread *t, JNIEnv *jni, uint32_t gen, bool window, cut_windows *cut)
+{
+	invmark m;
+	for (;;) {
+		pthread_mutex_lock(&t->mu);
+		bool got = invmarks_pop(&t->marks, gen, &m);
+		pthread_mutex_unlock(&t->mu);
+		if (!got)
+			return;
+		if (!window) {
+			log_debug("invocation %s: its shared window was never opened; no zip of its own", m.id);
+			continue;
+		}
+		agent_window *iw = t->perinv ? perinv_mark(t->perinv, t->a, t->sampler, jni, t->window, &m) : NULL;
+		if (iw)
+			cut->w[cut->n++] = iw; /* at most one per mark popped: within INVMARKS_MAX */
+	}
+}
+
+/* Milliseconds left until `end_ns` (monotonic), at least 1 (0 would mean "queue it");
+ * 0 for no end (no upload budget at all). */
+static uint32_t ms_left(uint64_t end_ns)
+{
+	uint64_t now = clock_mono_ns();
+	if (!end_ns)
+		return 0;
+	return end_ns > now + 1000000u ? (uint32_t)((end_ns - now) / 1000000u) : 1;
+}
+
+/* Their zips are written and uploaded after the close they came with: its last sample is
+ * then taken when it was asked for, not after their writing. At exit (`dl`) each upload
+ * gets what is left of the exit's upload budget, which ends at `exit_upload_ns`. */
+static void finish_cut(agent_thread *t, cut_windows *cut, const output_deadline *dl, uint64_t exit_upload_ns)
+{
+	for (unsigned i = 0; i < cut->n; i++) {
+		uint32_t budget = dl ? ms_left(exit_upload_ns) : upload_budget_ms(t->a, cut->w[i]);
+		agent_finish_window(t->a, cut->w[i], budget, dl);
+		window_free(cut->w[i]);
+	}
+	cut->n = 0;
+}
+
 static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 {
 	pthread_mutex_lock(&t->mu);
 	window_mark close_at = cmd & CMD_CLOSE ? t->close_at : t->open_at;
 	window_mark open_at = t->open_at;
+	uint32_t gen = t->oc_taken;
 	pthread_mutex_unlock(&t->mu);
+	cut_windows cut = {.n = 0};
+	handle_marks(t, jni, t->oc_handled, true, &cut);
 	if (cmd & (CMD_CLOSE | CMD_OPEN)) {
 		agent_window *w = close_window(t, jni, close_at);
 		if (w && w->init) {
@@ -209,9 +280,15 @@ static void handle(agent_thread *t, JNIEnv *jni, unsigned cmd)
 		pthread_mutex_lock(&t->mu);
 		snprintf(request, sizeof request, "%s", t->open_request);
 		int64_t deadline = t->open_deadline_ms;
+		bool shared = t->open_shared;
 		pthread_mutex_unlock(&t->mu);
-		open_window(t, jni, false, request, deadline, open_at);
+		open_window(t, jni, false, request, deadline, open_at, shared);
 	}
+	if (gen > t->oc_handled + 1) /* opens and closes taken together */
+		handle_marks(t, jni, gen - 1, false, &cut);
+	t->oc_handled = gen;
+	handle_marks(t, jni, gen, true, &cut);
+	finish_cut(t, &cut, NULL, 0);
 }
 
 /* Samples until asked to stop: on absolute deadlines (no drift); a round that overran
@@ -293,6 +370,8 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	if (t->window)
 		sampler_round(t->sampler, jni, t->window, 0);
 	loop(t, jni);
+	cut_windows cut = {.n = 0};
+	handle_marks(t, jni, UINT32_MAX, true, &cut); /* invocations that ended just before the exit */
 	agent_window *w = close_window(t, jni, window_now());
 	if (t->stats)
 		stats_collector_free(t->stats, jni);
@@ -304,9 +383,11 @@ static void JNICALL run(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
 	output_deadline dl = t->exit_deadline;
 	pthread_mutex_unlock(&t->mu);
 	/* A deferred init zip goes with the last window's upload, or alone when there is none. */
-	finish_deferred_init(t, w ? 0 : budget, &dl);
+	uint64_t upload_end = budget ? clock_mono_ns() + (uint64_t)budget * 1000000u : 0;
+	finish_deferred_init(t, w || cut.n ? 0 : budget, &dl);
+	finish_cut(t, &cut, &dl, upload_end);
 	if (w) {
-		agent_finish_window(t->a, w, budget, &dl);
+		agent_finish_window(t->a, w, ms_left(upload_end), &dl);
 		window_free(w);
 	}
 	pthread_mutex_lock(&t->mu);
@@ -326,41 +407,6 @@ static bool init_sync(agent_thread *t)
 	return ok;
 }
 
-static jthread new_thread_object(JNIEnv *jni, const char *thread_name)
-{
-	jclass cls = (*jni)->FindClass(jni, "java/lang/Thread");
-	jmethodID ctor = cls ? (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V") : NULL;
-	jstring name = ctor ? (*jni)->NewStringUTF(jni, thread_name) : NULL;
-	jthread t = name ? (*jni)->NewObject(jni, cls, ctor, name) : NULL;
-	if ((*jni)->ExceptionCheck(jni)) {
-		(*jni)->ExceptionClear(jni);
-		return NULL;
-	}
-	return t;
-}
-
-/* A java.lang.Thread for one of the agent's own threads, excluded from sampling. */
-static jthread own_thread(agent_thread *t, JNIEnv *jni, const char *name)
-{
-	jthread thread = new_thread_object(jni, name);
-	jlong tid;
-	if (!thread)
-		return NULL;
-	if (!sampler_thread_id(t->sampler, jni, thread, &tid)) {
-		(*jni)->DeleteLocalRef(jni, thread);
-		return NULL;
-	}
-	sampler_exclude(t->sampler, tid);
-	return thread;
-}
-
-static bool run_thread(agent *a, JNIEnv *jni, jthread thread, jvmtiStartFunction fn, void *arg)
-{
-	jvmtiError err = (*a->jvmti)->RunAgentThread(a->jvmti, thread, fn, arg, JVMTI_THREAD_MAX_PRIORITY);
-	(*jni)->DeleteLocalRef(jni, thread);
-	return agent_check(a->jvmti, err, "RunAgentThread");
-}
-
 agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 {
 	agent_thread *t = calloc(1, sizeof *t);
@@ -370,20 +416,22 @@ agent_thread *agent_thread_start(agent *a, JNIEnv *jni)
 		return NULL;
 	}
 	t->a = a;
+	t->perinv = a->on_lambda_runtime ? perinv_new() : NULL;
 	/* Both threads exist (and are left out of every sample) before either runs. */
-	jthread sampler_thread = own_thread(t, jni, "jvmsnap sampler");
-	jthread stats_thread = sampler_thread ? own_thread(t, jni, "jvmsnap stats") : NULL;
-	if (!sampler_thread || !run_thread(a, jni, sampler_thread, run, t)) {
+	jthread sampler_thread = own_thread_new(t->sampler, jni, "jvmsnap sampler");
+	jthread stats_thread = sampler_thread ? own_thread_new(t->sampler, jni, "jvmsnap stats") : NULL;
+	if (!sampler_thread || !own_thread_run(a, jni, sampler_thread, run, t)) {
 		log_warn("cannot start the sampler's java.lang.Thread; profiling is off");
 		if (stats_thread)
 			(*jni)->DeleteLocalRef(jni, stats_thread);
 		sampler_free(t->sampler);
+		perinv_free(t->perinv);
 		pthread_mutex_destroy(&t->mu);
 		pthread_cond_destroy(&t->cv);
 		free(t);
 		return NULL;
 	}
-	if (!stats_thread || !run_thread(a, jni, stats_thread, start_stats, t)) {
+	if (!stats_thread || !own_thread_run(a, jni, stats_thread, start_stats, t)) {
 		pthread_mutex_lock(&t->mu);
 		t->stats_started = true; /* with no collector: the windows get no stats CSV */
 		pthread_cond_broadcast(&t->cv);
@@ -403,6 +451,7 @@ void agent_thread_close_window(agent_thread *t)
 	pthread_mutex_lock(&t->mu);
 	if (!(t->pending & CMD_CLOSE))
 		t->close_at = window_now();
+	t->oc_posted++;
 	post(t, CMD_CLOSE);
 	pthread_mutex_unlock(&t->mu);
 }
@@ -414,13 +463,29 @@ void agent_thread_finish_init(agent_thread *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
-void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms)
+void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms, bool shared)
 {
 	pthread_mutex_lock(&t->mu);
 	snprintf(t->open_request, sizeof t->open_request, "%s", request_id ? request_id : "");
 	t->open_deadline_ms = deadline_ms;
+	t->open_shared = shared;
 	t->open_at = window_now();
+	t->oc_posted++;
 	post(t, CMD_OPEN);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void agent_thread_mark(agent_thread *t, bool end, const char *request_id, long os_tid, int64_t deadline_ms)
+{
+	invmark m = {.end = end, .os_tid = os_tid, .deadline_ms = deadline_ms, .at = window_now()};
+	snprintf(m.id, sizeof m.id, "%s", request_id);
+	pthread_mutex_lock(&t->mu);
+	m.gen = t->oc_posted;
+	if (invmarks_push(&t->marks, &m))
+		post(t, CMD_MARK);
+	else if (t->marks.dropped == 1)
+		log_warn("invocation starts and ends come faster than the agent thread handles them: some "
+			 "invocations get no zip of their own");
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -464,6 +529,7 @@ void agent_thread_free(agent_thread *t)
 	if (stats_running)
 		return; /* the statistics thread will still touch `t`: leave it be */
 	sampler_free(t->sampler);
+	perinv_free(t->perinv);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	free(t);

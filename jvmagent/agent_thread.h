@@ -31,8 +31,15 @@ void agent_thread_close_window(agent_thread *t);
  * within the upload budget) instead of after the first invocation. Returns at once. */
 void agent_thread_finish_init(agent_thread *t);
 
-/* Asks for a new window (closing the current one first, if any). Returns at once. */
-void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms);
+/* Asks for a new window (closing the current one first, if any); `shared`: a Lambda
+ * Managed Instances shared window (lambda_shared.h). Returns at once. */
+void agent_thread_open_window(agent_thread *t, const char *request_id, int64_t deadline_ms, bool shared);
+
+/* Lambda Managed Instances: invocation `request_id` starts (handled by the thread with OS
+ * id `os_tid`, 0 = not known; its deadline) or ends (`end`) now. Handled in the order
+ * posted, and in the window that was open or asked for when it was posted (perinv.h).
+ * Returns at once. */
+void agent_thread_mark(agent_thread *t, bool end, const char *request_id, long os_tid, int64_t deadline_ms);
 
 /* Waits until every request made so far is done (window finished and uploaded), at most
  * `budget_ms`. True when idle. */

@@ -6,14 +6,6 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 
-static uint64_t clock_cpu_ns(clockid_t id)
-{
-	struct timespec ts;
-	if (clock_gettime(id, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t coldstart_thread_cpu_ns(void) { return clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 void coldstart_load_begin(coldstart_costs *c) { c->mark_ns = coldstart_thread_cpu_ns(); }

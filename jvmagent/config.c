@@ -398,6 +398,16 @@ static bool apply_option(void *ctx, const char *key, size_t klen, const char *va
 	return true;
 }
 
+/* A test-only number of ms: digits only, else -1 (ignored without a word: not a setting). */
+static int32_t test_ms(agent_getenv_fn getenv_fn, const char *name)
+{
+	const char *v = getenv_fn(name);
+	char *end = NULL;
+	errno = 0;
+	unsigned long n = v && isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : 0;
+	return end && !*end && !errno && n <= INT32_MAX ? (int32_t)n : -1;
+}
+
 void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn)
 {
 	set_defaults(c);
@@ -412,6 +422,8 @@ void agent_config_load(agent_config *c, const char *options, agent_getenv_fn get
 	const char *fv = getenv_fn("AWS_LAMBDA_FUNCTION_VERSION");
 	c->function_name = fn ? strdup(fn) : NULL;
 	c->function_version = fv ? strdup(fv) : NULL;
+	c->test_exit_whole_ms = test_ms(getenv_fn, "JVMSNAP_TEST_EXIT_WHOLE_MS");
+	c->test_exit_small_ms = test_ms(getenv_fn, "JVMSNAP_TEST_EXIT_SMALL_MS");
 }
 
 void agent_config_free(agent_config *c)
@@ -426,6 +438,21 @@ void agent_config_free(agent_config *c)
 	free(c->function_name);
 	free(c->function_version);
 	c->function_name = c->function_version = NULL;
+}
+
+char *agent_config_string(const char *env, agent_getenv_fn getenv_fn)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const setting *s = &SETTINGS[i];
+		if (strcmp(s->env, env) != 0 || (s->kind != K_STRING && s->kind != K_PATH))
+			continue;
+		const char *v = getenv_fn(env);
+		agent_config c = {0};
+		if (v)
+			apply(&c, s, env, v);
+		return *(char **)((char *)&c + s->offset);
+	}
+	return NULL;
 }
 
 /* Not isalnum: the JVM may have set a locale in which bytes above 0x7f are letters. */

@@ -2,8 +2,9 @@
  * (`-agentpath:libjvmsnap.so=key=value,key=value`). An option overrides its variable.
  * Bad values get one `jvmsnap: warning:` line and a safe fallback; parsing never fails.
  * This is the one reader of the IOPIPE_PROFILER_* variables (and of the Lambda function's
- * name): the loader, the agent, the S3 settings (config_s3.h) and the test tools all take
- * their values from here, so a value means the same everywhere. */
+ * name and the test-only JVMSNAP_TEST_* variables): the loader, the agent, the S3 settings
+ * (config_s3.h), jvmsnap's s3:// inputs and the test tools all take their values from here,
+ * so a value means the same everywhere. */
 #ifndef JVMSNAP_AGENT_CONFIG_H
 #define JVMSNAP_AGENT_CONFIG_H
 
@@ -72,6 +73,10 @@ typedef struct {
 	/* AWS Lambda, as the environment says (not settings): NULL when unset */
 	char *function_name;    /* AWS_LAMBDA_FUNCTION_NAME; set (even empty) = on Lambda */
 	char *function_version; /* AWS_LAMBDA_FUNCTION_VERSION */
+	/* Test-only (docs/configuration.md), not settings: the last zip's exit deadlines forced,
+	 * in ms after the stop (0: already past); -1 when unset or not a plain number. */
+	int32_t test_exit_whole_ms; /* JVMSNAP_TEST_EXIT_WHOLE_MS */
+	int32_t test_exit_small_ms; /* JVMSNAP_TEST_EXIT_SMALL_MS */
 } agent_config;
 
 /* True when the profiler is switched on by `options` or the environment. Allocates
@@ -87,6 +92,12 @@ bool agent_config_debug(const char *options, agent_getenv_fn getenv_fn);
  * and a table in the tests. Free with agent_config_free. */
 void agent_config_load(agent_config *c, const char *options, agent_getenv_fn getenv_fn);
 void agent_config_free(agent_config *c);
+
+/* One text setting (a path or string one, e.g. IOPIPE_PROFILER_S3_REGION) read from the
+ * environment by the rules agent_config_load applies to it, warning alike, for a tool that
+ * needs a setting or two and not the agent's whole configuration (jvmsnap's s3:// inputs).
+ * NULL when unset or rejected, or when `env` names no such setting; free() the result. */
+char *agent_config_string(const char *env, agent_getenv_fn getenv_fn);
 
 /* Whether the `number`th invocation (from 1) gets a snapshot. */
 bool agent_invocation_chosen(const agent_invocations *s, uint64_t number);

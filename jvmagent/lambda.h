@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The thread that handles an event: its OS thread id and name (/proc/self/task/<tid>/comm),
+ * or 0 and "" when it cannot be told. */
+typedef struct {
+	long os_tid;
+	const char *name;
+} lambda_handler;
+
 /* Callbacks from the proxy's own threads (never a JVM thread); any may be NULL. They must
  * return in bounded time: lambda_proxy_stop waits for them. With one invocation at a time
  * they come one after another; with several (Lambda Managed Instances, see `concurrent`)
@@ -26,9 +33,12 @@ typedef struct {
 	 * once, before wait_idle and before the call is forwarded. */
 	void (*init_done)(void *ctx);
 	/* GET .../invocation/next returned an event: request id (Lambda-Runtime-Aws-Request-Id),
-	 * deadline (Lambda-Runtime-Deadline-Ms, epoch ms; 0 when absent or malformed). Called
-	 * before the event is handed to the runtime. */
-	void (*invocation_start)(void *ctx, const char *request_id, int64_t deadline_ms);
+	 * deadline (Lambda-Runtime-Deadline-Ms, epoch ms; 0 when absent or malformed), and with
+	 * several at once (see `concurrent`) the thread of this process that will handle it (the
+	 * one blocked reading the connection it comes on; NULL with one at a time, where it is
+	 * not looked for). Called before the event is handed to the runtime. */
+	void (*invocation_start)(void *ctx, const char *request_id, int64_t deadline_ms,
+				 const lambda_handler *handler);
 	/* The runtime posted .../invocation/<id>/response or /error, the real API accepted it
 	 * (2xx), and the runtime has been sent that answer. Also called, before wait_idle, when a
 	 * GET .../next arrives while the last started invocation was never ended that way. */
@@ -46,11 +56,6 @@ typedef struct {
 	 * response/error (matched by the request id in the path, whichever connection posts it)
 	 * or, never answered, when an event arrives after its deadline. */
 	void (*concurrent)(void *ctx);
-	/* Several at once only: just before invocation_start, on the same thread, the thread
-	 * of this process that will handle the event (the one blocked reading the connection it
-	 * comes on): its OS thread id and name (/proc/self/task/<tid>/comm), or 0 and "" when
-	 * it cannot be told. */
-	void (*invocation_handler)(void *ctx, const char *request_id, long os_tid, const char *thread_name);
 	/* SnapStart: GET .../restore/next arrived (after init_done, in place of wait_idle, before
 	 * it is forwarded): Lambda snapshots the sandbox once the runtime waits there, so the
 	 * init window's zip is finished now, within budget_ms (what is left of the init limit

@@ -13,6 +13,7 @@ typedef char shared_id[LAMBDA_SHARED_ID_MAX];
 typedef struct {
 	shared_id id;
 	char thread[LAMBDA_SHARED_THREAD_MAX]; /* "" = not known */
+	bool own; /* gets a zip of its own */
 } invocation;
 
 typedef struct {
@@ -63,22 +64,24 @@ static void track_open(lambda_shared *s, const invocation *inv)
 }
 
 lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id_in, const char *thread,
-					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg),
-					 void *arg)
+					 const char *window_name, int64_t now_ms, bool chosen, bool *own)
 {
 	invocation inv;
 	snprintf(inv.id, sizeof inv.id, "%s", id_in);
 	snprintf(inv.thread, sizeof inv.thread, "%s", thread ? thread : "");
+	inv.own = chosen;
 	const invocation *id = &inv;
 	bool roll = s->window_open && now_ms - s->window_begin_ms >= LAMBDA_SHARED_ROLL_MS;
-	if (s->window_open && !roll) {
+	if (own)
+		*own = chosen;
+	if (s->window_open && (!roll || !chosen)) { /* a window that rolls keeps going until one is chosen */
 		list_add(&s->cur, id);
 		track_open(s, id);
 		return SHARED_NOTHING;
 	}
-	if (!chosen(arg)) {
+	if (!chosen) {
 		track_open(s, id);
-		return SHARED_NOTHING; /* a window that rolls keeps going until one is chosen */
+		return SHARED_NOTHING;
 	}
 	if (s->window_open)
 		keep_current(s);
@@ -94,11 +97,13 @@ lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id_in, co
 
 bool lambda_shared_window_open(const lambda_shared *s) { return s->window_open; }
 
-lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id)
+lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id, bool *own)
 {
 	unsigned i = 0;
 	while (i < s->n_open && strcmp(s->open[i].id, id) != 0)
 		i++;
+	if (own)
+		*own = i < s->n_open && s->open[i].own;
 	if (i == s->n_open)
 		return SHARED_NOTHING;
 	memmove(&s->open[i], &s->open[i + 1], (s->n_open - i - 1) * sizeof s->open[0]);

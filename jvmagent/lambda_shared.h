@@ -1,15 +1,15 @@
 /* Lambda Managed Instances (several invocations open at once in one JVM): which shared
  * window is open and which invocations each one covered.
  *
- * Definition. While invocations overlap, the sampler cannot tell yet which thread handles
- * which invocation, so one window holds every thread: it opens when an invocation starts
- * while no window is open (and the invocations setting chooses it), is named after that
- * invocation (its request id is the zip's key), and closes when no invocation is open any
+ * Definition. While invocations overlap, one window holds every thread: it opens when an
+ * invocation starts while no window is open (and the invocations setting chooses it), is
+ * named after that invocation (its request id; the zip's key ends _shared_<id>.zip), and closes when no invocation is open any
  * more. Under steady load it is cut at the first invocation start after
  * LAMBDA_SHARED_ROLL_MS, the new window named after that invocation. metadata.json says
  * "window": "shared" and lists, in "invocations", every invocation the window overlapped
  * (an invocation open across a cut is in both) with the name of the thread that handled
- * it, when the proxy could tell (its call tree in the window is that invocation's work).
+ * it, when the proxy could tell. A chosen invocation also gets a zip of its own, cut from
+ * the window (perinv.h); the shared window holds everything every thread did.
  *
  * Not thread-safe: the caller serialises every call (agent.c: a->lambda_mu), so that the
  * open/close requests it posts to the agent thread follow the same order. */
@@ -44,14 +44,16 @@ typedef enum {
 } lambda_shared_action;
 
 /* Invocation `id` starts at now_ms, handled by the thread named `thread` (NULL or "" when
- * not known). `chosen` is asked (with `arg`) only when the invocation would open a window.
- * `window_name` is what the window's request id becomes (agent_sanitize_prefix of `id`). */
+ * not known). `chosen`: the invocations setting chose it (only a chosen one opens a
+ * window; one not chosen joins the open window, listed, or is not profiled at all).
+ * `window_name` is what the window's request id becomes (agent_sanitize_prefix of `id`).
+ * `*own` (may be NULL): chosen and inside a window, so it gets a zip of its own (perinv.h). */
 lambda_shared_action lambda_shared_start(lambda_shared *s, const char *id, const char *thread,
-					 const char *window_name, int64_t now_ms, bool (*chosen)(void *arg),
-					 void *arg);
+					 const char *window_name, int64_t now_ms, bool chosen, bool *own);
 
-/* Invocation `id` ended (an id never started is ignored). */
-lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id);
+/* Invocation `id` ended (an id never started is ignored); `*own` (may be NULL): its start
+ * said it gets a zip of its own. */
+lambda_shared_action lambda_shared_end(lambda_shared *s, const char *id, bool *own);
 
 /* True while a shared window is open. */
 bool lambda_shared_window_open(const lambda_shared *s);

@@ -117,12 +117,18 @@ static bool store(const agent *a, const char *prefix, const snap_zip_entry *e, s
 	return false;
 }
 
-/* IOpipe's prefix, marked for the Lambda init window. */
+/* IOpipe's prefix, marked for the Lambda init window, for shared windows (whose request id
+ * is also that of the invocation that opened it, which has a zip of its own), and numbered
+ * for an invocation's own zip. */
 static void window_prefix(const agent *a, const agent_window *w, char *out, size_t n)
 {
 	char stamp[SNAP_PREFIX_LEN];
 	snap_prefix_format(w->profile->begin_ms, stamp);
-	snprintf(out, n, "%s%s", a->cfg.prefix[0] ? a->cfg.prefix : stamp, w->init ? "_init" : "");
+	const char *base = a->cfg.prefix[0] ? a->cfg.prefix : stamp;
+	if (w->own_no) /* an invocation's own zip, cut from a shared window (perinv.h) */
+		snprintf(out, n, "%s_inv%u", base, (unsigned)w->own_no);
+	else
+		snprintf(out, n, "%s%s", base, w->init ? "_init" : w->shared ? "_shared" : "");
 }
 
 static void comment(const agent *a, const agent_window *w, char *out, size_t n)
@@ -144,7 +150,7 @@ typedef struct {
  * any other window. */
 static bool shared_invocations(agent *a, const agent_window *w, buf *list, unsigned *not_listed)
 {
-	if (!a->shared || !w->request_id[0] || w->init)
+	if (!a->shared || !w->shared)
 		return false;
 	pthread_mutex_lock(&a->lambda_mu);
 	bool shared = lambda_shared_take(a->shared, w->request_id, list, not_listed);
@@ -187,6 +193,10 @@ static void metadata(agent *a, const agent_window *w, const tree_fate *f, buf *o
 	    .tree_nodes_kept = f->kept,
 	    .invocations_json = shared && list.data ? (const char *)list.data : NULL,
 	    .invocations_not_listed = not_listed,
+	    .invocations_without_own_zip = shared ? (int64_t)w->without_own_zip : -1,
+	    .thread = w->thread[0] ? w->thread : NULL,
+	    .shared_window = w->shared_window,
+	    .start_copy_cut = w->copy_cut,
 	};
 	snap_metadata_json(&m, out);
 	buf_free(&list);

@@ -271,13 +271,7 @@ static void round_changed(sampler *s, JNIEnv *jni)
 	s->stats->threads_last_round = (uint32_t)n;
 }
 
-uint64_t sampler_own_cpu_ns(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+uint64_t sampler_own_cpu_ns(void) { return clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 static void drain_signals(sampler *s, JNIEnv *jni)
 {

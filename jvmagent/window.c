@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,33 @@ agent_window *window_open(agent *a, uint32_t seq, bool init, const char *request
 	w->profile->begin_ms = seq == 0 ? a->start_epoch_ms : at.epoch_ms;
 	w->profile->interval_us = a->cfg.interval_us;
 	w->profile->has_cpu = a->has_cpu_time;
+	w->profile->max_nodes = WINDOW_MAX_NODES;
+	return w;
+}
+
+agent_window *window_open_invocation(agent *a, const agent_window *shared, const char *request_id,
+				     int64_t deadline_ms, window_mark begin, window_mark end)
+{
+	agent_window *w = calloc(1, sizeof *w);
+	snap_limits limits = {((size_t)a->cfg.memory_mb << 20) / 5, 0};
+	if (w)
+		w->profile = snap_profile_new(&limits);
+	if (!w || !w->profile) {
+		window_free(w);
+		return NULL;
+	}
+	w->st = shared->st;
+	w->seq = shared->seq;
+	w->deadline_ms = deadline_ms;
+	agent_sanitize_prefix(request_id, w->request_id, sizeof w->request_id);
+	snprintf(w->shared_window, sizeof w->shared_window, "%s", shared->request_id);
+	w->begin_ns = begin.mono_ns;
+	w->profile->begin_ms = begin.epoch_ms;
+	w->profile->end_ms = end.epoch_ms;
+	w->profile->interval_us = shared->profile->interval_us;
+	double achieved = window_achieved_interval_us(w); /* the sampling so far */
+	w->profile->achieved_interval_us = achieved > 0 ? (uint32_t)(achieved + 0.5) : 0;
+	w->profile->has_cpu = shared->profile->has_cpu;
 	w->profile->max_nodes = WINDOW_MAX_NODES;
 	return w;
 }

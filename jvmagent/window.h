@@ -49,6 +49,15 @@ typedef struct agent_window {
 	uint64_t begin_ns;      /* monotonic */
 	uint64_t skipped;       /* Lambda invocations not profiled since the previous window */
 	uint32_t key_nonce;     /* random part of a Lambda key without request id; 0 = not drawn */
+	/* Lambda Managed Instances (jvmagent/perinv.h). A shared window: */
+	bool shared;
+	uint32_t without_own_zip; /* chosen invocations in it that got no zip of their own */
+	/* An invocation's own zip, cut from a shared window: */
+	char thread[64];          /* its handler thread's name ("" for any other window) */
+	char shared_window[128];  /* the shared window's request id */
+	bool copy_cut;            /* the copy taken at its start was cut (snapshot/treediff.h) */
+	uint32_t own_no;          /* 1, 2, ... in this process: concurrent invocations often start
+				   * within one ms, and the zip's local name is a ms stamp */
 } agent_window;
 
 /* A moment on both clocks: when a window was asked to open or close. */
@@ -62,6 +71,11 @@ window_mark window_now(void);
 /* A window starting at `at`; NULL when out of memory (logged). */
 agent_window *window_open(struct agent *a, uint32_t seq, bool init, const char *request_id,
 			  int64_t deadline_ms, window_mark at);
+/* An invocation's own window, cut from the shared window `shared` over [begin, end]: a
+ * profile (filled by the caller) and `shared`'s sampling figures, no aggregator and no
+ * statistics (the shared window's columns are not per invocation). NULL when out of memory. */
+agent_window *window_open_invocation(struct agent *a, const agent_window *shared, const char *request_id,
+				     int64_t deadline_ms, window_mark begin, window_mark end);
 /* Charges every live thread up to `at` and stamps the end; no sampling after this. */
 void window_close(agent_window *w, window_mark at);
 void window_free(agent_window *w);

@@ -4,6 +4,8 @@
 CLI        := $(BUILD)/jvmsnap
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+# config.o: the agent's settings reader, for the IOPIPE_PROFILER_S3_* variables (fleet_s3.c).
+CLI_OBJS   += $(BUILD)/obj/jvmagent/config.o
 CLI_LIBOBJS:= $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJS))
 CLI_ASSETS := $(wildcard cli/assets/*)
 CLI_TESTS  := $(patsubst tests/cli/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/cli/test_cli_*.c)))

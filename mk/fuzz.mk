@@ -22,7 +22,7 @@ FUZZ_SRCS_s3_json  := upload/s3_json.c upload/s3_credentials.c common/buf.c comm
 FUZZ_LIBS_s3_json  := -lcurl -lcrypto
 FUZZ_SRCS_mutf8    := common/mutf8.c common/buf.c
 # The CLI reads s3:// inputs too (cli/fleet_*.c), so it needs upload/ and its libraries.
-FUZZ_SRCS_cli_input:= $(filter-out cli/main.c,$(wildcard cli/*.c)) $(CORE_SRCS)
+FUZZ_SRCS_cli_input:= $(filter-out cli/main.c,$(wildcard cli/*.c)) jvmagent/config.c $(CORE_SRCS)
 FUZZ_LIBS_cli_input:= -lzip -lcsv -lz -lm -lcurl -lssl -lcrypto
 FUZZ_SRCS_lambda_proxy := $(wildcard jvmagent/net/lambda_*.c) common/clock.c common/log.c
 FUZZ_LIBS_lambda_proxy := -lmicrohttpd -lcurl

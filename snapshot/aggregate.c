@@ -415,6 +415,14 @@ void snap_agg_flush(snap_aggregator *a, uint64_t t_ns)
 	a->count = 0;
 }
 
+const snap_node *snap_agg_thread_root(const snap_aggregator *a, uint64_t key)
+{
+	const thread_state *s = lookup(a, key);
+	if (!s->used || s->own_root == a->overflow_root)
+		return NULL;
+	return s->own_root;
+}
+
 uint32_t snap_agg_live_threads(const snap_aggregator *a) { return a->count; }
 
 uint64_t snap_agg_samples(const snap_aggregator *a) { return a->samples; }

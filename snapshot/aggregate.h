@@ -83,6 +83,10 @@ void snap_agg_end(snap_aggregator *a);
  * forgets all threads; used when the window closes without a final sample. */
 void snap_agg_flush(snap_aggregator *a, uint64_t t_ns);
 
+/* The root of thread `key`'s own tree (its row in the profile), or NULL when the thread is
+ * not tracked or shares the "[other threads]" record. Stable while the profile lives. */
+const snap_node *snap_agg_thread_root(const snap_aggregator *a, uint64_t key);
+
 /* Number of threads currently tracked, and samples recorded so far. */
 uint32_t snap_agg_live_threads(const snap_aggregator *a);
 uint64_t snap_agg_samples(const snap_aggregator *a);

@@ -64,6 +64,13 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	if (m->invocations_json)
 		buf_printf(out, "  \"invocations\": %s,\n  \"invocations_not_listed\": %u,\n",
 			   m->invocations_json, m->invocations_not_listed);
+	if (m->invocations_without_own_zip >= 0)
+		buf_printf(out, "  \"invocations_without_own_zip\": %lld,\n", (long long)m->invocations_without_own_zip);
+	if (m->thread) {
+		field_str(out, "thread", m->thread, ",\n");
+		field_str(out, "shared_window", m->shared_window, ",\n");
+		buf_printf(out, "  \"start_copy_cut\": %s,\n", m->start_copy_cut ? "true" : "false");
+	}
 	if (m->tree_cut) {
 		buf_append_str(out, "  \"tree_cut\": {\"reason\": ");
 		json_string(out, m->tree_cut);

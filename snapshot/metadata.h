@@ -3,6 +3,7 @@
 #ifndef JVMSNAP_SNAP_METADATA_H
 #define JVMSNAP_SNAP_METADATA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/buf.h"
@@ -15,7 +16,7 @@ typedef struct {
 	const char *function_name;     /* AWS_LAMBDA_FUNCTION_NAME, or NULL */
 	const char *function_version;  /* AWS_LAMBDA_FUNCTION_VERSION, or NULL */
 	const char *request_id;        /* the invocation's, or NULL */
-	const char *window;            /* "run", "init" or "invocation" */
+	const char *window;            /* "run", "init", "invocation" or "shared" */
 	int64_t begin_ms, end_ms;      /* epoch ms */
 	uint32_t interval_requested_us;
 	double interval_achieved_us;   /* 0 when fewer than two samples */
@@ -39,6 +40,13 @@ typedef struct {
 	uint64_t tree_nodes, tree_nodes_kept;
 	const char *invocations_json;  /* a shared window's invocations: a JSON array, or NULL = omit */
 	unsigned invocations_not_listed; /* beyond that list (printed with it) */
+	int64_t invocations_without_own_zip; /* a shared window's chosen invocations that got no
+					      * zip of their own; -1 = omit */
+	const char *thread;            /* an invocation's own zip cut from a shared window: its
+					* handler thread, or NULL = omit */
+	const char *shared_window;     /* ... and that window's request id */
+	bool start_copy_cut;           /* ... and its tree's copy at its start was cut: the growth
+					* below the cut is charged to the frame at the cut */
 } snap_metadata;
 
 /* The threads of `p` with at least one sampled Java frame: the ones the .nps holds. */

@@ -1,7 +1,7 @@
 /* The JMM interface (`JVM_GetManagement`): what java.lang.management itself calls.
  *
  * HotSpot hands the table out only for its own exact JMM_VERSION, and the table's layout
- * changed with the versions (docs: ../shared/docs/jvm-stats-sources.md §3.2), so we ask for
+ * changed with the versions (v3, 11.0.9+ and 14-20, and v4, 21+, each inserted a slot), so we ask for
  * each known version, take the slot layout that goes with the one accepted, and validate it
  * before any statistic is read. An unknown version means an unknown layout: we do not guess. */
 #include <dlfcn.h>

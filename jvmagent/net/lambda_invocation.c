@@ -182,8 +182,8 @@ static int find_open(const lambda_proxy *p, const char *id)
 	return -1;
 }
 
-/* Several at once: which thread of this process will handle the event. */
-static void find_handler(exchange *ex, struct MHD_Connection *conn, const char *id)
+/* Several at once: which thread of this process will handle the event (`name` holds its name). */
+static lambda_handler find_handler(exchange *ex, struct MHD_Connection *conn, const char *id, char *name, size_t n)
 {
 	lambda_proxy *p = ex->p;
 	const union MHD_ConnectionInfo *ci =
@@ -196,12 +196,11 @@ static void find_handler(exchange *ex, struct MHD_Connection *conn, const char *
 		port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 	uint64_t t0 = clock_mono_ns();
 	long tid = port ? proxy_reader_thread(port, p->port) : 0;
-	char name[64];
-	proxy_thread_name(tid, name, sizeof name);
+	proxy_thread_name(tid, name, n);
 	/* bench: the lookup's cost, in docs/lambda.md */
 	log_debug("Runtime API event %s: handler thread %ld (%s), looked up in %.3f ms", id, tid,
 		  name[0] ? name : "not known", (double)(clock_mono_ns() - t0) / 1e6);
-	p->hooks.invocation_handler(p->hooks.ctx, id, tid, name);
+	return (lambda_handler){tid, name};
 }
 
 /* GET .../next answered with an event: the invocation's window opens. */
@@ -247,10 +246,10 @@ void proxy_on_event(exchange *ex, struct MHD_Connection *conn)
 		log_debug("Runtime API event %s handed out again while open: one window", id);
 		return;
 	}
-	if (concurrent && p->hooks.invocation_handler)
-		find_handler(ex, conn, id);
+	char name[64];
+	lambda_handler handler = concurrent ? find_handler(ex, conn, id, name, sizeof name) : (lambda_handler){0, ""};
 	if (p->hooks.invocation_start)
-		p->hooks.invocation_start(p->hooks.ctx, id, deadline_ms);
+		p->hooks.invocation_start(p->hooks.ctx, id, deadline_ms, concurrent ? &handler : NULL);
 }
 
 /* The runtime has its answer to an accepted response/error post: the invocation it names

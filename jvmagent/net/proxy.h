@@ -133,7 +133,7 @@ void proxy_before_next(exchange *ex);
 void proxy_next_done(exchange *ex);
 
 /* GET .../next answered 200 with an event, about to be sent on `conn`: opens the
- * invocation (hooks invocation_handler when several are open at once, invocation_start). */
+ * invocation (hook invocation_start, with its handler thread when several are open at once). */
 void proxy_on_event(exchange *ex, struct MHD_Connection *conn);
 
 /* The runtime has its answer to an accepted response/error post: ends the invocation it

@@ -11,3 +11,7 @@ if [ "${1:-}" = "--test" ] && ! dpkg --print-foreign-architectures | grep -qx ar
 	echo "jvmsnap deps: dpkg --add-architecture arm64"
 	if [ "$(id -u)" -ne 0 ]; then sudo dpkg --add-architecture arm64; else dpkg --add-architecture arm64; fi
 fi
+# The pinned zig toolchain itself (PyPI ziglang, cached by version): installed here with the
+# rest, so a fresh machine has it before the first `make layer` (which would also install it).
+. "$(dirname "${BASH_SOURCE[0]}")/../layer/toolchain.sh"
+POST_INSTALL+=("layer_zig_install")

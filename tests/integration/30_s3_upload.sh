@@ -3,7 +3,7 @@
 #  - s3rver 3.7.1 (tests/s3, npm): upload, download back, key layout, keep-alive, special
 #    keys, and the 4xx it really produces (NoSuchBucket, InvalidAccessKeyId,
 #    RequestTimeTooSkewed) reported and never retried. s3rver 3.x does NOT verify SigV4
-#    signatures (lambda-s3.md section 10), so:
+#    signatures (docs/security.md), so:
 #  - tests/s3/fake_servers.js captures requests byte for byte and tests/s3/verify_sigv4.py
 #    recomputes every signature with botocore (AWS's own signer);
 #  - the same fake server answers 5xx / throttling / 4xx sequences, hangs, or serves
@@ -116,9 +116,10 @@ E=$(field elapsed_ms "$OUT")
 check "timeouts: elapsed $E ms is at least 3 x 300 ms" test "$E" -ge 900 -a "$E" -lt 50000
 put "$S3PUT" --endpoint "$HANG" --bucket b --timeout-ms 60000 --budget-ms 700 k.zip "$TMP/small.zip"
 E=$(field elapsed_ms "$OUT")
-# The attempt alone would take 60 s: ending before 7 s (10x the budget) proves the budget cut it.
+# The attempt alone would take 60 s: ending before that, in its one attempt, proves the budget
+# cut it, however busy the machine (no bound on how soon: that is a measure, printed).
 check "budget: a 700 ms budget stops a 60 s attempt ($E ms, 1 attempt)" \
-	test "$E" -ge 700 -a "$E" -lt 7000 -a "$(field attempts "$OUT")" = 1
+	test "$E" -ge 700 -a "$E" -lt 60000 -a "$(field attempts "$OUT")" = 1
 
 # ---- scripted answers: what is retried ----
 scripted() { # scripted SPEC KEY: one upload against a server answering SPEC

@@ -129,11 +129,13 @@ check_exit_paths() {
 	for i in $(seq 100); do grep -q ready "$out/stdout" 2>/dev/null && break; sleep 0.1; done
 	sleep 0.5
 	pkill -TERM -f "RunForever" -P "$pid" 2>/dev/null || kill -TERM "$pid"
+	# Whether the JVM exits is the check; 60 s only tells a hang from a busy machine, and
+	# the time it took is printed, not judged.
 	local waited=0
-	while kill -0 "$pid" 2>/dev/null && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+	while kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
 	if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
 	wait "$pid" 2>/dev/null
-	check "$tag: SIGTERM: JVM exits within 10 s" test $waited -lt 100
+	check "$tag: SIGTERM: the JVM exits (in about $((waited / 10)).$((waited % 10)) s; not hung: within 60 s)" test $waited -lt 600
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag: SIGTERM writes a valid snapshot" grep -q '^NpsCheck: OK' "$out/summary"
 	check "$tag: SIGTERM profile shows RunForever.busy" grep -q 'RunForever.busy' "$out/summary"

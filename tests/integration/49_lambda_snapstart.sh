@@ -11,12 +11,8 @@
 # init zip was uploaded once, before the snapshot.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/aws_tools.sh"
-WORK=$(mktemp -d /tmp/jvmsnap-snapstart.XXXXXX)
-SERVER_DIR=$WORK
-trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-for need in mvn node curl python3; do
-	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing (make test-deps)"; finish; exit 1; }
-done
+work_area snapstart
+needs "make test-deps" mvn node curl python3
 [ -f "$ROOT/tests/s3/node_modules/s3rver/package.json" ] ||
 	{ not_ok "prerequisite s3rver is missing (bash scripts/deps.sh --test)"; finish; exit 1; }
 mvn -o -q -B -f "$ROOT/tests/lambda/ric/pom.xml" -DbuildDir="$WORK/probe" package \
@@ -52,19 +48,11 @@ run() {
 		"$JAVA_HOME/bin/java" -XX:+UseSerialGC $RIC_JNI_OPT -cp "$CP" com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
 		probe.Probe::handleRequest >"$dir/stdout" 2>"$dir/stderr") &
 	pid=$!
-	for i in $(seq 600); do # the RIC serves forever: stop it once the calls expected are in
-		curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$dir/log.json" || true
-		if [ "$n" = 0 ]; then # the restore hook's failure is the last call expected
-			grep -q 'restore/error' "$dir/log.json" && break
-		else
-			[ "$(grep -o '/response"' "$dir/log.json" | wc -l)" -ge "$n" ] && break
-		fi
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	sleep 0.5 # the last invocation's snapshot
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	if [ "$n" = 0 ]; then # the restore hook's failure is the last call expected
+		serve_until "$pid" api_log_has 1 restore/error
+	else
+		serve_until "$pid" api_log_has "$n"
+	fi
 	curl -sf "http://127.0.0.1:$API_PORT/_test/log" >"$dir/log.json"
 	python3 - "$dir/log.json" >"$dir/calls" <<'PY'
 import json, sys

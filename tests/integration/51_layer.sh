@@ -152,10 +152,10 @@ if [ -d "$T/arm64/lib" ]; then
 	fi
 fi
 
-# --- every /opt path the docs and examples tell users to use for jvmsnap (under the layer's
+# --- every /opt path the README, the docs and the examples tell users to use for jvmsnap (under the layer's
 # lib/ and bin/, or naming jvmsnap) is in the layer
 listing=$(unzip -Z1 "$ROOT/dist/jvmsnap-layer-x86_64.zip" 2>/dev/null | sed 's|^|/opt/|')
-paths=$(cd "$ROOT" && grep -rhoE '/opt/[A-Za-z0-9._/-]*[A-Za-z0-9_]' docs/*.md examples scripts/lambda_wrapper.sh \
+paths=$(cd "$ROOT" && grep -rhoE '/opt/[A-Za-z0-9._/-]*[A-Za-z0-9_]' README.md docs/*.md examples scripts/lambda_wrapper.sh \
 	--exclude-dir=node_modules --exclude-dir=build --exclude-dir=target | grep -E '^/opt/(lib|bin)(/|$)|jvmsnap' | sort -u)
 check "the docs and examples name /opt paths ($(echo $paths))" test -n "$paths"
 for p in $paths; do

@@ -5,12 +5,8 @@
 # uploaded before the next event is handed out, and no latency added to responses.
 . "$(dirname "$0")/lib.sh"
 S3RVER=$ROOT/tests/s3/node_modules/.bin/s3rver
-WORK=$(mktemp -d /tmp/jvmsnap-lambda.XXXXXX)
-SERVER_DIR=$WORK
-trap "stop_servers; [ -n \"${KEEP:-}\" ] || rm -rf $WORK" EXIT
-for need in "$S3RVER" node curl python3; do
-	command -v "$need" >/dev/null 2>&1 || { not_ok "prerequisite $need is missing"; finish; exit 1; }
-done
+work_area lambda
+needs "bash scripts/deps.sh --test" "$S3RVER" node curl python3
 
 mkdir -p "$WORK/api" "$WORK/snaps" "$WORK/task"
 start_runtime_api "$WORK/api"

@@ -322,6 +322,16 @@ check "merge: a progress bar on a terminal for 10+ inputs" grep -q 'merging \[#*
 "$JVMSNAP" merge -o "$M/copies.nps" "$M"/copy*.nps 2>"$M/notty"
 check "merge: no progress bar when stderr is not a terminal" test ! -s "$M/notty"
 
+# ---- the agent's S3 variables mean the same to s3:// inputs (config.c reads them) -------
+s3env=(env IOPIPE_PROFILER_S3_ENDPOINT=http://127.0.0.1:1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y)
+"${s3env[@]}" IOPIPE_PROFILER_S3_REGION= "$JVMSNAP" ls s3://b >"$WORK/s3env.out" 2>&1
+check "ls s3://: an empty IOPIPE_PROFILER_S3_REGION gets the agent's warning" \
+	grep -qxF "jvmsnap: warning: IOPIPE_PROFILER_S3_REGION='' is empty; using the default" "$WORK/s3env.out"
+check "ls s3://: IOPIPE_PROFILER_S3_ENDPOINT is the store asked" grep -q '127.0.0.1 port 1' "$WORK/s3env.out"
+"${s3env[@]}" IOPIPE_PROFILER_S3_REGION=$'eu-west-1\x01' "$JVMSNAP" ls s3://b >"$WORK/s3env2.out" 2>&1
+check "ls s3://: a non-printable IOPIPE_PROFILER_S3_REGION is refused as the agent refuses it" \
+	grep -q "^jvmsnap: warning: IOPIPE_PROFILER_S3_REGION='eu-west-1?' has characters that are not printable ASCII" "$WORK/s3env2.out"
+
 # ---- never a crash on corrupt input ---------------------------------------------------
 (cd "$WORK" && unzip -q -o "$Z" snap_cpu.nps)
 crashes=0

@@ -143,3 +143,52 @@ start_runtime_api() {
 	API_PORT=$(cat "$1/port" 2>/dev/null)
 	check "Runtime API emulator listening" test -n "$API_PORT"
 }
+
+# needs HINT COMMAND...: each command (a name on PATH or a file) must be there; else one failed
+# check names it with HINT and the script ends (a test never skips silently).
+needs() {
+	local hint=$1 c
+	shift
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || { not_ok "prerequisite $c is missing ($hint)"; finish; exit 1; }
+	done
+}
+
+# work_area TAG: WORK (and SERVER_DIR) is a new folder /tmp/jvmsnap-TAG.XXXXXX. At exit the
+# servers (start_server) and the background processes the script adds to PIDS are killed and
+# waited for, and the folder is removed (kept when KEEP is set).
+work_area() {
+	WORK=$(mktemp -d "/tmp/jvmsnap-$1.XXXXXX") || exit 1
+	SERVER_DIR=$WORK
+	PIDS=()
+	trap _work_area_end EXIT
+}
+_work_area_end() {
+	local p
+	stop_servers
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+
+# api_log_has N [PATTERN]: the Runtime API emulator (start_runtime_api) has logged at least N
+# calls matching PATTERN (grep -o; by default a response posted).
+api_log_has() {
+	[ "$(curl -sf "http://127.0.0.1:$API_PORT/_test/log" | grep -o "${2:-/response\"}" | wc -l)" -ge "$1" ]
+}
+
+# serve_until PID COMMAND...: a runtime that serves forever (the RIC) runs until COMMAND
+# succeeds or PID has exited (polled every 0.1 s, at most 60 s: a bound for a hung runtime,
+# never a measured time); then its last window's snapshot gets 0.5 s and PID is stopped.
+serve_until() {
+	local pid=$1 _
+	shift
+	for _ in $(seq 600); do
+		"$@" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}

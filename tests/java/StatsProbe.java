@@ -529,7 +529,7 @@ public class StatsProbe {
         Seg(String fixed, String prefix, String what) { this.fixed = fixed; this.prefix = prefix; this.what = what; }
     }
 
-    /** The label list of ../shared/docs/lambda-s3.md §1.6 ("-- for each …" starts a group). */
+    /** IOpipe's label list (tests/data/iopipe-stat-labels.txt) ("-- for each …" starts a group). */
     static List<Seg> parseSpec(List<String> lines) {
         List<Seg> segs = new ArrayList<>();
         Seg group = null;

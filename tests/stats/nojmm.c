@@ -22,7 +22,7 @@ void *JVM_GetManagement(int version) __attribute__((visibility("default")));
 
 enum { TABLE_SLOTS = 40 }; /* more than the highest slot the collector uses (29) */
 
-/* Slots per JMM version, as in stats/jmm_table.c (../shared/docs/jvm-stats-sources.md §3.2). */
+/* Slots per JMM version, as in stats/jmm_table.c. */
 static const struct {
 	int version, memory_usage, long_attribute, cpu_times;
 } slots[] = {{0x20040000, 12, 13, 29}, {0x20030000, 11, 12, 28}, {0x20020000, 10, 11, 27}, {0x20010000, 12, 13, 29}};

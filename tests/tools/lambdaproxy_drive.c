@@ -6,7 +6,8 @@
  *
  * Output lines: "listen 127.0.0.1:<port>", then "<epoch_us> <event> <args>" for init_done,
  * invocation_start <id> <deadline_ms>, invocation_end <id>, wait_idle_begin <budget_ms>,
- * wait_idle_end <held_ms> released|budget, concurrent, handler <id> <os_tid> <name|->, and
+ * wait_idle_end <held_ms> released|budget, concurrent, handler <id> <os_tid> <name|-> (several
+ * at once: what invocation_start got, printed just before it), and
  * "stopped <ms>" at the end. With HOLD_FILE,
  * wait_idle blocks until that file exists (then deletes it) or its budget runs out.
  * IOPIPE_PROFILER_DEBUG=true (as the agent reads it): the proxy's debug lines on stderr. */
@@ -56,9 +57,11 @@ static void init_done(void *ctx)
 	say("init_done");
 }
 
-static void invocation_start(void *ctx, const char *id, int64_t deadline_ms)
+static void invocation_start(void *ctx, const char *id, int64_t deadline_ms, const lambda_handler *h)
 {
 	(void)ctx;
+	if (h)
+		say("handler %s %ld %s", id, h->os_tid, h->name[0] ? h->name : "-");
 	say("invocation_start %s %lld", id, (long long)deadline_ms);
 }
 
@@ -72,12 +75,6 @@ static void concurrent(void *ctx)
 {
 	(void)ctx;
 	say("concurrent");
-}
-
-static void handler(void *ctx, const char *id, long os_tid, const char *name)
-{
-	(void)ctx;
-	say("handler %s %ld %s", id, os_tid, name[0] ? name : "-");
 }
 
 static void wait_idle(void *ctx, int64_t budget_ms)
@@ -114,8 +111,7 @@ int main(int argc, char **argv)
 	                      .invocation_start = invocation_start,
 	                      .invocation_end = invocation_end,
 	                      .wait_idle = wait_idle,
-	                      .concurrent = concurrent,
-	                      .invocation_handler = handler};
+	                      .concurrent = concurrent};
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);

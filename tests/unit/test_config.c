@@ -355,6 +355,55 @@ static void test_function_name_read_once(void **state)
 	agent_config_free(&c);
 }
 
+/* The test-only exit deadlines are read here too (not in agent.c): a plain number of ms or
+ * nothing, without a warning either way. */
+static void test_exit_test_values(void **state)
+{
+	(void)state;
+	agent_config c;
+	load(&c, NULL, NULL);
+	assert_int_equal(c.test_exit_whole_ms, -1);
+	assert_int_equal(c.test_exit_small_ms, -1);
+	agent_config_free(&c);
+	const char *const set[] = {"JVMSNAP_TEST_EXIT_WHOLE_MS", "0", "JVMSNAP_TEST_EXIT_SMALL_MS", "2700", NULL};
+	load(&c, NULL, set);
+	assert_int_equal(c.test_exit_whole_ms, 0);
+	assert_int_equal(c.test_exit_small_ms, 2700);
+	agent_config_free(&c);
+	static const char *const bad[] = {"", "-1", "12x", " 5", "1e3", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *const env[] = {"JVMSNAP_TEST_EXIT_WHOLE_MS", bad[i], NULL};
+		load(&c, NULL, env);
+		assert_int_equal(c.test_exit_whole_ms, -1);
+		agent_config_free(&c);
+	}
+}
+
+/* One text setting for a tool (jvmsnap's s3:// inputs): the agent's rules, nothing else. */
+static void test_one_string_setting(void **state)
+{
+	(void)state;
+	const char *const env[] = {"IOPIPE_PROFILER_S3_ENDPOINT", "http://127.0.0.1:9000",
+				   "IOPIPE_PROFILER_S3_REGION", "",
+				   "IOPIPE_PROFILER_S3_BUCKET", "bad\x01name",
+				   "IOPIPE_PROFILER_LOCAL_DUMP_PATH", "/tmp/p/",
+				   "IOPIPE_PROFILER_SAMPLERATE", "2ms",
+				   NULL};
+	fake_env = env;
+	char *v = agent_config_string("IOPIPE_PROFILER_S3_ENDPOINT", fake_getenv);
+	assert_string_equal(v, "http://127.0.0.1:9000");
+	free(v);
+	v = agent_config_string("IOPIPE_PROFILER_LOCAL_DUMP_PATH", fake_getenv);
+	assert_string_equal(v, "/tmp/p/");
+	free(v);
+	/* empty and non-printable are refused, as agent_config_load refuses them */
+	assert_null(agent_config_string("IOPIPE_PROFILER_S3_REGION", fake_getenv));
+	assert_null(agent_config_string("IOPIPE_PROFILER_S3_BUCKET", fake_getenv));
+	assert_null(agent_config_string("IOPIPE_PROFILER_S3_PREFIX", fake_getenv)); /* unset */
+	assert_null(agent_config_string("IOPIPE_PROFILER_SAMPLERATE", fake_getenv)); /* not text */
+	assert_null(agent_config_string("NO_SUCH_SETTING", fake_getenv));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +411,8 @@ int main(void)
 	    cmocka_unit_test(test_invocation_choice),
 	    cmocka_unit_test(test_debug_spellings_agree),
 	    cmocka_unit_test(test_function_name_read_once),
+	    cmocka_unit_test(test_exit_test_values),
+	    cmocka_unit_test(test_one_string_setting),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_enabled_rules),
 	    cmocka_unit_test(test_env_values),

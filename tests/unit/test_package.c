@@ -18,7 +18,7 @@
 static void test_prefix_matches_iopipe(void **state)
 {
 	(void)state;
-	/* The table verified against IOpipe's Java code (docs/lambda-s3.md §1.4). */
+	/* The table verified against IOpipe's Java code (its zip names: docs/snapshot-format.md). */
 	static const struct { int64_t ms; const char *want; } cases[] = {
 	    {1521036185000, "20180314_140305"},
 	    {1521036185120, "20180314_140305_12"},

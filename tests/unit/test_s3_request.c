@@ -38,7 +38,7 @@ static void build(s3_put_request *r, const s3_config *cfg, const char *key, char
 	assert_int_equal(s3_put_request_build(r, cfg, key, &d, &cr, T_20130524), S3_OK);
 }
 
-/* Inputs and expected signature from botocore (see lambda-s3.md 9.1 for its rules). */
+/* Inputs and expected signature from botocore (AWS's SigV4 rules for S3: unsigned payload, no double-encoding). */
 static void test_virtual_hosted_with_token_matches_botocore(void **state)
 {
 	(void)state;

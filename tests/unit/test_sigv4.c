@@ -21,7 +21,7 @@
 #include "../../upload/sigv4.h"
 
 #define SUITE_ENV    "JVMSNAP_SIGV4_TESTSUITE"
-#define SUITE_CASES  34 /* lambda-s3.md section 9.7 */
+#define SUITE_CASES  34 /* the cases of AWS's SigV4 test suite in tests/data */
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 /* get-vanilla-with-session-token: the token appears only in its .creq (section 9.7). */
 #define SUITE_TOKEN "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
@@ -342,7 +342,7 @@ static void test_double_vs_single_encoding(void **state)
 	}
 }
 
-/* ---- the S3 documentation's worked examples (lambda-s3.md section 9.3) ---- */
+/* ---- the S3 documentation's worked examples (AWS's S3 SigV4 documentation) ---- */
 
 #define DOC_SIGNED(sig) ", Signature=" sig
 static const s3_sigv4_scope doc_scope = {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
