@@ -12,9 +12,8 @@
 # churn and Lambda zips.
 # No rate or time is asserted.
 . "$(dirname "$0")/lib.sh"
-WORK=$(mktemp -d /tmp/jvmsnap-jdks.XXXXXX)
-SERVER_DIR=$WORK
-trap 'stop_servers; rm -rf "$WORK"' EXIT
+work_area jdks
+needs "bash scripts/deps.sh --test" node curl
 JAVA11_TESTS=$ROOT/$BUILD/tests/java11
 
 have_jdk() { # have_jdk HOME MAJOR: installed, and the version it says it is
@@ -129,6 +128,7 @@ lambda_case() {
 	(cd "$dir/task" && env -u AWS_SESSION_TOKEN JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
 		AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" _HANDLER=example.Handler::handleRequest \
 		LAMBDA_TASK_ROOT="$dir/task" AWS_LAMBDA_FUNCTION_NAME=orders IOPIPE_PROFILER_LOCAL_DUMP_PATH="$dir/snaps/" \
+		IOPIPE_PROFILER_LAMBDA_BUDGET=10s \
 		timeout 120 "$jdk/bin/java" -cp "$JAVA_TESTS" FakeLambdaRuntime 2 300 >"$dir/stdout" 2>"$dir/stderr")
 	rc=$?
 	check "$tag lambda: the runtime exits 0 (got $rc) after 2 invocations, both answered" \
@@ -157,8 +157,6 @@ lambda_case() {
 	check "$tag lambda: no warning or error from the agent" quiet_log "$dir"
 	stop_servers
 }
-
-for need in node curl; do command -v "$need" >/dev/null 2>&1 || not_ok "prerequisite $need is missing"; done
 
 # ---- Temurin 21 ----
 if have_jdk "$JDK21_HOME" 21; then
