@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A Lambda-like benchmark: one vCPU (taskset -c 0), a handler process (bench/java/Handler.java)
-# with BUSY busy threads and 4 idle ones, profiled at 1 ms by jvmsnap (sampler=all, changed and
-# signal) and by async-profiler (cpu, itimer and wall modes) as a peer, against no
-# profiler. Configurations are interleaved round by round. Prints a Markdown table per
+# with BUSY busy threads and 4 idle ones, profiled at 1 ms by jvmsnap (sampler=all, changed, and
+# signal driven by the CPU timers alone, the kicker or each thread's hrtimer: signal-timer,
+# signal-kicker, signal-hrtimer) and by
+# async-profiler (cpu, itimer and wall modes) as a peer, against no profiler. Configurations are interleaved round by round. Prints a Markdown table per
 # workload: throughput ratio to `none` (median and range over rounds), the busy threads'
 # CPU time between two samples ("achieved"), the share of their CPU-ms that got a sample,
 # the sampler's own CPU % (jvmsnap reports it; async-profiler does not), the JVM's CPU per
-# unit of work relative to `none`, the p99 of one unit's wall time (pauses the mean hides), and
+# unit of work relative to `none`, the sampler's CPU per busy-thread sample (jvmsnap: its
+# counted CPU, agent thread + handlers + kicker, over the busy threads' samples), the p99 of one unit's wall time (pauses the mean hides), and
 # global safepoints per second (-Xlog:safepoint, the same in every configuration). It measures;
 # it never judges.
 #   bash bench/lambda_like.sh [ROUNDS] [SECONDS]     (defaults 5 and 3)
@@ -23,7 +25,7 @@ ASPROF=$ASPROF_DIR/libasyncProfiler.so
 WORK=$(mktemp -d /tmp/jvmsnap-lambda-bench.XXXXXX)
 [ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 javac -d "$WORK/cls" "$ROOT/bench/java/Handler.java"
-CONFIGS=${BENCH_CONFIGS:-none all changed signal asprof-cpu asprof-itimer asprof-wall}
+CONFIGS=${BENCH_CONFIGS:-none all changed signal-timer signal-kicker signal-hrtimer asprof-cpu asprof-itimer asprof-wall}
 
 # run CONFIG BUSY OUTDIR: one JVM; leaves stdout, stderr, the profile and "cpu_s" (user+sys).
 run() {
@@ -31,9 +33,13 @@ run() {
 	mkdir -p "$out"
 	case $cfg in
 	none) ;;
-	all | changed | signal)
+	all | changed | signal*)
+		# signal-timer / -kicker / -hrtimer: sampler=signal with IOPIPE_PROFILER_SIGNAL_CLOCK=timer / kicker / hrtimer
+		local clock=auto
+		[ "$cfg" = "${cfg#signal-}" ] || clock=${cfg#signal-}
 		opts=("-agentpath:$AGENT")
-		envs=(IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER=$cfg
+		envs=(IOPIPE_PROFILER_ENABLED=true IOPIPE_PROFILER_DEBUG=true IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER=${cfg%%-*}
+			IOPIPE_PROFILER_SIGNAL_CLOCK=$clock
 			IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap) ;;
 	asprof-*)
 		opts=("-agentpath:$ASPROF=start,event=${cfg#asprof-},interval=1ms,threads,collapsed,file=$out/prof.txt") ;;
@@ -43,9 +49,10 @@ run() {
 }
 
 # One line of figures for a finished run:
-#   ops busy_cpu_ms samples_of_busy_threads sampler_cpu_pct cpu_s p99_us safepoints_per_s
+#   ops busy_cpu_ms samples_of_busy_threads sampler_cpu_pct cpu_s p99_us safepoints_per_s us_per_sample
+#   handler_us_per_signal_sample kicker_us_per_signal_sample
 figures() {
-	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s p99 sps
+	local cfg=$1 out=$2 ops cpu samples="-" pct="-" cpu_s p99 sps per="-" hk="- -"
 	ops=$(awk '/^ops/ {print $2}' "$out/stdout")
 	cpu=$(awk '/^busy_cpu_ms/ {print $2}' "$out/stdout")
 	cpu_s=$(awk '{print $1 + $2}' "$out/time")
@@ -53,7 +60,7 @@ figures() {
 	# JDK 17 and 25 log one 'Safepoint "<operation>"' line per global safepoint
 	sps=$(awk -v s="$SECS" '/Safepoint "/ {n++} END {printf "%.1f", n / s}' "$out/safepoints.log")
 	case $cfg in
-	all | changed | signal)
+	all | changed | signal*)
 		local meta
 		meta=$(unzip -p "$out/snap.zip" metadata.json)
 		pct=$(echo "$meta" | awk -F'[:,]' '/"sampler_cpu_percent"/ {print $2 + 0}')
@@ -61,11 +68,14 @@ figures() {
 		local ach
 		ach=$(echo "$meta" | awk -F'[:,]' '/"interval_running_us"/ {r = $2} /"interval_achieved_us"/ {a = $2}
 			END {print (r > 0 ? r : a) + 0}')
-		samples=$(awk -v c="$cpu" -v a="$ach" 'BEGIN {print (a > 0 ? int(c * 1000 / a) : 0)}') ;;
+		samples=$(awk -v c="$cpu" -v a="$ach" 'BEGIN {print (a > 0 ? int(c * 1000 / a) : 0)}')
+		per=$(echo "$meta" | awk -F'[:,]' -v n="$samples" '/"sampler_cpu_ms"/ {printf "%.1f", (n > 0 ? $2 * 1000 / n : 0)}')
+		# the signal path alone, from the debug log: handler CPU and kicker CPU per signal sample
+		hk=$(awk '/signal sampler: [0-9]+ samples, / {h = $7; k = $(NF - 3); sub(/\(/, "", k)} END {print (h == "" ? "-" : h), (k == "" ? "-" : k)}' "$out/stderr") ;;
 	asprof-*)
 		samples=$(awk '/^\[busy-/ {n += $NF} END {print n + 0}' "$out/prof.txt" 2>/dev/null || echo 0) ;;
 	esac
-	echo "$ops $cpu $samples $pct $cpu_s $p99 $sps"
+	echo "$ops $cpu $samples $pct $cpu_s $p99 $sps $per $hk"
 }
 
 stats() { # stats < numbers: "median (min-max)"
@@ -73,6 +83,7 @@ stats() { # stats < numbers: "median (min-max)"
 		printf "%.3f (%.3f-%.3f)", m, v[1], v[NR]}'
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 for busy in 1 2; do
 	for r in $(seq 1 "$ROUNDS"); do
 		for cfg in $CONFIGS; do
@@ -84,8 +95,8 @@ for busy in 1 2; do
 	echo
 	echo "### taskset -c 0, $busy busy + 4 idle threads, ${SECS} s, $ROUNDS rounds, 1 ms"
 	echo
-	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | JVM CPU per op vs none | p99 µs per unit | safepoints/s |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| config | throughput vs none | achieved µs of CPU per sample (busy threads) | share of busy CPU-ms sampled | sampler CPU % | sampler µs per sample | handler µs per signal sample | kicker µs per signal sample | JVM CPU per op vs none | p99 µs per unit | safepoints/s |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
 		ratio=$(awk -v c="$cfg" 'FNR == NR && $1 == "none" {n[$2] = $3; nc[$2] = $7 / ($3 ? $3 : 1); next}
 			$1 == c && n[$2] {print $3 / n[$2]}' "$WORK/b$busy.txt" "$WORK/b$busy.txt" | stats)
@@ -96,8 +107,12 @@ for busy in 1 2; do
 		pct=$(awk -v c="$cfg" '$1 == c && $6 != "-" {print $6}' "$WORK/b$busy.txt" | stats)
 		p99=$(awk -v c="$cfg" '$1 == c && $8 != "" {print $8}' "$WORK/b$busy.txt" | stats)
 		sps=$(awk -v c="$cfg" '$1 == c && $9 != "" {print $9}' "$WORK/b$busy.txt" | stats)
-		echo "| $cfg | $ratio | $ach | $share | $pct | $cpuop | $p99 | $sps |"
+		per=$(awk -v c="$cfg" '$1 == c && $10 != "-" && $10 != "" {print $10}' "$WORK/b$busy.txt" | stats)
+		hper=$(awk -v c="$cfg" '$1 == c && $11 != "-" && $11 != "" {print $11}' "$WORK/b$busy.txt" | stats)
+		kper=$(awk -v c="$cfg" '$1 == c && $12 != "-" && $12 != "" {print $12}' "$WORK/b$busy.txt" | stats)
+		echo "| $cfg | $ratio | $ach | $share | $pct | $per | $hper | $kper | $cpuop | $p99 | $sps |"
 	done
 done
 echo
+echo "load average at the start: $LOAD0"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

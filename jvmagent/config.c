@@ -33,6 +33,7 @@ static const setting SETTINGS[] = {
     {"IOPIPE_PROFILER_DEPTH", "depth", K_UINT, AT(max_depth), AGENT_DEFAULT_DEPTH, 16, AGENT_MAX_DEPTH,
      NULL},
     {"IOPIPE_PROFILER_SAMPLER", "sampler", K_CHOICE, AT(sampler_mode), 0, 0, 0, "changed|all|signal"},
+    {"IOPIPE_PROFILER_SIGNAL_CLOCK", "signalclock", K_CHOICE, AT(signal_clock), 0, 0, 0, "auto|timer|kicker|hrtimer"},
     {"IOPIPE_PROFILER_OVERHEAD", "overhead", K_PERCENT, AT(overhead_permille), 50, 1, 1000, NULL},
     {"IOPIPE_PROFILER_MEMORY_MB", "memory", K_UINT, AT(memory_mb), AGENT_DEFAULT_MEMORY_MB, 16, 4096,
      NULL},

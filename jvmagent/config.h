@@ -31,6 +31,15 @@ typedef enum {
 	AGENT_SAMPLER_SIGNAL = 2,  /* per-thread CPU timers + AsyncGetCallTrace (sigsampler.h) */
 } agent_sampler_mode;
 
+/* What drives sampler=signal's samples of running threads (sigkick.h). */
+typedef enum {
+	AGENT_SIGCLOCK_AUTO = 0,   /* hrtimer below AGENT_SIGCLOCK_BELOW_US, CPU timers alone above */
+	AGENT_SIGCLOCK_TIMER = 1,  /* per-thread CPU-clock timers only (expire at the scheduler tick) */
+	AGENT_SIGCLOCK_KICKER = 2, /* the timers find running threads, a 1-interval kicker samples them */
+	AGENT_SIGCLOCK_HRTIMER = 3, /* the timers find them, each one's own monotonic timer samples it */
+} agent_signal_clock;
+#define AGENT_SIGCLOCK_BELOW_US 10000u /* over two ticks of a 250 Hz kernel, one of a 100 Hz one */
+
 /* Which Lambda invocations get a snapshot (IOPIPE_PROFILER_INVOCATIONS). */
 typedef enum {
 	AGENT_INVOKE_ALL = 0, /* "all" */
@@ -50,6 +59,7 @@ typedef struct {
 	uint32_t interval_us;
 	uint32_t max_depth;          /* frames kept per stack */
 	uint32_t sampler_mode;       /* agent_sampler_mode */
+	uint32_t signal_clock;       /* agent_signal_clock */
 	uint32_t overhead_permille;  /* budget for time inside sampling calls, per mille of one CPU */
 	uint32_t memory_mb;          /* cap on the profile's memory */
 	uint32_t stats_interval_ms;  /* 0 = only begin and end columns */

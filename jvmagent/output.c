@@ -27,8 +27,8 @@ static void log_summary(const agent *a, const agent_window *w)
 	const window_stats *st = &w->st;
 	char running[96] = "";
 	if (st->signal_samples)
-		snprintf(running, sizeof running, "; running threads sampled every %.0f us of CPU",
-			 window_running_interval_us(w));
+		snprintf(running, sizeof running, "; running threads sampled every %.0f us of CPU (clock: %s)",
+			 window_running_interval_us(w), st->clock ? st->clock : "?");
 	log_info("profiled %.2f s: %llu samples (every %u us requested, %.0f us achieved), "
 		 "%u threads seen (%u with Java frames), %u methods; sampler=%s%s; sampling used %.1f %% of one CPU "
 		 "(%.1f ms of CPU)",
@@ -178,6 +178,7 @@ static void metadata(agent *a, const agent_window *w, const tree_fate *f, buf *o
 	    .interval_requested_us = a->cfg.interval_us,
 	    .interval_achieved_us = window_achieved_interval_us(w),
 	    .sampler = w->st.method,
+	    .sampler_clock = w->st.clock,
 	    .interval_running_us = window_running_interval_us(w),
 	    .sampler_cpu_ms = (double)w->st.sampler_cpu_ns / 1e6,
 	    .sampler_cpu_percent = window_sampler_cpu_percent(w),

@@ -327,6 +327,7 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
 	s->stats->samples++;
 	s->stats->busy_ns += t1 - t0;
 	s->stats->method = s->sig ? "signal" : s->mode == AGENT_SAMPLER_ALL ? "all" : "changed";
+	s->stats->clock = sigsampler_clock(s->sig);
 	s->stats->sampler_cpu_ns += sampler_own_cpu_ns() - cpu0;
 	if (s->stats->threads_last_round > s->stats->max_threads_seen)
 		s->stats->max_threads_seen = s->stats->threads_last_round;
@@ -382,7 +383,7 @@ static void start_signals(sampler *s, JNIEnv *jni)
 	if (!s->a->has_cpu_time)
 		snprintf(why, sizeof why, "thread CPU time unavailable");
 	else if (sigsampler_supported(s->a->vm, s->jvmti, why, sizeof why) &&
-		 (s->sig = sigsampler_start(s->a->vm, jni, s->a->cfg.interval_us, s->max_depth, signal_key,
+		 (s->sig = sigsampler_start(s->a->vm, jni, s->a->cfg.interval_us, s->a->cfg.signal_clock, s->max_depth, signal_key,
 					    signal_name, s)))
 		return;
 	log_info("sampler=signal is off: %s; using sampler=%s", why, s->mode == AGENT_SAMPLER_ALL ? "all" : "changed");

@@ -95,10 +95,14 @@ void sigsampler_drain(sigsampler *g, const sigsampler_sink *k)
 		if (r->t_ns >= k->since_ns)
 			take_record(g, k, r);
 		sigring_release(g->ring, r);
+		g->drained++;
 	}
 	reap(g, k->jni);
 	pthread_mutex_unlock(&g->mu);
-	k->stats->sampler_cpu_ns += atomic_exchange(&g->handler_ns, 0);
+	uint64_t handlers = atomic_exchange(&g->handler_ns, 0), kicker = sigkick_take_cpu_ns(g->kick);
+	g->handler_total_ns += handlers;
+	g->kick_total_ns += kicker;
+	k->stats->sampler_cpu_ns += handlers + kicker;
 }
 
 int sigsampler_pass(sigsampler *g, jthread t, jlong key, uint64_t cpu, snap_aggregator *agg)

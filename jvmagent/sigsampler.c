@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "config.h"
 
 /* HotSpot's AsyncGetCallTrace ABI (its forte.cpp); sigring_frame has ASGCT_CallFrame's layout. */
 #include "sigsampler_priv.h"
@@ -31,9 +32,11 @@ static uint64_t clock_ns(clockid_t c)
 
 /* ---- the signal handler: no lock, no allocation, no JNI beyond GetEnv ---- */
 
-static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
+/* c0: the thread's CPU clock, when the caller read it already (else 0). */
+static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 {
-	uint64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (!c0)
+		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	JNIEnv *env = NULL;
 	if ((*g->vm)->GetEnv(g->vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK || !env) {
 		atomic_fetch_add_explicit(&g->not_java, 1, memory_order_relaxed);
@@ -41,7 +44,7 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 	}
 	sigring_record *r = sigring_claim(g->ring);
 	if (r) {
-		r->thread = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+		r->thread = handle & ~(uint64_t)SIGHOT_BIT;
 		r->t_ns = clock_ns(CLOCK_MONOTONIC);
 		r->cpu_ns = c0;
 		asgct_trace tr = {env, 0, r->frames};
@@ -49,7 +52,27 @@ static void take_sample(sigsampler *g, const siginfo_t *si, void *uc)
 		r->num_frames = tr.num_frames;
 		sigring_commit(g->ring, r);
 	}
+	/* Its CPU clock, not the wall: a handler preempted on a busy CPU has not cost more. */
 	atomic_fetch_add_explicit(&g->handler_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
+}
+
+/* A timer's signal (its CPU timer's, or with clock=hrtimer its own monotonic timer's:
+ * sighot.c decides), or the kicker's. With the kicker on, a CPU timer's signal only says
+ * the thread runs: it joins the hot set, and once in it the kicks sample it (a timer sample
+ * too would only add a sample per tick beside the kicks). */
+static bool wanted(sigsampler *g, const siginfo_t *si, uint64_t *cpu)
+{
+	if (si->si_code == SI_QUEUE)
+		return g->kick && si->si_pid == g->pid;
+	if (si->si_code != SI_TIMER)
+		return false;
+	if (g->hot)
+		return sighot_wanted(g, (uint64_t)(uintptr_t)si->si_value.sival_ptr, cpu);
+	if (!g->kick)
+		return true;
+	uint32_t idx = (uint32_t)((uintptr_t)si->si_value.sival_ptr & 0xffffffffu);
+	sigkick_want(g->kick, idx);
+	return !sigkick_is_hot(g->kick, idx);
 }
 
 static void on_sigprof(int signo, siginfo_t *si, void *uc)
@@ -58,9 +81,11 @@ static void on_sigprof(int signo, siginfo_t *si, void *uc)
 	int saved = errno;
 	atomic_fetch_add(&g_in_handler, 1);
 	sigsampler *g = atomic_load(&g_sig);
-	/* Only our timers' signals: a SIGPROF sent by kill(2) is ignored. */
-	if (g && si && si->si_code == SI_TIMER && atomic_load(&g->active))
-		take_sample(g, si, uc);
+	/* Only our timers' and kicker's signals: a SIGPROF sent by kill(2) is ignored. The
+	 * CPU clock read while deciding (hrtimer) is the sample's. */
+	uint64_t cpu = 0;
+	if (g && si && atomic_load(&g->active) && wanted(g, si, &cpu))
+		take_sample(g, (uint64_t)(uintptr_t)si->si_value.sival_ptr, cpu, uc);
 	atomic_fetch_sub(&g_in_handler, 1);
 	errno = saved;
 }
@@ -178,6 +203,10 @@ static void register_current(sigsampler *g, JNIEnv *jni, jthread t)
 		memset(e, 0, sizeof *e);
 		*e = (sig_thread){.used = true, .gen = gen, .key = key, .ref = ref, .born_ns = clock_ns(CLOCK_MONOTONIC)};
 		e->timed = create_timer(g, e, idx);
+		if (e->timed)
+			sigkick_add(g->kick, idx, (uint64_t)gen << 32 | idx);
+		if (e->timed && g->hot)
+			sighot_create(e, (uint64_t)gen << 32 | idx);
 		g->hint = idx + 1;
 	}
 	pthread_mutex_unlock(&g->mu);
@@ -222,6 +251,8 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread t)
 	pthread_mutex_lock(&g->mu);
 	sig_thread *e = sig_entry_of_thread(g, t);
 	if (e && !e->ended) {
+		sigkick_remove(g->kick, (uint32_t)(e - g->threads));
+		sighot_delete(e); /* on this thread: its handler cannot run meanwhile */
 		if (e->timed)
 			timer_delete(e->timer);
 		e->timed = false;
@@ -314,7 +345,28 @@ static bool install_handler(void)
 	return sigaction(SIGPROF, &sa, NULL) == 0;
 }
 
-sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t max_depth,
+/* Below AGENT_SIGCLOCK_BELOW_US the CPU timers alone cannot keep the interval (they expire
+ * at the tick): each thread's hrtimer (sighot.c, the default) or the kicker (sigkick.h)
+ * samples the running threads. */
+static void start_clock(sigsampler *g, uint32_t clock, uint32_t interval_us)
+{
+	g->pid = getpid();
+	if (clock == AGENT_SIGCLOCK_TIMER || (clock == AGENT_SIGCLOCK_AUTO && interval_us >= AGENT_SIGCLOCK_BELOW_US))
+		return;
+	g->hot = clock != AGENT_SIGCLOCK_KICKER;
+	if (g->hot)
+		return;
+	g->kick = sigkick_new(MAX_TIMED, g->interval_ns, SIGPROF);
+	if (!g->kick)
+		log_info("the signal sampler's kicker could not start; CPU timers alone drive it");
+}
+
+const char *sigsampler_clock(const sigsampler *g)
+{
+	return !g ? NULL : g->kick ? "kicker" : g->hot ? "hrtimer" : "cpu-timer";
+}
+
+sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t clock, uint32_t max_depth,
 			     sigsampler_key_fn key_of, sigsampler_name_fn name_of, void *ctx)
 {
 	sigsampler *g = calloc(1, sizeof *g);
@@ -337,6 +389,7 @@ sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint
 		free(g);
 		return NULL;
 	}
+	start_clock(g, clock, interval_us);
 	atomic_store(&g->active, true);
 	atomic_store(&g_sig, g);
 	if (!install_handler() || !set_events(g, JVMTI_ENABLE)) {
@@ -360,6 +413,7 @@ void sigsampler_stop(sigsampler *g)
 	if (!g)
 		return;
 	atomic_store(&g->active, false);
+	sigkick_stop(g->kick); /* not under mu: a ThreadEnd holding mu waits for the kicker's lock */
 	pthread_mutex_lock(&g->mu);
 	bool was = g->stopped;
 	g->stopped = true;
@@ -375,6 +429,12 @@ void sigsampler_stop(sigsampler *g)
 	/* A handler that started before `active` went false may still be writing. */
 	for (int i = 0; i < STOP_WAIT_MS && atomic_load(&g_in_handler); i++)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	/* Only now the hrtimers: a handler (the only one to arm them) may have run until here. */
+	pthread_mutex_lock(&g->mu);
+	for (uint32_t i = 0; i < MAX_TIMED; i++)
+		if (g->threads[i].used)
+			sighot_delete(&g->threads[i]);
+	pthread_mutex_unlock(&g->mu);
 }
 
 /* Frees the ring, which only handlers and the agent thread use. The sampler itself and its
@@ -397,6 +457,15 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 		  "%llu timer signals on non-Java threads",
 		  (unsigned long long)g->failed, codes, (unsigned long long)sigring_dropped(g->ring),
 		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
+	log_debug("signal sampler: %llu samples, %.2f us of handler CPU each; kicker %.1f ms of CPU (%.2f us a sample)",
+		  (unsigned long long)g->drained, g->drained ? (double)g->handler_total_ns / 1e3 / (double)g->drained : 0.0,
+		  (double)g->kick_total_ns / 1e6, g->drained ? (double)g->kick_total_ns / 1e3 / (double)g->drained : 0.0);
+	if (g->kick) {
+		sigkick_counts c = sigkick_counts_of(g->kick);
+		log_debug("signal sampler: kicker %s after %llu kicks (%llu late), %llu signals sent, %llu refused",
+			  c.ended ? "thread ended" : "stopped, its thread did not end in time", (unsigned long long)c.kicks,
+			  (unsigned long long)c.late, (unsigned long long)c.signals, (unsigned long long)c.failed);
+	}
 	pthread_mutex_lock(&g->mu);
 	if (jni)
 		for (uint32_t i = 0; i < MAX_TIMED; i++)
@@ -405,6 +474,8 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 	if (!atomic_load(&g_in_handler)) { /* else a handler is stuck inside: leave it be */
 		sigring_free(g->ring);
 		g->ring = NULL;
+		sigkick_free(g->kick); /* a ThreadEnd reads it under mu only */
+		g->kick = NULL;
 	}
 	pthread_mutex_unlock(&g->mu);
 }
@@ -413,6 +484,8 @@ void sigsampler_set_interval(sigsampler *g, uint64_t interval_ns)
 {
 	/* Re-arming restarts every thread's countdown: done on every small change, a running
 	 * thread would rarely reach its expiry. Only a change of a quarter or more counts. */
+	if (g)
+		sigkick_set_interval(g->kick, interval_ns); /* no countdown to restart: every change counts */
 	if (!g || (interval_ns * 4 > g->interval_ns * 3 && interval_ns * 4 < g->interval_ns * 5))
 		return;
 	pthread_mutex_lock(&g->mu);

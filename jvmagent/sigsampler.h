@@ -1,5 +1,8 @@
 /* The signal sampler (sampler=signal): each Java thread gets a timer on its own CPU clock
- * that sends it SIGPROF after every interval of CPU it uses; the handler takes the stack
+ * that sends it SIGPROF after every interval of CPU it uses (at the scheduler tick at best,
+ * so below 10 ms each running thread's own monotonic timer, sighot.c, or the kicker,
+ * sigkick.h, sends its signals at the interval and the CPU timers only say who runs); the
+ * handler takes the stack
  * in that thread with HotSpot's AsyncGetCallTrace into a preallocated ring (sigring.h)
  * and returns. The agent thread drains the ring each round, resolves the jmethodIDs and
  * aggregates; threads that ran no CPU need no walk at all, and a thread that ran a little
@@ -40,10 +43,14 @@ typedef void (*sigsampler_name_fn)(void *ctx, JNIEnv *jni, jthread t, char *out,
 bool sigsampler_supported(JavaVM *vm, jvmtiEnv *jvmti, char *why, size_t n);
 
 /* Starts sampling: its own JVMTI environment and events, the handler, a timer for the
- * calling thread (VMInit's: main) and for every thread started from now on. NULL on
- * failure (logged; the caller uses a handshake sampler). */
-sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t max_depth,
+ * calling thread (VMInit's: main) and for every thread started from now on, and the kicker
+ * (sigkick.h) as `clock` (agent_signal_clock) says. NULL on failure (logged; the caller
+ * uses a handshake sampler). */
+sigsampler *sigsampler_start(JavaVM *vm, JNIEnv *jni, uint32_t interval_us, uint32_t clock, uint32_t max_depth,
 			     sigsampler_key_fn key_of, sigsampler_name_fn name_of, void *ctx);
+
+/* What drives the samples of running threads: "kicker" or "cpu-timer" (NULL for NULL). */
+const char *sigsampler_clock(const sigsampler *g);
 
 /* Deletes every timer and stops the events; idempotent. The ring stays readable. */
 void sigsampler_stop(sigsampler *g);
@@ -66,7 +73,7 @@ typedef struct {
 	const vthreads *vt; /* NULL: no virtual threads */
 } sigsampler_sink;
 
-/* Aggregates every sample in the ring; adds the handlers' CPU time to stats. */
+/* Aggregates every sample in the ring; adds the handlers' and the kicker's CPU time to stats. */
 void sigsampler_drain(sigsampler *g, const sigsampler_sink *k);
 
 /* For one thread of a round's pass (its key and CPU time read): SIG_PASS_DONE when the

@@ -33,6 +33,8 @@ typedef struct {
 	uint32_t max_threads_seen;
 	uint64_t max_interval_ns; /* longest interval the overhead governor chose */
 	const char *method;      /* the sampler that ran: "changed", "all" or "signal" */
+	const char *clock;       /* signal: what drove running threads' samples ("kicker",
+				  * "cpu-timer"); NULL for the others */
 	uint64_t signal_samples; /* stacks taken in signal handlers (signal sampler) */
 	uint64_t signal_cpu_ns;  /* running threads' CPU time those samples cover */
 } window_stats;

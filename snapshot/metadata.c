@@ -51,6 +51,8 @@ void snap_metadata_json(const snap_metadata *m, buf *out)
 	buf_printf(out, "  \"interval_requested_us\": %u,\n", m->interval_requested_us);
 	buf_printf(out, "  \"interval_achieved_us\": %.0f,\n", m->interval_achieved_us);
 	field_str(out, "sampler", m->sampler, ",\n");
+	if (m->sampler_clock)
+		field_str(out, "sampler_clock", m->sampler_clock, ",\n");
 	if (m->interval_running_us > 0)
 		buf_printf(out, "  \"interval_running_us\": %.0f,\n", m->interval_running_us);
 	buf_printf(out, "  \"sampler_cpu_ms\": %.1f,\n  \"sampler_cpu_percent\": %.2f,\n", m->sampler_cpu_ms,

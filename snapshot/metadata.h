@@ -21,6 +21,7 @@ typedef struct {
 	uint32_t interval_requested_us;
 	double interval_achieved_us;   /* 0 when fewer than two samples */
 	const char *sampler;           /* the method that ran: "changed", "all", "signal" */
+	const char *sampler_clock;     /* signal: "hrtimer", "kicker" or "cpu-timer"; NULL = omit */
 	double interval_running_us;    /* signal sampler: CPU time between two samples of a
 					* running thread; 0 otherwise */
 	double sampler_cpu_ms;         /* CPU time sampling cost in the window */

@@ -9,7 +9,9 @@
 WORK=$(mktemp -d /tmp/jvmsnap-cpu.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
-SAMPLERS=${SAMPLERS:-changed all signal}
+# signal: below 10 ms each thread's hrtimer drives it (sighot.c); signal-kicker: the kicker
+# (sigkick.h); signal-timer: its CPU timers alone
+SAMPLERS=${SAMPLERS:-changed all signal signal-kicker signal-timer}
 
 command -v taskset >/dev/null || { not_ok "taskset is needed (util-linux)"; finish; exit 1; }
 [ -x "$JDK25/bin/java" ] || not_ok "Temurin 25 missing at $JDK25"
@@ -20,15 +22,23 @@ close() {
 }
 
 run_case() {
-	local jdk=$1 tag=$2 mode=$3 out=$WORK/$2-$3
+	local jdk=$1 tag=$2 mode=$3 out=$WORK/$2-$3 clock=auto
+	[ "$mode" = "${mode#signal-}" ] || clock=${mode#signal-}
 	mkdir -p "$out"
 	(cd "$out" && env JAVA_TOOL_OPTIONS="-agentpath:$AGENT" IOPIPE_PROFILER_ENABLED=true \
 		IOPIPE_PROFILER_LOCAL_DUMP_PATH="$out/" IOPIPE_PROFILER_ALTERNATIVE_PREFIX=snap \
-		IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER="$mode" \
+		IOPIPE_PROFILER_SAMPLERATE=1000 IOPIPE_PROFILER_SAMPLER="${mode%%-*}" IOPIPE_PROFILER_SIGNAL_CLOCK="$clock" \
 		timeout 120 taskset -c 0 "$jdk/bin/java" -cp "$JAVA_TESTS" BusyThreads 4 1500 >"$out/stdout" 2>"$out/stderr")
 	check "$tag $mode: BusyThreads ran and wrote a snapshot" test -f "$out/snap.zip" -a "$(grep -c '^cpu ' "$out/stdout")" = 4
 	nps_check "$out/snap.zip" >"$out/summary" 2>&1
 	check "$tag $mode: VisualVM's loader accepts the snapshot" grep -q '^NpsCheck: OK' "$out/summary"
+	if [ "${mode%%-*}" = signal ]; then
+		local want_clock=hrtimer
+		[ "$clock" = timer ] && want_clock=cpu-timer
+		[ "$clock" = kicker ] && want_clock=kicker
+		check "$tag $mode: metadata.json says $want_clock drove the samples" \
+			sh -c "unzip -p '$out/snap.zip' metadata.json | grep -q '\"sampler_clock\": \"$want_clock\"'"
+	fi
 	local achieved period want
 	achieved=$(unzip -p "$out/snap.zip" metadata.json | awk -F'[:,]' '/"interval_achieved_us"/ {print $2 + 0}')
 	period=$(awk '/^sampling_period_ms / {print $2}' "$out/summary")

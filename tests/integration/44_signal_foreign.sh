@@ -4,7 +4,10 @@
 #   the JDK's headers; never attached to the JVM) burns CPU beside two busy Java threads:
 #   no POSIX timer of the process notifies it (/proc/self/timers, read while it runs), every
 #   timer is aimed at one thread (SIGEV_THREAD_ID, "tid"), none is process-wide, and the
-#   agent's handler counted no timer signal on a non-Java thread;
+#   agent's handler counted no timer signal on a non-Java thread (at the default 1 ms the
+#   threads' own hrtimers, POSIX timers too, drive the samples); with the kicker instead,
+#   it signals only registered Java threads: the kernel accepted every signal it sent, the
+#   handler saw none on a non-Java thread, and the native thread is not in the snapshot;
 # - an application's own SIGPROF handler, installed before the JVM starts (LD_PRELOAD of
 #   tests/native/usersigprof.c, which also runs a process-wide ITIMER_PROF): the agent says
 #   it falls back to sampler=changed (info line and metadata.json), the handler is still the
@@ -42,6 +45,14 @@ case_native_thread() {
 		sh -c "test -n '$tid' && ! grep -q '^timer-notify .*/tid\.$tid\$' '$out/stdout'"
 	check "$tag: the agent's handler saw no timer signal on a non-Java thread" \
 		grep -q 'signal sampler: .* 0 timer signals on non-Java threads' "$out/stderr"
+	check "$tag: the threads' hrtimers drove the samples" grep -q '(clock: hrtimer)' "$out/stderr"
+	out=$WORK/$2/native-kicker
+	run_agent "$jdk" "$out" IOPIPE_PROFILER_SIGNAL_CLOCK=kicker -- NativeBurn "$WORK/libnativeburn.so" 1500
+	check "$tag: kicker: NativeBurn exits 0, the kicker drove the samples, ended at exit, every signal accepted" sh -c \
+		"test '$(cat "$out/rc")' = 0 && grep -q '(clock: kicker)' '$out/stderr' && grep -Eq 'kicker thread ended after [0-9]+ kicks .*, [1-9][0-9]* signals sent, 0 refused' '$out/stderr'"
+	check "$tag: kicker: the handler saw no signal on a non-Java thread" \
+		grep -q 'signal sampler: .* 0 timer signals on non-Java threads' "$out/stderr"
+	check "$tag: kicker: the native thread is not a thread of the snapshot" sh -c "grep -q '^NpsCheck: OK' '$out/summary' && ! grep -q 'native-burn' '$out/summary'"
 	check "$tag: snapshot valid, the Java threads in it" sh -c "grep -q '^NpsCheck: OK' '$out/summary' && grep -Pq '\tjava-busy-0$' '$out/summary'"
 	check "$tag: the native thread is not a thread of the snapshot" sh -c "! grep -q 'native-burn' '$out/summary'"
 }
