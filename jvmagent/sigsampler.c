@@ -124,8 +124,8 @@ bool sigsampler_supported(JavaVM *vm, jvmtiEnv *jvmti, char *why, size_t n)
 	return false;
 #endif
 	int major = jdk_major(jvmti);
-	if (major != 17 && major != 25) {
-		snprintf(why, n, "not proven on JDK %d (proven: 17, 25)", major);
+	if (major != 17 && major != 21 && major != 25) {
+		snprintf(why, n, "not proven on JDK %d (proven: 17, 21, 25)", major);
 		return false;
 	}
 	if (!find_agct()) {

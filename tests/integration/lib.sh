@@ -16,6 +16,9 @@ export JAVA_HOME VV_CP
 export AWS_EC2_METADATA_DISABLED=${AWS_EC2_METADATA_DISABLED:-true}
 export XDG_CACHE_HOME=${XDG_CACHE_HOME:-$ROOT/$BUILD/test-cache}
 JAVA_TESTS=$ROOT/$BUILD/tests/java
+# The extra JDK runtimes (Temurin 21 and 11, scripts/jdk_runtimes.sh): JDK21_HOME, JDK11_HOME.
+# Not in all_jdks: only the tests that name them run them.
+. "$ROOT/scripts/jdk_runtimes.sh"
 _passed=0
 _failed=0
 
