@@ -416,7 +416,7 @@ JNIEXPORT jint JNICALL jvmsnap_agent_load(JavaVM *vm, char *options, void *reser
 		log_warn("cannot register JVMTI events; profiling is off");
 		return JNI_OK;
 	}
-	exit_notes_install();
+	exit_notes_install(agent_jdk_major(a->jvmti));
 	coldstart_load_end(&a->cold);
 	return JNI_OK;
 }

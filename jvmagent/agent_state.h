@@ -54,4 +54,9 @@ typedef struct agent {
 /* Logs a failed JVMTI call as one warning naming `what`; true when err is NONE. */
 bool agent_check(jvmtiEnv *jvmti, jvmtiError err, const char *what);
 
+/* The running JDK's feature version (8 for "1.8", 21 ...), from
+ * java.vm.specification.version (java.specification.version is not among the properties
+ * JVMTI sees at VMInit); 0 when it cannot be read. Any phase from OnLoad on. */
+int agent_jdk_major(jvmtiEnv *jvmti);
+
 #endif

@@ -88,11 +88,16 @@ static bool read_cmdline_oom(void)
 				      getenv("_JAVA_OPTIONS"));
 }
 
-void exit_notes_install(void)
+void exit_notes_install(int jdk_major)
 {
 	if (atomic_exchange(&installed, true))
 		return;
 	exit_on_oom = read_cmdline_oom();
+	/* From JDK 21 HotSpot ends the process with _exit on that OutOfMemoryError: no exit
+	 * handler runs, so the line on_process_exit would say then cannot be said. Said now. */
+	if (exit_on_oom && jdk_major >= 21)
+		say("jvmsnap: warning: -XX:+ExitOnOutOfMemoryError: on an OutOfMemoryError this JVM ends the process at "
+		    "once, without exit handlers: such a run ends with no snapshot and no further line from jvmsnap\n");
 	if (on_exit(on_process_exit, NULL) != 0)
 		log_debug("on_exit failed: an exit without VMDeath will not be reported");
 	for (size_t i = 0; i < sizeof shutdown_signals / sizeof shutdown_signals[0]; i++) {

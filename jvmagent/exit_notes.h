@@ -13,7 +13,7 @@
  * that say why a signal arriving before the JVM installs its own ends the run without a
  * snapshot (then end the process as the signal would have). Signals set to be ignored
  * are left alone. */
-void exit_notes_install(void);
+void exit_notes_install(int jdk_major);
 
 /* VMInit was posted: exits from now on come after start-up. Also gives back the signals
  * the JVM did not take (-Xrs) to their default action. */

@@ -337,13 +337,8 @@ void sampler_round(sampler *s, JNIEnv *jni, agent_window *w, uint64_t t_ns)
  * walking threads one by one could cost more than one global safepoint. */
 static uint32_t effective_mode(jvmtiEnv *jvmti, uint32_t wanted)
 {
-	char *version = NULL;
-	if (wanted != AGENT_SAMPLER_CHANGED ||
-	    (*jvmti)->GetSystemProperty(jvmti, "java.vm.specification.version", &version) != JVMTI_ERROR_NONE)
-		return wanted;
-	int major = strncmp(version, "1.", 2) == 0 ? atoi(version + 2) : atoi(version);
-	(*jvmti)->Deallocate(jvmti, (unsigned char *)version);
-	if (major >= 16)
+	int major = wanted == AGENT_SAMPLER_CHANGED ? agent_jdk_major(jvmti) : 0;
+	if (!major || major >= 16)
 		return wanted;
 	log_debug("JDK %d: per-thread stack walks need a safepoint each; using sampler=all", major);
 	return AGENT_SAMPLER_ALL;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "agent_state.h"
 #include "config.h"
 
 /* HotSpot's AsyncGetCallTrace ABI (its forte.cpp); sigring_frame has ASGCT_CallFrame's layout. */
@@ -32,6 +33,18 @@ static uint64_t clock_ns(clockid_t c)
 
 /* ---- the signal handler: no lock, no allocation, no JNI beyond GetEnv ---- */
 
+/* A signal queued for a Java thread just before its ThreadEnd deleted its timers (or
+ * removed it from the kicker) can be delivered after the thread left the JVM: HotSpot
+ * restores the thread's original signal mask as it frees it. Such a signal is one of the
+ * thread's own, not one that reached a thread the JVM never made Java; it is counted
+ * apart. The slot is only read: the ending thread wrote `ended` itself. */
+static bool left_jvm(const sigsampler *g, uint64_t handle)
+{
+	uint32_t idx = (uint32_t)(handle & SIGHOT_IDX);
+	const sig_thread *e = idx < MAX_TIMED ? &g->threads[idx] : NULL;
+	return e && e->gen == (uint32_t)(handle >> 32) && e->ended;
+}
+
 /* c0: the thread's CPU clock, when the caller read it already (else 0). */
 static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 {
@@ -39,7 +52,7 @@ static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	JNIEnv *env = NULL;
 	if ((*g->vm)->GetEnv(g->vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK || !env) {
-		atomic_fetch_add_explicit(&g->not_java, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(left_jvm(g, handle) ? &g->after_end : &g->not_java, 1, memory_order_relaxed);
 		return;
 	}
 	sigring_record *r = sigring_claim(g->ring);
@@ -92,17 +105,6 @@ static void on_sigprof(int signo, siginfo_t *si, void *uc)
 
 /* ---- support ---- */
 
-static int jdk_major(jvmtiEnv *jvmti)
-{
-	char *v = NULL;
-	/* java.specification.version is not among the properties JVMTI sees at VMInit. */
-	if ((*jvmti)->GetSystemProperty(jvmti, "java.vm.specification.version", &v) != JVMTI_ERROR_NONE || !v)
-		return 0;
-	int major = strncmp(v, "1.", 2) == 0 ? atoi(v + 2) : atoi(v);
-	(*jvmti)->Deallocate(jvmti, (unsigned char *)v);
-	return major;
-}
-
 static asgct_fn find_agct(void)
 {
 	void *f = dlsym(RTLD_DEFAULT, "AsyncGetCallTrace");
@@ -123,7 +125,7 @@ bool sigsampler_supported(JavaVM *vm, jvmtiEnv *jvmti, char *why, size_t n)
 	snprintf(why, n, "not proven on this architecture");
 	return false;
 #endif
-	int major = jdk_major(jvmti);
+	int major = agent_jdk_major(jvmti);
 	if (major != 17 && major != 21 && major != 25) {
 		snprintf(why, n, "not proven on JDK %d (proven: 17, 21, 25)", major);
 		return false;
@@ -259,14 +261,6 @@ static void JNICALL on_thread_end(jvmtiEnv *env, JNIEnv *jni, jthread t)
 		e->ended = true;
 	}
 	pthread_mutex_unlock(&g->mu);
-	/* A signal of a timer expired just before its deletion may still be pending; once the
-	 * thread detaches from the JVM it would land on a thread that is no longer Java's (the
-	 * handler ignores it, but it is a signal where none should be). SIGPROF stays blocked
-	 * on this thread, which only leaves the JVM from here, so a pending one dies with it. */
-	sigset_t prof;
-	sigemptyset(&prof);
-	sigaddset(&prof, SIGPROF);
-	pthread_sigmask(SIG_BLOCK, &prof, NULL);
 	(*env)->SetThreadLocalStorage(env, NULL, NULL);
 }
 
@@ -462,9 +456,10 @@ void sigsampler_free(sigsampler *g, JNIEnv *jni)
 			at += snprintf(codes + at, sizeof codes - (size_t)at, " %d:%llu", -i,
 				       (unsigned long long)g->failed_by[i]);
 	log_debug("signal sampler: %llu stacks not walkable (by code:%s), %llu dropped (ring full), %llu of ended threads, "
-		  "%llu timer signals on non-Java threads",
+		  "%llu timer signals on non-Java threads, %llu on Java threads after their end",
 		  (unsigned long long)g->failed, codes, (unsigned long long)sigring_dropped(g->ring),
-		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java));
+		  (unsigned long long)g->orphans, (unsigned long long)atomic_load(&g->not_java),
+		  (unsigned long long)atomic_load(&g->after_end));
 	log_debug("signal sampler: %llu samples, %.2f us of handler CPU each; kicker %.1f ms of CPU (%.2f us a sample)",
 		  (unsigned long long)g->drained, g->drained ? (double)g->handler_total_ns / 1e3 / (double)g->drained : 0.0,
 		  (double)g->kick_total_ns / 1e6, g->drained ? (double)g->kick_total_ns / 1e3 / (double)g->drained : 0.0);

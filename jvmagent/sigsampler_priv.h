@@ -54,6 +54,7 @@ struct sigsampler {
 	atomic_bool active;
 	_Atomic uint64_t handler_ns; /* CPU time inside handlers, not yet reported */
 	_Atomic uint64_t not_java;   /* timer signals that found no Java thread */
+	_Atomic uint64_t after_end;  /* a Java thread's own, delivered after its end (not in not_java) */
 	sigsampler_key_fn key_of;
 	sigsampler_name_fn name_of;
 	void *ctx;

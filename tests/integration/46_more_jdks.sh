@@ -170,6 +170,16 @@ if have_jdk "$JDK21_HOME" 21; then
 	for mode in changed all signal; do checkjni_case "$JDK21_HOME" jdk21 "$mode"; done
 	for mode in changed signal; do churn_case "$JDK21_HOME" jdk21 "$mode"; done
 	lambda_case "$JDK21_HOME" jdk21
+	# From JDK 21 the OutOfMemoryError exit is an _exit: no exit handler runs, so the
+	# agent says at start what such a run will lack (JDK 17 says it at the exit: 75_stress).
+	out=$WORK/jdk21/exitoom
+	profiled "$JDK21_HOME" "$out" -- -Xmx32m -XX:+ExitOnOutOfMemoryError OutOfHeap
+	check "jdk21 exitoom: exit code 3" test "$(cat "$out/rc")" = 3
+	check "jdk21 exitoom: exactly one warning, at start, that such a run ends with no snapshot" sh -c \
+		"test \$(grep -c '^jvmsnap: warning' '$out/stderr') = 1 && grep -q '^jvmsnap: warning: -XX:+ExitOnOutOfMemoryError: on an OutOfMemoryError this JVM ends the process at once' '$out/stderr'"
+	out=$WORK/jdk21/noexitoom
+	profiled "$JDK21_HOME" "$out" -- HotSpin 300 spinner
+	check "jdk21: without the flag, no such warning" sh -c "! grep -q 'ExitOnOutOfMemoryError' '$out/stderr'"
 else
 	not_ok "Temurin 21 missing at $JDK21_HOME: make test-deps installs it (scripts/jdk_runtimes.sh)"
 fi
