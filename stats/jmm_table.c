@@ -1,7 +1,7 @@
 /* The JMM interface (`JVM_GetManagement`): what java.lang.management itself calls.
  *
  * HotSpot hands the table out only for its own exact JMM_VERSION, and the table's layout
- * changed with the versions (v3, 11.0.9+ and 14-20, and v4, 21+, each inserted a slot), so we ask for
+ * changed with the versions (v3, 14-20, and v4, 21+, each inserted a slot), so we ask for
  * each known version, take the slot layout that goes with the one accepted, and validate it
  * before any statistic is read. An unknown version means an unknown layout: we do not guess. */
 #include <dlfcn.h>
@@ -39,8 +39,8 @@ typedef struct {
 /* Newest first. Slots 0 and 1 are reserved in every layout. */
 static const layout_def layouts[] = {
         {0x20040000, 4, "21+", {2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 25, 29}},
-        {0x20030000, 3, "11.0.9+, 14-20", {2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 24, 28}},
-        {0x20020000, 2, "10-13, 11.0.0-11.0.8", {2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 23, 27}},
+        {0x20030000, 3, "14-20", {2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 24, 28}},
+        {0x20020000, 2, "10-13", {2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 23, 27}},
         {0x20010000, 1, "8", {2, 3, 5, 7, 8, 9, 10, 12, 13, 14, 15, 25, 29}},
 };
 
