@@ -8,6 +8,7 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_state.h"
+#include "governor.h"
 #include "invmarks.h"
 #include "output.h"
 #include "own_thread.h"
@@ -16,7 +17,6 @@
 #include "uploader.h"
 
 enum { CMD_CLOSE = 1, CMD_OPEN = 2, CMD_STOP = 4, CMD_FINISH_INIT = 8, CMD_MARK = 16 };
-enum { GOVERNOR_MAX_STRETCH = 10 };
 /* How long closing a window waits for the statistics to finish starting (a JVM that
  * exits during its first milliseconds). */
 enum { STATS_START_WAIT_MS = 2000 };
@@ -29,8 +29,7 @@ struct agent_thread {
 	agent_window *window; /* NULL while paused between Lambda invocations */
 	agent_window *deferred_init; /* the closed Lambda init window, written after the first invocation */
 	uint32_t next_seq;
-	uint64_t walk_ema_ns; /* recent sampling CPU time per round (overhead governor) */
-	bool governor_logged;
+	governor governor;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -115,35 +114,6 @@ static agent_window *close_window(agent_thread *t, JNIEnv *jni, window_mark at)
 		perinv_window_closed(t->perinv, w);
 	t->window = NULL;
 	return w;
-}
-
-/* The overhead governor: when sampling's CPU time (the agent thread's own clock, plus
- * signal handlers) would exceed the budget of one CPU at the requested rate, the interval
- * is stretched until it fits, and that is said once. Time spent waiting for a thread to
- * reach a handshake or safepoint is not charged: it costs no CPU, and on a machine with
- * fewer CPUs than runnable threads it is most of a round. */
-static uint64_t governed_interval(agent_thread *t, uint64_t cost_ns)
-{
-	const agent_config *cfg = &t->a->cfg;
-	uint64_t requested = (uint64_t)cfg->interval_us * 1000u;
-	t->walk_ema_ns = t->walk_ema_ns ? (t->walk_ema_ns * 7 + cost_ns) / 8 : cost_ns;
-	uint64_t needed = t->walk_ema_ns * 1000u / cfg->overhead_permille;
-	/* The governor stretches the interval at most tenfold, so a profile stays usable;
-	 * rounds that themselves take longer (thousands of threads on a starved machine)
-	 * still set the pace, as every deadline they overrun is skipped. */
-	uint64_t cap = requested * GOVERNOR_MAX_STRETCH;
-	uint64_t interval = needed > requested ? (needed > cap ? cap : needed) : requested;
-	window_stats *st = &t->window->st;
-	if (interval > st->max_interval_ns)
-		st->max_interval_ns = interval;
-	if (interval > requested + requested / 10 && !t->governor_logged && st->samples > 16) {
-		t->governor_logged = true;
-		log_info("sampling costs %.0f us of CPU per round, over the %u.%u %% budget (option overhead) at "
-			 "%u us: sampling every %.0f us while that lasts",
-			 (double)t->walk_ema_ns / 1e3, cfg->overhead_permille / 10, cfg->overhead_permille % 10,
-			 cfg->interval_us, (double)interval / 1e3);
-	}
-	return interval;
 }
 
 /* Waits for `deadline_ns` (0 = no deadline) or a command; returns the pending commands. */
@@ -308,7 +278,8 @@ static void loop(agent_thread *t, JNIEnv *jni)
 		if (t->window) {
 			uint64_t spent = t->window->st.sampler_cpu_ns;
 			sampler_round(t->sampler, jni, t->window, 0);
-			interval = governed_interval(t, t->window->st.sampler_cpu_ns - spent);
+			interval = governor_interval(&t->governor, t->a->cfg.interval_us, t->a->cfg.overhead_permille,
+						     t->window->st.sampler_cpu_ns - spent, &t->window->st);
 			sampler_set_interval(t->sampler, interval);
 			uint64_t now = clock_mono_ns();
 			if (stats_every && now >= next_stats) {
