@@ -10,7 +10,11 @@ WORK=$(mktemp -d /tmp/jvmsnap-valgrind.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 # binary -> cmocka skip pattern (one per binary: cmocka 1.1.5 takes one pattern)
-declare -A SKIP=([test_nps]=test_truncations_and_flips)
+# test_sigkick's two signal cases (pattern test_*n*_*: test_running_thread_is_kicked_until_removed,
+# test_stop_ends_every_signal; not test_bad_arguments) wait for SIGUSR2s queued to a thread
+# with rt_tgsigqueueinfo, which valgrind's serialised scheduler did not deliver within their
+# bounded waits in CI; they run natively in make test (the unit tests).
+declare -A SKIP=([test_nps]=test_truncations_and_flips [test_sigkick]='test_*n*_*')
 [ "${VALGRIND_FULL:-0}" = 1 ] && SKIP=()
 
 check "valgrind is installed" command -v valgrind
@@ -38,6 +42,6 @@ for bin in "${bins[@]}"; do
 		echo "exit $rc; first lines of the valgrind log:"
 		grep -E '^==[0-9]+==|FAILED' "$log" | head -n 30
 	fi
-	[ -n "$skip" ] && echo "note: $name: $skip not run under valgrind (too slow; VALGRIND_FULL=1 runs it)"
+	[ -n "$skip" ] && echo "note: $name: $skip not run under valgrind (the SKIP table says why; VALGRIND_FULL=1 runs it)"
 done
 finish
