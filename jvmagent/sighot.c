@@ -18,15 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "sigsampler_priv.h"
-
-static uint64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-	if (clock_gettime(c, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The thread's voluntary context switches so far: it blocked when they grew. */
 static uint64_t waits(void)
@@ -72,7 +65,7 @@ bool sighot_wanted(sigsampler *g, uint64_t handle, uint64_t *cpu)
 	if (!e || !atomic_load(&e->hot_made) || e->gen != (uint32_t)(handle >> 32))
 		return !mine;
 	uint64_t interval = g->interval_ns;
-	*cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	*cpu = clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 	if (!mine) { /* its CPU timer: it runs */
 		if (e->hot_on)
 			return false; /* its hrtimer samples it */

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
+
 /* A hot thread that used no CPU for this long leaves the set. Longer than a time slice of
  * a thread sharing one CPU with a few others (CFS's period is 6 ms or more), so a thread
  * that is merely waiting for the CPU keeps its place. */
@@ -60,14 +62,6 @@ struct sigkick {
 	_Atomic uint64_t kicks, late, signals, failed;
 };
 
-static uint64_t ns_of(clockid_t c, bool *ok)
-{
-	struct timespec ts;
-	*ok = clock_gettime(c, &ts) == 0;
-	return *ok ? (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec : 0;
-}
-
-static struct timespec ts_of(uint64_t ns) { return (struct timespec){(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)}; }
 
 static void send(sigkick *k, const target *t)
 {
@@ -102,11 +96,10 @@ static void take_wants(sigkick *k, uint64_t now)
 			uint32_t idx = w * 64 + (uint32_t)__builtin_ctzll(bits);
 			bits &= bits - 1;
 			const target *t = &k->targets[idx];
-			bool ok;
 			if (k->nhot == SIGKICK_HOT || !t->live || atomic_load_explicit(&k->is_hot[idx], memory_order_relaxed))
 				continue;
-			uint64_t cpu = ns_of(t->clock, &ok);
-			if (!ok)
+			uint64_t cpu = clock_cpu_ns(t->clock); /* 0: the thread is gone */
+			if (!cpu)
 				continue;
 			k->hot[k->nhot++] = (hot){idx, t->handle, cpu, cpu, now};
 			atomic_store_explicit(&k->is_hot[idx], 1, memory_order_relaxed);
@@ -122,9 +115,8 @@ static void kick(sigkick *k, uint64_t now, uint64_t interval)
 	for (uint32_t i = 0; i < k->nhot;) {
 		hot *h = &k->hot[i];
 		const target *t = &k->targets[h->idx];
-		bool ok = t->live && t->handle == h->handle;
-		uint64_t cpu = ok ? ns_of(t->clock, &ok) : 0;
-		if (!ok) {
+		uint64_t cpu = t->live && t->handle == h->handle ? clock_cpu_ns(t->clock) : 0;
+		if (!cpu) {
 			drop(k, i);
 			continue;
 		}
@@ -147,14 +139,13 @@ static void kick(sigkick *k, uint64_t now, uint64_t interval)
  * whatever the interval. */
 static bool sleep_until(sigkick *k, uint64_t at)
 {
-	bool ok;
 	for (;;) {
 		if (atomic_load(&k->stop))
 			return false;
-		uint64_t now = ns_of(CLOCK_MONOTONIC, &ok);
+		uint64_t now = clock_mono_ns();
 		if (now >= at)
 			return true;
-		struct timespec ts = ts_of(at - now > KICK_STEP_NS ? now + KICK_STEP_NS : at);
+		struct timespec ts = clock_mono_ts(at - now > KICK_STEP_NS ? now + KICK_STEP_NS : at);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
 }
@@ -162,10 +153,9 @@ static bool sleep_until(sigkick *k, uint64_t at)
 static void *run(void *arg)
 {
 	sigkick *k = arg;
-	bool ok;
 	pthread_setname_np(pthread_self(), "jvmsnap-kick");
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake on time: the default slack is 50 us */
-	uint64_t next = ns_of(CLOCK_MONOTONIC, &ok);
+	uint64_t next = clock_mono_ns();
 	bool idle = true;
 	for (;;) {
 		uint64_t interval = atomic_load(&k->interval_ns);
@@ -175,7 +165,7 @@ static void *run(void *arg)
 		next += idle && interval < KICK_STEP_NS ? KICK_STEP_NS : interval;
 		if (!sleep_until(k, next))
 			break;
-		uint64_t now = ns_of(CLOCK_MONOTONIC, &ok);
+		uint64_t now = clock_mono_ns();
 		pthread_mutex_lock(&k->mu);
 		if (!k->stopped)
 			kick(k, now, interval);
@@ -183,13 +173,13 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&k->mu);
 		uint64_t n = atomic_fetch_add_explicit(&k->kicks, 1, memory_order_relaxed);
 		if (n % KICK_CPU_EVERY == 0)
-			atomic_store(&k->cpu_ns, ns_of(CLOCK_THREAD_CPUTIME_ID, &ok));
+			atomic_store(&k->cpu_ns, clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID));
 		if (now > next + interval) { /* descheduled for whole intervals: do not burst to catch up */
 			atomic_fetch_add_explicit(&k->late, 1, memory_order_relaxed);
 			next = now;
 		}
 	}
-	atomic_store(&k->cpu_ns, ns_of(CLOCK_THREAD_CPUTIME_ID, &ok));
+	atomic_store(&k->cpu_ns, clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID));
 	return NULL;
 }
 

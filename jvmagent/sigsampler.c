@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "agent_state.h"
 #include "config.h"
@@ -22,14 +23,6 @@
  * beyond the timer's value. Set once started, cleared before the sampler is freed. */
 static _Atomic(sigsampler *) g_sig;
 static atomic_int g_in_handler;
-
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-	if (clock_gettime(c, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- the signal handler: no lock, no allocation, no JNI beyond GetEnv ---- */
 
@@ -49,7 +42,7 @@ static bool left_jvm(const sigsampler *g, uint64_t handle)
 static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 {
 	if (!c0)
-		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		c0 = clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 	JNIEnv *env = NULL;
 	if ((*g->vm)->GetEnv(g->vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK || !env) {
 		atomic_fetch_add_explicit(left_jvm(g, handle) ? &g->after_end : &g->not_java, 1, memory_order_relaxed);
@@ -58,7 +51,7 @@ static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 	sigring_record *r = sigring_claim(g->ring);
 	if (r) {
 		r->thread = handle & ~(uint64_t)SIGHOT_BIT;
-		r->t_ns = clock_ns(CLOCK_MONOTONIC);
+		r->t_ns = clock_mono_ns();
 		r->cpu_ns = c0;
 		asgct_trace tr = {env, 0, r->frames};
 		g->agct(&tr, (jint)r->capacity, uc);
@@ -66,7 +59,7 @@ static void take_sample(sigsampler *g, uint64_t handle, uint64_t c0, void *uc)
 		sigring_commit(g->ring, r);
 	}
 	/* Its CPU clock, not the wall: a handler preempted on a busy CPU has not cost more. */
-	atomic_fetch_add_explicit(&g->handler_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&g->handler_ns, clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - c0, memory_order_relaxed);
 }
 
 /* A timer's signal (its CPU timer's, or with clock=hrtimer its own monotonic timer's:
@@ -203,7 +196,7 @@ static void register_current(sigsampler *g, JNIEnv *jni, jthread t)
 	if (e) {
 		uint32_t gen = e->gen + 1;
 		memset(e, 0, sizeof *e);
-		*e = (sig_thread){.used = true, .gen = gen, .key = key, .ref = ref, .born_ns = clock_ns(CLOCK_MONOTONIC)};
+		*e = (sig_thread){.used = true, .gen = gen, .key = key, .ref = ref, .born_ns = clock_mono_ns()};
 		e->timed = create_timer(g, e, idx);
 		if (e->timed)
 			sigkick_add(g->kick, idx, (uint64_t)gen << 32 | idx);
